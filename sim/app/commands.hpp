@@ -1,0 +1,12 @@
+#pragma once
+// Each einsim subcommand registers itself on the top-level CLI::App.
+// A command's callback prints its results to stdout and throws einsim::Error
+// (or a subclass) for bad input; main() turns that into a message and exit 2.
+
+#include <CLI/CLI.hpp>
+
+namespace einsim::app {
+
+void register_check(CLI::App& app);
+
+}  // namespace einsim::app

@@ -1,0 +1,14 @@
+#pragma once
+// Per-kind validation used by `einsim check`. Each returns a one-line summary
+// of a valid document and throws einsim::Error for an invalid one. Each is
+// defined beside the subcommand that owns the kind.
+
+#include <string>
+
+#include "sim/core/yaml_source.hpp"
+
+namespace einsim::app {
+
+// (none yet)
+
+}  // namespace einsim::app

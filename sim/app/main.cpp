@@ -1,0 +1,37 @@
+// einsim: cycle-level simulator and design-space explorer for deep-learning accelerators.
+
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/app/commands.hpp"
+#include "sim/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "einsim: cycle-level simulation and design-space exploration of deep-learning accelerators.\n"
+      "Workloads are cascades of extended Einsums; architectures, mappings and sweeps are YAML."};
+  app.set_version_flag("--version", std::string("einsim ") + EINSIM_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  einsim::app::register_check(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const einsim::Error& e) {
+    std::cout.flush();
+    std::cerr << "einsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "einsim: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,368 @@
+#include "sim/core/yaml_source.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace einsim {
+namespace {
+
+std::string join_path(const std::string& base, const std::string& key) {
+  return base.empty() ? key : base + "." + key;
+}
+
+std::string index_path(const std::string& base, size_t i) { return fmt::format("{}[{}]", base, i); }
+
+const char* type_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Null: return "null";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a map";
+  }
+  return "?";
+}
+
+bool is_known_kind(const std::string& key) {
+  return std::any_of(std::begin(kKnownKinds), std::end(kKnownKinds),
+                     [&](const char* k) { return key == k; });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- SpecNode
+
+SpecNode::SpecNode(YAML::Node node, std::shared_ptr<const DocumentSource> source, std::string path)
+    : node_(std::move(node)), source_(std::move(source)), path_(std::move(path)) {}
+
+SourceLocation SpecNode::location() const {
+  SourceLocation loc;
+  loc.file = source_ ? source_->file : std::string();
+  loc.yaml_path = path_;
+  if (node_.IsDefined()) {
+    YAML::Mark m = node_.Mark();
+    if (!m.is_null() && m.line >= 0) {
+      loc.line = m.line + 1;
+      loc.column = m.column + 1;
+    }
+  }
+  if (source_) {
+    for (const auto& [p, text] : source_->overrides) {
+      bool prefix = path_ == p || (path_.size() > p.size() && path_.compare(0, p.size(), p) == 0 &&
+                                   (path_[p.size()] == '.' || path_[p.size()] == '['));
+      if (prefix) {
+        // The node was parsed from the command line: its marks are not positions in the file.
+        loc.origin = text;
+        loc.line = 0;
+        loc.column = 0;
+      }
+    }
+  }
+  return loc;
+}
+
+void SpecNode::fail(const std::string& message) const { throw SpecError(location(), message); }
+
+bool SpecNode::has(const std::string& key) const {
+  if (!node_.IsMap()) return false;
+  const YAML::Node& cn = node_;
+  return cn[key].IsDefined();
+}
+
+std::optional<SpecNode> SpecNode::find(const std::string& key) const {
+  if (!node_.IsMap()) return std::nullopt;
+  const YAML::Node& cn = node_;
+  YAML::Node child = cn[key];
+  if (!child.IsDefined()) return std::nullopt;
+  return SpecNode(child, source_, join_path(path_, key));
+}
+
+SpecNode SpecNode::at(const std::string& key) const {
+  if (!node_.IsMap()) fail(fmt::format("expected a map with key '{}', found {}", key, type_name(node_)));
+  auto child = find(key);
+  if (!child) fail(fmt::format("missing required key '{}'", key));
+  return *child;
+}
+
+std::vector<std::pair<std::string, SpecNode>> SpecNode::entries() const {
+  if (!node_.IsMap()) fail(fmt::format("expected a map, found {}", type_name(node_)));
+  std::vector<std::pair<std::string, SpecNode>> out;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      SpecNode(it->first, source_, path_).fail("map keys must be plain names");
+    }
+    std::string key = it->first.Scalar();
+    for (const auto& e : out) {
+      if (e.first == key) {
+        SpecNode(it->first, source_, join_path(path_, key))
+            .fail(fmt::format("key '{}' is given twice", key));
+      }
+    }
+    out.emplace_back(key, SpecNode(it->second, source_, join_path(path_, key)));
+  }
+  return out;
+}
+
+std::vector<SpecNode> SpecNode::items() const {
+  if (!node_.IsSequence()) fail(fmt::format("expected a list, found {}", type_name(node_)));
+  std::vector<SpecNode> out;
+  out.reserve(node_.size());
+  for (size_t i = 0; i < node_.size(); ++i) {
+    const YAML::Node& cn = node_;
+    out.emplace_back(cn[i], source_, index_path(path_, i));
+  }
+  return out;
+}
+
+void SpecNode::check_keys(std::initializer_list<std::string_view> allowed) const {
+  entries();  // rejects non-maps and duplicate keys
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    SpecNode(it->first, source_, join_path(path_, key))
+        .fail(fmt::format("unknown key '{}' (expected one of: {})", key, list));
+  }
+}
+
+std::string SpecNode::as_string() const {
+  if (!node_.IsScalar()) fail(fmt::format("expected a string, found {}", type_name(node_)));
+  return node_.Scalar();
+}
+
+int64_t SpecNode::as_int() const {
+  std::string s = as_string();
+  // Accept 1_000_000 and 1e6 style integers that users write in YAML.
+  std::string clean;
+  for (char c : s)
+    if (c != '_') clean += c;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(clean.c_str(), &end, 0);
+  if (!clean.empty() && *end == '\0' && errno == 0) return v;
+  double d = std::strtod(clean.c_str(), &end);
+  if (!clean.empty() && *end == '\0' && std::isfinite(d) && d == std::floor(d) &&
+      std::fabs(d) < 9.0e18) {
+    return static_cast<int64_t>(d);
+  }
+  fail(fmt::format("expected an integer, found '{}'", s));
+}
+
+double SpecNode::as_double() const {
+  std::string s = as_string();
+  if (s == ".inf" || s == "inf" || s == "+inf") return HUGE_VAL;
+  if (s == "-.inf" || s == "-inf") return -HUGE_VAL;
+  char* end = nullptr;
+  errno = 0;
+  double d = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || errno == ERANGE) fail(fmt::format("expected a number, found '{}'", s));
+  return d;
+}
+
+bool SpecNode::as_bool() const {
+  std::string s = as_string();
+  if (s == "true" || s == "yes" || s == "on" || s == "True") return true;
+  if (s == "false" || s == "no" || s == "off" || s == "False") return false;
+  fail(fmt::format("expected true or false, found '{}'", s));
+}
+
+std::vector<std::string> SpecNode::as_string_list() const {
+  std::vector<std::string> out;
+  if (is_scalar()) {
+    out.push_back(as_string());
+    return out;
+  }
+  for (const auto& item : items()) out.push_back(item.as_string());
+  return out;
+}
+
+std::string SpecNode::as_string_or(const std::string& key, const std::string& fallback) const {
+  auto c = find(key);
+  return c && !c->is_null() ? c->as_string() : fallback;
+}
+int64_t SpecNode::as_int_or(const std::string& key, int64_t fallback) const {
+  auto c = find(key);
+  return c && !c->is_null() ? c->as_int() : fallback;
+}
+double SpecNode::as_double_or(const std::string& key, double fallback) const {
+  auto c = find(key);
+  return c && !c->is_null() ? c->as_double() : fallback;
+}
+bool SpecNode::as_bool_or(const std::string& key, bool fallback) const {
+  auto c = find(key);
+  return c && !c->is_null() ? c->as_bool() : fallback;
+}
+
+// ------------------------------------------------------------- YamlDocument
+
+YamlDocument::YamlDocument(YAML::Node root, std::shared_ptr<DocumentSource> source)
+    : root_(std::move(root)), source_(std::move(source)) {}
+
+YamlDocument YamlDocument::load_string(const std::string& text, const std::string& file) {
+  auto source = std::make_shared<DocumentSource>();
+  source->file = file;
+  try {
+    return YamlDocument(YAML::Load(text), source);
+  } catch (const YAML::Exception& e) {
+    SourceLocation loc;
+    loc.file = file;
+    if (!e.mark.is_null()) {
+      loc.line = e.mark.line + 1;
+      loc.column = e.mark.column + 1;
+    }
+    throw SpecError(loc, "malformed YAML: " + e.msg);
+  }
+}
+
+YamlDocument YamlDocument::load_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    SourceLocation loc;
+    loc.file = file;
+    throw SpecError(loc, std::string("cannot open file: ") + std::strerror(errno));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    SourceLocation loc;
+    loc.file = file;
+    throw SpecError(loc, "cannot read file");
+  }
+  return load_string(ss.str(), file);
+}
+
+SpecNode YamlDocument::root() const { return SpecNode(root_, source_, ""); }
+
+std::string YamlDocument::kind() const {
+  SpecNode r = root();
+  if (!r.is_map()) {
+    r.fail("an einsim file is a map with one top-level key (workload:, architecture:, mapping:, "
+           "sweep: or technology:)");
+  }
+  auto es = r.entries();
+  for (const auto& [key, node] : es) {
+    if (is_known_kind(key)) {
+      if (es.size() != 1) {
+        for (const auto& [other, on] : es)
+          if (other != key) on.fail(fmt::format("unexpected top-level key '{}' beside '{}:'", other, key));
+      }
+      return key;
+    }
+  }
+  es.front().second.fail(fmt::format(
+      "unknown top-level key '{}' (expected workload:, architecture:, mapping:, sweep: or technology:)",
+      es.front().first));
+}
+
+SpecNode YamlDocument::body() const {
+  std::string k = kind();
+  return root().at(k);
+}
+
+void YamlDocument::apply_override(const std::string& assignment) {
+  const std::string origin = "--set " + assignment;
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw Error(fmt::format("{}: expected PATH=VALUE, e.g. ranks.M=4096", origin));
+  }
+  std::string path = assignment.substr(0, eq);
+  std::string value_text = assignment.substr(eq + 1);
+
+  // Split "a.b[2].c" into a, b, [2], c.
+  std::vector<std::string> parts;
+  std::string cur;
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '.') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur.clear();
+    } else if (c == '[') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur = "[";
+    } else if (c == ']') {
+      cur += ']';
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  if (parts.empty()) throw Error(fmt::format("{}: empty path", origin));
+
+  YAML::Node value;
+  try {
+    value = YAML::Load(value_text);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}: the value is not valid YAML: {}", origin, e.msg));
+  }
+
+  std::string k = kind();
+  YAML::Node node = root_[k];
+  std::string yaml_path = k;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    std::optional<size_t> index;
+    std::string key = part;
+    if (part.front() == '[') {
+      std::string num = part.substr(1, part.size() - 2);
+      char* end = nullptr;
+      unsigned long v = std::strtoul(num.c_str(), &end, 10);
+      if (num.empty() || *end != '\0') throw Error(fmt::format("{}: bad list index '{}'", origin, part));
+      index = v;
+    } else if (node.IsSequence() && std::all_of(part.begin(), part.end(), ::isdigit)) {
+      index = std::stoul(part);
+    }
+
+    if (node.IsSequence()) {
+      if (!index) {
+        // Address an item of a list of maps by its name: field.
+        for (size_t j = 0; j < node.size(); ++j) {
+          const YAML::Node& item = node[j];
+          if (item.IsMap() && item["name"].IsDefined() && item["name"].IsScalar() &&
+              item["name"].Scalar() == key) {
+            index = j;
+            break;
+          }
+        }
+        if (!index) throw Error(fmt::format("{}: no item named '{}' in {}", origin, key, yaml_path));
+      }
+      if (*index >= node.size()) {
+        throw Error(fmt::format("{}: {} has {} items, no item [{}]", origin, yaml_path, node.size(), *index));
+      }
+      yaml_path = index_path(yaml_path, *index);
+      if (last) {
+        node[*index] = value;
+      } else {
+        node.reset(node[*index]);
+      }
+    } else if (node.IsMap()) {
+      if (index) throw Error(fmt::format("{}: {} is a map, not a list", origin, yaml_path));
+      const YAML::Node& cn = node;
+      if (!cn[key].IsDefined()) {
+        throw Error(fmt::format("{}: no key '{}' in {} (the path must exist in the file)", origin, key,
+                                yaml_path));
+      }
+      yaml_path = join_path(yaml_path, key);
+      if (last) {
+        node[key] = value;
+      } else {
+        node.reset(node[key]);
+      }
+    } else {
+      throw Error(fmt::format("{}: {} is {}, it has no '{}'", origin, yaml_path, type_name(node), part));
+    }
+  }
+  source_->overrides.emplace_back(yaml_path, origin);
+}
+
+}  // namespace einsim

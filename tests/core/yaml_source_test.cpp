@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+
+#include "sim/core/yaml_source.hpp"
+
+using namespace einsim;
+
+namespace {
+const char* kDoc =
+    "workload:\n"            // line 1
+    "  name: demo\n"         // line 2
+    "  ranks:\n"             // line 3
+    "    M: 64\n"            // line 4
+    "    K: 32\n"            // line 5
+    "  arrays:\n"            // line 6
+    "    - name: pe2d\n"     // line 7
+    "      rows: 16\n"       // line 8
+    "    - name: vec\n"      // line 9
+    "      lanes: 8\n";      // line 10
+}
+
+TEST_CASE("a document's kind is its top-level key", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  CHECK(doc.kind() == "workload");
+  CHECK(doc.body().path() == "workload");
+  CHECK(doc.body().at("name").as_string() == "demo");
+}
+
+TEST_CASE("errors name file, 1-based line and column, and YAML path", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  SpecNode m = doc.body().at("ranks").at("M");
+  CHECK(m.as_int() == 64);
+  SourceLocation loc = m.location();
+  CHECK(loc.file == "demo.yaml");
+  CHECK(loc.line == 4);
+  CHECK(loc.column == 8);  // "    M: 64": the value starts in column 8
+  CHECK(loc.yaml_path == "workload.ranks.M");
+  try {
+    doc.body().at("name").as_int();
+    FAIL("expected an error");
+  } catch (const SpecError& e) {
+    CHECK(std::string(e.what()) == "demo.yaml:2:9: at workload.name: expected an integer, found 'demo'");
+  }
+}
+
+TEST_CASE("missing and unknown and duplicate keys are reported", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  CHECK_THROWS_WITH(doc.body().at("einsums"), Catch::Contains("missing required key 'einsums'"));
+  CHECK_THROWS_WITH(doc.body().check_keys({"name", "ranks"}),
+                    Catch::Contains("unknown key 'arrays'") && Catch::Contains("demo.yaml:6:"));
+  auto dup = YamlDocument::load_string("workload:\n  ranks:\n    M: 4\n    M: 8\n", "d.yaml");
+  CHECK_THROWS_WITH(dup.body().at("ranks").entries(),
+                    Catch::Contains("d.yaml:4:5") && Catch::Contains("key 'M' is given twice"));
+}
+
+TEST_CASE("malformed YAML and missing files are SpecErrors with a position", "[core][yaml]") {
+  CHECK_THROWS_WITH(YamlDocument::load_string("workload: [1, 2\n", "bad.yaml"),
+                    Catch::StartsWith("bad.yaml:") && Catch::Contains("malformed YAML"));
+  CHECK_THROWS_WITH(YamlDocument::load_file("/nonexistent/einsim.yaml"),
+                    Catch::Contains("/nonexistent/einsim.yaml") && Catch::Contains("cannot open file"));
+  auto unknown = YamlDocument::load_string("workloads:\n  a: 1\n", "k.yaml");
+  CHECK_THROWS_WITH(unknown.kind(), Catch::Contains("unknown top-level key 'workloads'"));
+  auto scalar = YamlDocument::load_string("42\n", "s.yaml");
+  CHECK_THROWS_AS(scalar.kind(), SpecError);
+}
+
+TEST_CASE("set overrides follow dotted paths and list indices and item names", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  doc.apply_override("ranks.M=4096");
+  doc.apply_override("arrays.pe2d.rows=32");
+  doc.apply_override("arrays[1].lanes=4");
+  doc.apply_override("arrays.1.name=vector");
+  SpecNode body = doc.body();
+  CHECK(body.at("ranks").at("M").as_int() == 4096);
+  CHECK(body.at("ranks").at("K").as_int() == 32);
+  CHECK(body.at("arrays").items()[0].at("rows").as_int() == 32);
+  CHECK(body.at("arrays").items()[1].at("lanes").as_int() == 4);
+  CHECK(body.at("arrays").items()[1].at("name").as_string() == "vector");
+  // A value that came from the command line says so in errors.
+  auto loc = body.at("ranks").at("M").location();
+  CHECK(loc.origin == "--set ranks.M=4096");
+  CHECK(loc.line == 0);
+}
+
+TEST_CASE("a set override on a path that does not exist is an error", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  CHECK_THROWS_WITH(doc.apply_override("ranks.N=3"), Catch::Contains("no key 'N' in workload.ranks"));
+  CHECK_THROWS_WITH(doc.apply_override("arrays.nope.rows=3"), Catch::Contains("no item named 'nope'"));
+  CHECK_THROWS_WITH(doc.apply_override("arrays[5].rows=3"), Catch::Contains("has 2 items"));
+  CHECK_THROWS_WITH(doc.apply_override("name.x=3"), Catch::Contains("it has no 'x'"));
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M"), Catch::Contains("expected PATH=VALUE"));
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M=[1,"), Catch::Contains("not valid YAML"));
+}
+
+TEST_CASE("integers accept underscores and exact exponents and doubles accept infinities",
+          "[core][yaml]") {
+  auto doc = YamlDocument::load_string("workload:\n  a: 1_048_576\n  b: 1e6\n  c: 1.5\n  d: -.inf\n");
+  auto b = doc.body();
+  CHECK(b.at("a").as_int() == 1048576);
+  CHECK(b.at("b").as_int() == 1000000);
+  CHECK_THROWS_WITH(b.at("c").as_int(), Catch::Contains("expected an integer"));
+  CHECK(b.at("c").as_double() == 1.5);
+  CHECK(b.at("d").as_double() == -HUGE_VAL);
+  CHECK(b.as_int_or("missing", 7) == 7);
+}

@@ -1,0 +1,52 @@
+#pragma once
+// Runs the real einsim binary for end-to-end tests and captures its output.
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace einsim::testing {
+
+struct RunResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(EINSIM_SOURCE_DIR) + "/" + relative;
+}
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `einsim ARGS` from the source directory (so bundled paths are relative).
+inline RunResult run_einsim(const std::string& args) {
+  char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
+  char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
+  int out_fd = mkstemp(out_tmpl);
+  int err_fd = mkstemp(err_tmpl);
+  if (out_fd >= 0) close(out_fd);
+  if (err_fd >= 0) close(err_fd);
+  std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
+                    EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
+  int raw = std::system(cmd.c_str());
+  RunResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
+  r.out = slurp(out_tmpl);
+  r.err = slurp(err_tmpl);
+  std::remove(out_tmpl);
+  std::remove(err_tmpl);
+  return r;
+}
+
+}  // namespace einsim::testing
