@@ -1,0 +1,1 @@
+// Keeps a layer library well-formed before it has sources of its own.
