@@ -1,0 +1,322 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include "sim/cycle/cycle_engine.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <deque>
+#include <queue>
+#include <systemc>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+
+namespace einsim {
+namespace {
+
+constexpr uint64_t kUnset = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kMaxPeriod = 1u << 20;  // longer periods are simulated in full
+
+uint64_t lcm_capped(uint64_t a, uint64_t b) {
+  uint64_t g = std::gcd(a, b);
+  uint64_t r = a / g;
+  if (r > kMaxPeriod / b) return kMaxPeriod + 1;
+  return r * b;
+}
+
+// One occupancy change of a buffer, applied in time order (releases first at equal times).
+struct OccupancyEvent {
+  uint64_t time;
+  int64_t delta;
+  uint32_t buffer;
+  bool operator>(const OccupancyEvent& o) const {
+    if (time != o.time) return time > o.time;
+    return delta > o.delta;  // negative deltas (releases) first
+  }
+};
+
+// All state of one run; the spawned unit processes share it.
+class CycleRun {
+ public:
+  CycleRun(const TileProgram& p, const CycleOptions& o) : prog_(p) {
+    const size_t n = p.body.size();
+    period_ = 1;
+    for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
+    uint64_t lookback = 1;
+    for (const auto& op : p.body) {
+      lookback = std::max<uint64_t>(lookback, op.every);
+      for (const auto& d : op.deps) lookback = std::max<uint64_t>(lookback, d.distance + p.body[d.op].every);
+    }
+    lookback_ = lookback;
+    can_extrapolate_ = o.extrapolate && period_ <= kMaxPeriod;
+    window_ = can_extrapolate_ ? period_ + lookback + 1 : 0;
+    keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
+    active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
+    for (uint64_t s = 0; s < active_count_.size(); ++s)
+      for (const auto& op : p.body) active_count_[s] += is_active(op, s);
+    unit_ops_.resize(p.units.size());
+    for (uint32_t j = 0; j < n; ++j) unit_ops_[p.body[j].unit].push_back(j);
+    events_ = std::make_unique<sc_core::sc_event[]>(n);
+    first_start_.assign(p.units.size(), kUnset);
+    last_free_.assign(p.units.size(), 0);
+    last_comp_.assign(n, 0);
+    last_step_.assign(n, kUnset);
+    current_.assign(p.buffers.size(), 0);
+    peak_.assign(p.buffers.size(), 0);
+  }
+
+  CycleResult run() {
+    base_ = sc_core::sc_time_stamp().value();
+    for (uint32_t u = 0; u < prog_.units.size(); ++u) {
+      if (unit_ops_[u].empty()) continue;
+      ++running_;
+      sc_core::sc_spawn([this, u] { unit_process(u); }, fmt::format("unit_{}", u).c_str());
+    }
+    sc_core::sc_start();
+    if (!error_.empty()) throw InternalError("cycle engine: " + error_);
+    if (running_ != 0) throw InternalError("cycle engine: unit processes blocked (dependency deadlock)");
+    flush_occupancy(kUnset);
+    return collect();
+  }
+
+ private:
+  static bool is_active(const TileOp& op, uint64_t s) { return s % op.every == op.phase; }
+
+  uint64_t now() const { return sc_core::sc_time_stamp().value() - base_; }
+
+  // Completion time of op j at step s, or kUnset if not yet started.
+  uint64_t completion(uint32_t j, uint64_t s) {
+    if (s < first_step_) {
+      fail("a step was read after it was dropped");
+      return 0;
+    }
+    if (s >= first_step_ + steps_.size()) return kUnset;
+    return steps_[s - first_step_].comp[j];
+  }
+
+  // Errors inside SystemC processes would poison the kernel: record, stop, throw after sc_start.
+  void fail(const std::string& message) {
+    if (error_.empty()) error_ = message;
+    stop_all();
+  }
+
+  void stop_all() {
+    if (stop_) return;
+    stop_ = true;
+    for (size_t j = 0; j < prog_.body.size(); ++j) events_[j].notify(sc_core::SC_ZERO_TIME);
+  }
+
+  // The step of the most recent instance of op j at a step <= s, if any.
+  static bool latest_instance(const TileOp& op, int64_t s, uint64_t& out) {
+    if (s < static_cast<int64_t>(op.phase)) return false;
+    out = static_cast<uint64_t>(s) - ((static_cast<uint64_t>(s) - op.phase) % op.every);
+    return true;
+  }
+
+  struct StepRecord {
+    std::vector<uint64_t> comp;
+    uint64_t recorded = 0;
+  };
+
+  StepRecord& step_record(uint64_t s) {
+    while (first_step_ + steps_.size() <= s) steps_.push_back({std::vector<uint64_t>(prog_.body.size(), kUnset), 0});
+    return steps_[s - first_step_];
+  }
+
+  // Drops steps that no dependency and no periodicity check can read any more.
+  void trim() {
+    while (!steps_.empty() && first_step_ + keep_ < checked_) {
+      steps_.pop_front();
+      ++first_step_;
+    }
+  }
+
+  void unit_process(uint32_t u) {
+    for (uint64_t s = 0; s < prog_.steps && !stop_; ++s) {
+      for (uint32_t j : unit_ops_[u]) {
+        const TileOp& op = prog_.body[j];
+        if (!is_active(op, s)) continue;
+        if (stop_) return finish();
+        // Inputs: wait until every dependency has started (its completion time is then known).
+        uint64_t ready = 0;
+        for (const TileDep& d : op.deps) {
+          uint64_t ds;
+          if (!latest_instance(prog_.body[d.op], static_cast<int64_t>(s) - d.distance, ds)) continue;
+          uint64_t c;
+          while ((c = completion(d.op, ds)) == kUnset) {
+            sc_core::wait(events_[d.op]);
+            if (stop_) return finish();
+          }
+          ready = std::max(ready, c);
+        }
+        if (ready > now()) sc_core::wait(sc_core::sc_time::from_value(ready - now()));
+        if (stop_) return finish();
+        const uint64_t start = now();
+        if (first_start_[u] == kUnset) first_start_[u] = start;
+        record(j, s, start);
+        if (op.cycles) sc_core::wait(sc_core::sc_time::from_value(op.cycles));
+      }
+    }
+    finish();
+  }
+
+  void finish() { --running_; }
+
+  void record(uint32_t j, uint64_t s, uint64_t start) {
+    const TileOp& op = prog_.body[j];
+    const uint64_t c = start + op.cycles + op.latency;
+    flush_occupancy(start);
+    for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer});
+    for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer});
+    StepRecord& rec = step_record(s);
+    rec.comp[j] = c;
+    ++rec.recorded;
+    last_comp_[j] = c;
+    last_step_[j] = s;
+    last_free_[op.unit] = std::max(last_free_[op.unit], start + op.cycles);
+    events_[j].notify(sc_core::SC_ZERO_TIME);
+    advance_checks();
+  }
+
+  // Applies occupancy changes before `time` (no later operation can add earlier ones).
+  void flush_occupancy(uint64_t time) {
+    while (!pending_.empty() && pending_.top().time < time) {
+      const OccupancyEvent e = pending_.top();
+      pending_.pop();
+      current_[e.buffer] += e.delta;
+      if (current_[e.buffer] < 0) fail("a buffer released more than it held");
+      peak_[e.buffer] = std::max<uint64_t>(peak_[e.buffer], static_cast<uint64_t>(current_[e.buffer]));
+    }
+  }
+
+  // Checks completed steps in order for the periodic steady state.
+  void advance_checks() {
+    while (checked_ < prog_.steps && !stop_) {
+      const uint64_t s = checked_;
+      if (s >= first_step_ + steps_.size() || steps_[s - first_step_].recorded != active_count_at(s)) return;
+      ++checked_;
+      trim();
+      if (!can_extrapolate_ || s < window_ + period_) continue;
+      bool same = true;
+      bool have = false;
+      uint64_t delta = 0;
+      for (uint32_t j = 0; j < prog_.body.size() && same; ++j) {
+        if (!is_active(prog_.body[j], s)) continue;
+        const uint64_t a = completion(j, s), b = completion(j, s - period_);
+        if (b == kUnset || a < b) { same = false; break; }
+        if (!have) { delta = a - b; have = true; }
+        else if (a - b != delta) same = false;
+      }
+      if (!have) same = false;
+      if (same && (run_length_ == 0 || delta == delta_)) {
+        ++run_length_;
+        delta_ = delta;
+      } else {
+        run_length_ = same ? 1 : 0;
+        delta_ = delta;
+      }
+      if (run_length_ >= window_ && s + 1 < prog_.steps) {
+        steady_step_ = s;
+        extrapolated_ = true;
+        stop_all();
+        return;
+      }
+    }
+  }
+
+  uint64_t active_count_at(uint64_t s) const {
+    if (!active_count_.empty()) return active_count_[s % period_];
+    uint64_t n = 0;
+    for (const auto& op : prog_.body) n += is_active(op, s);
+    return n;
+  }
+
+  CycleResult collect() {
+    CycleResult r;
+    r.period_steps = period_ <= kMaxPeriod ? period_ : 0;
+    const bool stop = extrapolated_;
+    r.extrapolated = stop;
+    r.simulated_steps = stop ? steady_step_ + 1 : prog_.steps;
+    const size_t n = prog_.body.size();
+    std::vector<uint64_t> final_comp(n, 0);
+    for (uint32_t j = 0; j < n; ++j) {
+      const TileOp& op = prog_.body[j];
+      if (prog_.instances(op) == 0) continue;
+      const uint64_t last = op.phase + (prog_.instances(op) - 1) * op.every;
+      if (!stop || last <= steady_step_) {
+        final_comp[j] = stop ? completion(j, last) : last_comp_[j];
+        if (!stop && last_step_[j] != last) throw InternalError("cycle engine: an operation never ran");
+      } else {
+        // Shift the instance of the same phase inside the last checked period.
+        const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
+        const uint64_t u = last - k * period_;
+        final_comp[j] = completion(j, u) + k * delta_;
+      }
+    }
+    r.period_cycles = stop ? delta_ : 0;
+    for (uint32_t j = 0; j < n; ++j) r.cycles = std::max(r.cycles, final_comp[j]);
+    for (uint32_t u = 0; u < prog_.units.size(); ++u) {
+      UnitStats st;
+      st.name = prog_.units[u].name;
+      for (uint32_t j : unit_ops_[u]) {
+        const TileOp& op = prog_.body[j];
+        const uint64_t k = prog_.instances(op);
+        st.operations += k;
+        st.busy_cycles += k * op.cycles;
+        st.useful_ops += k * op.useful_ops;
+        if (k) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
+      }
+      if (st.operations == 0) {
+        st.idle_cycles = r.cycles;
+      } else {
+        st.first_start = first_start_[u];
+        const uint64_t active = st.last_end - st.first_start;
+        st.stall_cycles = active - std::min(active, st.busy_cycles);
+        st.idle_cycles = r.cycles - active;
+      }
+      r.units.push_back(st);
+    }
+    for (const TileOp& op : prog_.body) {
+      r.dram_read_bytes += prog_.instances(op) * op.dram_read_bytes;
+      r.dram_write_bytes += prog_.instances(op) * op.dram_write_bytes;
+    }
+    for (uint32_t b = 0; b < prog_.buffers.size(); ++b) {
+      r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak_[b]});
+    }
+    return r;
+  }
+
+  const TileProgram& prog_;
+  uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1;
+  bool can_extrapolate_ = false, extrapolated_ = false;
+  std::deque<StepRecord> steps_;
+  uint64_t first_step_ = 0;
+  std::string error_;
+  std::vector<uint64_t> active_count_;
+  std::vector<std::vector<uint32_t>> unit_ops_;
+  std::unique_ptr<sc_core::sc_event[]> events_;
+  std::vector<uint64_t> first_start_, last_free_, last_comp_, last_step_;
+  std::priority_queue<OccupancyEvent, std::vector<OccupancyEvent>, std::greater<>> pending_;
+  std::vector<int64_t> current_;
+  std::vector<uint64_t> peak_;
+  uint64_t base_ = 0, checked_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0;
+  int running_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions& options) {
+  program.validate();
+  if (program.body.empty()) {
+    CycleResult r;
+    for (const auto& u : program.units) r.units.push_back({u.name, 0, 0, 0, 0, 0, 0, 0});
+    return r;
+  }
+  CycleRun run(program, options);
+  return run.run();
+}
+
+}  // namespace einsim

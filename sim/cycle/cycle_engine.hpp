@@ -1,0 +1,62 @@
+#pragma once
+// The Cycle fidelity: simulates a TileProgram with one SystemC process per
+// unit (each compute array, each DRAM channel). A process takes its tile
+// operations in program order, waits until their inputs are ready, and then
+// waits for the operation's exact cycle count, so simulation cost grows with
+// the number of tiles, not cycles. Stalls, double buffering and the overlap of
+// arrays come out of the event simulation.
+//
+// Periodic steady state: the body repeats, and each operation starts at the
+// latest of its unit becoming free and its inputs becoming ready, so once the
+// completion times of a whole window of steps are those of one period earlier
+// shifted by the same number of cycles, every later step repeats that shift
+// exactly. The engine then stops simulating and extrapolates; the result is
+// identical to a full simulation, and the report says it was used.
+//
+// Unlike the Detailed fidelity, this engine builds no SC_MODULEs: its processes
+// are spawned dynamically, so one program may run it many times (sweeps).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/cycle/tile_program.hpp"
+
+namespace einsim {
+
+struct CycleOptions {
+  bool extrapolate = true;  // detect a periodic steady state and extrapolate
+};
+
+struct UnitStats {
+  std::string name;
+  uint64_t busy_cycles = 0;   // sum of the cycles of its operations
+  uint64_t stall_cycles = 0;  // between its first start and last end, not busy (waiting for inputs)
+  uint64_t idle_cycles = 0;   // before its first start and after its last end
+  uint64_t first_start = 0;
+  uint64_t last_end = 0;
+  uint64_t operations = 0;    // operation instances run
+  uint64_t useful_ops = 0;    // sum of useful_ops
+};
+
+struct BufferStats {
+  std::string name;
+  uint64_t capacity_bytes = 0;
+  uint64_t peak_bytes = 0;
+};
+
+struct CycleResult {
+  uint64_t cycles = 0;  // completion of the last operation
+  std::vector<UnitStats> units;
+  std::vector<BufferStats> buffers;
+  uint64_t dram_read_bytes = 0;
+  uint64_t dram_write_bytes = 0;
+  bool extrapolated = false;
+  uint64_t simulated_steps = 0;  // steps simulated before the steady state was extrapolated
+  uint64_t period_steps = 0;     // the body's period (lcm of `every`)
+  uint64_t period_cycles = 0;    // cycles per period in the steady state (when extrapolated)
+};
+
+CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions& options = {});
+
+}  // namespace einsim

@@ -1,0 +1,67 @@
+#pragma once
+// A TileProgram is what the Cycle fidelity simulates: work cut into tile
+// operations, each bound to a unit (a compute array or a DRAM channel), with
+// its busy cycles, the operations it waits for, and the buffer space it holds.
+// A body of operations repeats `steps` times; an operation may run only on
+// some steps (every k-th, at a phase), so nested loops (an outer tile loop
+// around an inner one) flatten into one periodic body. Lowering a mapped
+// Einsum cascade to a TileProgram is the mapper's job; simulating it is the
+// engine's. Plain structs, no SystemC.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace einsim {
+
+enum class UnitKind { array, dram };
+
+struct TileUnit {
+  std::string name;
+  UnitKind kind = UnitKind::array;
+};
+
+struct TileBuffer {
+  std::string name;
+  uint64_t capacity_bytes = 0;  // 0: unbounded (no capacity check)
+};
+
+// Operation `op` of the body, in its most recent instance at a step <= s - distance.
+struct TileDep {
+  uint32_t op = 0;
+  uint32_t distance = 0;
+};
+
+struct BufferUse {
+  uint32_t buffer = 0;
+  uint64_t bytes = 0;
+};
+
+struct TileOp {
+  std::string name;
+  uint32_t unit = 0;
+  uint64_t cycles = 0;    // the unit is busy this long
+  uint64_t latency = 0;   // the result is visible this much later (unit already free)
+  uint32_t every = 1;     // runs on steps s with s % every == phase
+  uint32_t phase = 0;
+  std::vector<TileDep> deps;
+  std::vector<BufferUse> allocs;    // taken when the op starts
+  std::vector<BufferUse> releases;  // given back when the op's result is visible
+  uint64_t useful_ops = 0;          // useful MAC-equivalents (for utilization)
+  uint64_t dram_read_bytes = 0;
+  uint64_t dram_write_bytes = 0;
+};
+
+struct TileProgram {
+  std::vector<TileUnit> units;
+  std::vector<TileBuffer> buffers;
+  std::vector<TileOp> body;  // distance-0 deps point to earlier ops of the body
+  uint64_t steps = 1;
+
+  // Checks indices, phases and that distance-0 deps point backwards; throws InternalError.
+  void validate() const;
+  // Number of steps s in [0, steps) on which `op` runs.
+  uint64_t instances(const TileOp& op) const;
+};
+
+}  // namespace einsim
