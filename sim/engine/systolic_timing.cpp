@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
 
 namespace einsim {
@@ -174,6 +175,14 @@ SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n,
 SystolicTiming systolic_conv2d_timing(Dataflow d, const Conv2dShape& c, int64_t rows, int64_t cols) {
   GemmShape g = conv2d_as_gemm(c);
   return systolic_gemm_timing(d, g.m, g.k, g.n, rows, cols);
+}
+
+SystolicTiming systolic_gemm_timing(Dataflow d, const GemmShape& g, const ComputeArray& array) {
+  if (array.dimensions != 2) {
+    throw Error(fmt::format("array '{}' is 1D ({} lanes): a systolic {} GEMM needs a 2D array", array.name,
+                            array.lanes(), dataflow_name(d)));
+  }
+  return systolic_gemm_timing(d, g.m, g.k, g.n, array.rows, array.cols);
 }
 
 SystolicFold systolic_fold(const SystolicTiming& t, int64_t index) {

@@ -32,6 +32,8 @@
 
 namespace einsim {
 
+struct ComputeArray;
+
 // Which operand stays in the PEs of a systolic array.
 enum class Dataflow { output_stationary, weight_stationary, input_stationary };
 
@@ -124,6 +126,10 @@ inline constexpr int64_t kMaxSystolicExtent = int64_t{1} << 40;
 SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t rows,
                                     int64_t cols);
 SystolicTiming systolic_conv2d_timing(Dataflow d, const Conv2dShape& c, int64_t rows, int64_t cols);
+// The same on a 2D array of an architecture (its rows and cols; SCALE-Sim's
+// model has no PE pipeline, so pipeline_depth and initiation_interval are not
+// used). Throws Error for a 1D array.
+SystolicTiming systolic_gemm_timing(Dataflow d, const GemmShape& g, const ComputeArray& array);
 
 // Fold `index` (0 <= index < t.folds) of a computed timing: the step the
 // cycle-level engine waits for. Throws Error for an index out of range.

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/yaml_source.hpp"
 #include "sim/engine/systolic_timing.hpp"
 
 using namespace einsim;
@@ -355,4 +358,19 @@ TEST_CASE("large GEMMs are computed in closed form", "[sim][systolic]") {
   CHECK(t.cycles_per_fold == 65918);
   CHECK(t.total_cycles == int64_t{1024} * 65918);
   CHECK(t.ofmap_writes == int64_t{65536} * 4096 * 32);
+}
+
+TEST_CASE("GEMM timing on an architecture's 2D array uses its rows and cols", "[sim][systolic]") {
+  YamlDocument doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+  doc.apply_override("arrays.pe2d.rows=16");
+  doc.apply_override("arrays.pe2d.cols=8");
+  ArchSpec arch = load_architecture(doc);
+  // ws on 16x8: Sr = K = 40 -> 3 row folds, Sc = N = 20 -> 3 column folds,
+  // 9 folds of 2 x 16 + 8 + 30 - 2 = 68 cycles.
+  auto t = systolic_gemm_timing(Dataflow::weight_stationary, GemmShape{30, 40, 20}, arch.array("pe2d"));
+  CHECK(t.folds == 9);
+  CHECK(t.cycles_per_fold == 68);
+  CHECK(t.total_cycles == 9 * 68);
+  CHECK_THROWS_AS(systolic_gemm_timing(Dataflow::weight_stationary, GemmShape{30, 40, 20}, arch.array("pe1d")),
+                  Error);
 }
