@@ -9,6 +9,7 @@
 
 namespace einsim::app {
 
-// (none yet)
+// architecture: files (sim/app/cmd_arch_check.cpp).
+std::string check_architecture(const YamlDocument& doc);
 
 }  // namespace einsim::app
