@@ -9,6 +9,7 @@
 
 namespace einsim::app {
 
-// (none yet)
+// workload: files (defined in cmd_workload.cpp).
+std::string check_workload_document(const YamlDocument& doc);
 
 }  // namespace einsim::app
