@@ -18,6 +18,7 @@ namespace {
 std::string check_document(const YamlDocument& doc) {
   const std::string kind = doc.kind();
   if (kind == "architecture") return check_architecture(doc);
+  if (kind == "workload") return check_workload_document(doc);
   doc.body().fail(fmt::format("this einsim version cannot validate '{}:' files yet", kind));
 }
 

@@ -11,5 +11,7 @@ namespace einsim::app {
 
 // architecture: files (sim/app/cmd_arch_check.cpp).
 std::string check_architecture(const YamlDocument& doc);
+// workload: files (defined in cmd_workload.cpp).
+std::string check_workload_document(const YamlDocument& doc);
 
 }  // namespace einsim::app

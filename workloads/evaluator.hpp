@@ -1,0 +1,64 @@
+#pragma once
+// The reference evaluator: runs any cascade in float64 on small shapes. It
+// is the numerical reference for cascade equivalence and for the PEs' error.
+//
+// Inputs are random unless given: for input tensor T, a std::mt19937_64
+// seeded with (seed XOR fnv1a64(T's name)) gives one 64-bit word per element
+// in row-major order, and the element is (word >> 11) * 2^-53 * 2 - 1, that
+// is uniform in [-1, 1) with 53 random bits, the same on every platform.
+// Given inputs are row-major float64 values (see read_tensor_file).
+//
+// Einsums run in dependency order; the Einsums of a recurrence over rank X
+// run step by step: for x = 0 .. X-1, each Einsum of the loop (in order)
+// computes the points of its iteration space with that x.
+//
+// Usage:
+//   CascadeGraph g(cascade);
+//   EvalOptions opt;  opt.seed = 7;
+//   auto values = evaluate_cascade(cascade, g, opt);
+//   double y = values.at("AV").at({0, 0, 3, 5});
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "workloads/cascade_graph.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+namespace einsim {
+
+// The values of one tensor, row-major over its extents.
+struct TensorValues {
+  std::vector<int64_t> extents;
+  std::vector<double> data;
+  // Throws Error for a wrong number of coordinates or one out of range.
+  double at(std::initializer_list<int64_t> coords) const;
+};
+
+// What the evaluator may use and produce.
+struct EvalOptions {
+  uint64_t seed = 1;
+  // Refuse cascades whose tensors hold more elements in total than this.
+  int64_t max_elements = int64_t{1} << 22;
+  // Refuse cascades whose Einsums have more iteration points in total than this.
+  int64_t max_points = int64_t{1} << 27;
+  // Values of input tensors by name (row-major); others are random.
+  std::map<std::string, std::vector<double>> inputs;
+};
+
+// Evaluates every tensor of the cascade. Throws Error when the shapes exceed
+// the limits or a given input has the wrong element count.
+std::map<std::string, TensorValues> evaluate_cascade(const EinsumCascade& cascade, const CascadeGraph& graph,
+                                                     const EvalOptions& options = {});
+
+// The random input values described above.
+std::vector<double> random_tensor_values(uint64_t seed, const std::string& tensor, int64_t elements);
+
+// Reads a tensor file: decimal numbers (float64, row-major) separated by
+// whitespace or commas; '#' starts a comment to the end of the line.
+// Throws Error naming file:line for a bad number or an unreadable file.
+std::vector<double> read_tensor_file(const std::string& path);
+
+}  // namespace einsim
