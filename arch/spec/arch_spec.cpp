@@ -1,11 +1,11 @@
 #include "arch/spec/arch_spec.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cmath>
 #include <initializer_list>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "sim/core/units.hpp"
 
@@ -29,9 +29,10 @@ std::string read_name(const SpecNode& item) {
   SpecNode n = item.at("name");
   std::string name = n.as_string();
   if (!is_identifier(name)) {
-    n.fail(fmt::format("'{}' is not a valid name (use letters, digits, '_' and '-', starting with a "
-                       "letter; names are used in --set paths such as arrays.NAME.rows)",
-                       name));
+    n.fail(
+        fmt::format("'{}' is not a valid name (use letters, digits, '_' and '-', starting with a "
+                    "letter; names are used in --set paths such as arrays.NAME.rows)",
+                    name));
   }
   return name;
 }
@@ -45,8 +46,8 @@ int64_t read_count(const SpecNode& n, int64_t min, int64_t max, const char* what
   return v;
 }
 
-int64_t read_count_or(const SpecNode& parent, const char* key, int64_t fallback, int64_t min,
-                      int64_t max, const char* what) {
+int64_t read_count_or(const SpecNode& parent, const char* key, int64_t fallback, int64_t min, int64_t max,
+                      const char* what) {
   auto n = parent.find(key);
   if (!n || n->is_null()) return fallback;
   return read_count(*n, min, max, what);
@@ -82,12 +83,11 @@ double read_clock(const SpecNode& n) {
 const std::initializer_list<std::string_view> kDramKeys = {
     "name", "kind", "capacity", "bandwidth", "width_bits", "latency_cycles", "energy_per_bit_pj"};
 const std::initializer_list<std::string_view> kSramKeys = {
-    "name",        "kind",        "capacity",        "bandwidth",  "width_bits",
-    "banks",       "read_ports",  "write_ports",     "latency_cycles",
-    "double_buffered", "partitions", "energy_per_bit_pj"};
+    "name",       "kind",        "capacity",       "bandwidth",       "width_bits", "banks",
+    "read_ports", "write_ports", "latency_cycles", "double_buffered", "partitions", "energy_per_bit_pj"};
 const std::initializer_list<std::string_view> kRegfileKeys = {
-    "name", "kind", "capacity", "per_pe", "array", "width_bits", "read_ports", "write_ports",
-    "double_buffered", "energy_per_bit_pj"};
+    "name",       "kind",       "capacity",    "per_pe",          "array",
+    "width_bits", "read_ports", "write_ports", "double_buffered", "energy_per_bit_pj"};
 
 struct PendingArrayRef {
   size_t level;
@@ -101,20 +101,27 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   SpecNode kind_node = item.at("kind");
   auto kind = parse_storage_kind(kind_node.as_string());
   if (!kind) {
-    kind_node.fail(fmt::format("unknown storage kind '{}' (expected dram, sram or regfile)",
-                               kind_node.as_string()));
+    kind_node.fail(
+        fmt::format("unknown storage kind '{}' (expected dram, sram or regfile)", kind_node.as_string()));
   }
   s.kind = *kind;
   switch (s.kind) {
-    case StorageKind::dram: item.check_keys(kDramKeys); break;
-    case StorageKind::sram: item.check_keys(kSramKeys); break;
-    case StorageKind::regfile: item.check_keys(kRegfileKeys); break;
+    case StorageKind::dram:
+      item.check_keys(kDramKeys);
+      break;
+    case StorageKind::sram:
+      item.check_keys(kSramKeys);
+      break;
+    case StorageKind::regfile:
+      item.check_keys(kRegfileKeys);
+      break;
   }
 
   if (auto n = item.find("width_bits"); n && !n->is_null()) {
     s.width_bits = read_count(*n, 1, kMaxWidthBits, "width_bits");
   }
-  if (auto n = item.find("bandwidth"); n && !n->is_null()) s.bandwidth_bytes_per_s = read_positive_bandwidth(*n);
+  if (auto n = item.find("bandwidth"); n && !n->is_null())
+    s.bandwidth_bytes_per_s = read_positive_bandwidth(*n);
   s.banks = read_count_or(item, "banks", 1, 1, kMaxSmallCount, "banks");
   s.read_ports = read_count_or(item, "read_ports", 1, 1, kMaxSmallCount, "read_ports");
   s.write_ports = read_count_or(item, "write_ports", 1, 1, kMaxSmallCount, "write_ports");
@@ -154,9 +161,10 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   switch (s.kind) {
     case StorageKind::dram:
       if (s.bandwidth_bytes_per_s == 0 && s.width_bits == 0) {
-        item.fail(fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s) or width_bits: "
-                              "(bits per cycle at the architecture clock)",
-                              s.name));
+        item.fail(
+            fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s) or width_bits: "
+                        "(bits per cycle at the architecture clock)",
+                        s.name));
       }
       break;
     case StorageKind::sram:
@@ -176,8 +184,7 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
 
 ComputeArray read_array(const SpecNode& item) {
   if (!item.is_map()) item.fail("an array is a map with name:, its size and pe:");
-  item.check_keys({"name", "rows", "cols", "lanes", "shape", "pe", "pipeline_depth",
-                   "initiation_interval"});
+  item.check_keys({"name", "rows", "cols", "lanes", "shape", "pe", "pipeline_depth", "initiation_interval"});
   ComputeArray a;
   a.name = read_name(item);
 
@@ -196,8 +203,7 @@ ComputeArray read_array(const SpecNode& item) {
       a.rows = 1;
       a.cols = read_count(dims[0], 1, kMaxArrayDimension, "the lane count");
     } else {
-      shape->fail(fmt::format("shape: has {} dimensions; an array is [rows, cols] or [lanes]",
-                              dims.size()));
+      shape->fail(fmt::format("shape: has {} dimensions; an array is [rows, cols] or [lanes]", dims.size()));
     }
   } else if (has_lanes) {
     if (has_rows || has_cols) {
@@ -229,9 +235,10 @@ ComputeArray read_array(const SpecNode& item) {
   }
   a.pe = *pe;
   if (a.pe.family == PeFamily::vector && a.dimensions == 2) {
-    pe_node.fail(fmt::format("PE kind '{}' is a 1D vector lane: give array '{}' lanes: (or shape: [N]), "
-                             "not two dimensions",
-                             a.pe.name, a.name));
+    pe_node.fail(
+        fmt::format("PE kind '{}' is a 1D vector lane: give array '{}' lanes: (or shape: [N]), "
+                    "not two dimensions",
+                    a.pe.name, a.name));
   }
   a.pipeline_depth = read_count_or(item, "pipeline_depth", 1, 1, 1024, "pipeline_depth");
   a.initiation_interval = read_count_or(item, "initiation_interval", 1, 1, 1024, "initiation_interval");
@@ -252,9 +259,12 @@ void check_unique(const std::string& name, const SpecNode& where, std::map<std::
 
 std::string_view storage_kind_name(StorageKind k) {
   switch (k) {
-    case StorageKind::dram: return "dram";
-    case StorageKind::sram: return "sram";
-    case StorageKind::regfile: return "regfile";
+    case StorageKind::dram:
+      return "dram";
+    case StorageKind::sram:
+      return "sram";
+    case StorageKind::regfile:
+      return "regfile";
   }
   return "?";
 }
@@ -268,9 +278,12 @@ std::optional<StorageKind> parse_storage_kind(std::string_view name) {
 
 std::string_view operand_role_name(OperandRole r) {
   switch (r) {
-    case OperandRole::weights: return "weights";
-    case OperandRole::inputs: return "inputs";
-    case OperandRole::outputs: return "outputs";
+    case OperandRole::weights:
+      return "weights";
+    case OperandRole::inputs:
+      return "inputs";
+    case OperandRole::outputs:
+      return "outputs";
   }
   return "?";
 }
@@ -329,7 +342,8 @@ ArchSpec load_architecture(const YamlDocument& doc) {
     doc.root().fail(fmt::format("expected an architecture: file, found a {}: file", doc.kind()));
   }
   SpecNode body = doc.body();
-  if (!body.is_map()) body.fail("architecture: is a map with name:, technology:, clock:, storage: and arrays:");
+  if (!body.is_map())
+    body.fail("architecture: is a map with name:, technology:, clock:, storage: and arrays:");
   body.check_keys({"name", "description", "technology", "clock", "storage", "arrays", "noc"});
 
   ArchSpec arch;
@@ -357,9 +371,10 @@ ArchSpec load_architecture(const YamlDocument& doc) {
   if (auto c = body.find("clock"); c && !c->is_null()) {
     arch.clock_hz = read_clock(*c);
     if (tech_clock && std::fabs(*tech_clock - arch.clock_hz) > 1e-9 * arch.clock_hz) {
-      tech.at("clock_ghz").fail(fmt::format("technology.clock_ghz ({} GHz) disagrees with clock: {}; "
-                                            "give the clock once",
-                                            *tech_clock / 1e9, c->as_string()));
+      tech.at("clock_ghz")
+          .fail(fmt::format("technology.clock_ghz ({} GHz) disagrees with clock: {}; "
+                            "give the clock once",
+                            *tech_clock / 1e9, c->as_string()));
     }
   } else if (tech_clock) {
     arch.clock_hz = *tech_clock;
@@ -424,8 +439,8 @@ std::string format_bytes(double bytes) {
     const char* name;
     double scale;
   };
-  static const Unit units[] = {{"TiB", 1099511627776.0}, {"GiB", 1073741824.0}, {"MiB", 1048576.0},
-                               {"KiB", 1024.0}};
+  static const Unit units[] = {
+      {"TiB", 1099511627776.0}, {"GiB", 1073741824.0}, {"MiB", 1048576.0}, {"KiB", 1024.0}};
   for (const auto& u : units) {
     if (bytes >= u.scale) return fmt::format("{:g} {}", bytes / u.scale, u.name);
   }
@@ -446,8 +461,8 @@ std::string describe_architecture(const ArchSpec& a) {
   }
   std::string arrays;
   for (const auto& x : a.arrays) {
-    std::string shape = x.dimensions == 2 ? fmt::format("{}x{}", x.rows, x.cols)
-                                          : fmt::format("{} lanes", x.lanes());
+    std::string shape =
+        x.dimensions == 2 ? fmt::format("{}x{}", x.rows, x.cols) : fmt::format("{} lanes", x.lanes());
     arrays += fmt::format("{}{} {} {}", arrays.empty() ? "" : ", ", x.name, shape, x.pe.name);
   }
   return fmt::format("architecture {}: {:g} MHz; arrays {}; storage {}", a.name, a.clock_hz / 1e6, arrays,

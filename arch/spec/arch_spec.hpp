@@ -49,9 +49,9 @@ struct StorageLevel {
   int64_t write_ports = 1;
   int64_t latency_cycles = 0;
   bool double_buffered = false;
-  bool per_pe = false;     // a copy in every PE (register files)
-  std::string array;       // per-PE levels: the array whose PEs hold it; empty = all arrays
-  std::optional<double> energy_per_bit_pj;  // override of the technology table
+  bool per_pe = false;                       // a copy in every PE (register files)
+  std::string array;                         // per-PE levels: the array whose PEs hold it; empty = all arrays
+  std::optional<double> energy_per_bit_pj;   // override of the technology table
   std::vector<StoragePartition> partitions;  // empty = one shared buffer
 
   // Bytes one port moves per cycle: bandwidth / clock, else banks x width_bits / 8;

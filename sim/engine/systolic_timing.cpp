@@ -1,8 +1,8 @@
 #include "sim/engine/systolic_timing.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
@@ -31,17 +31,18 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 void check_extent(int64_t v, const char* name) {
   if (v <= 0) throw Error(fmt::format("systolic timing: {} must be positive, got {}", name, v));
   if (v > kMaxSystolicExtent) {
-    throw Error(fmt::format("systolic timing: {} = {} exceeds the limit of {}", name, v,
-                            kMaxSystolicExtent));
+    throw Error(fmt::format("systolic timing: {} = {} exceeds the limit of {}", name, v, kMaxSystolicExtent));
   }
 }
 
 // Cycles of one fold: the rows of SCALE-Sim's demand matrices for the fold.
 int64_t fold_cycles(Dataflow d, int64_t r, int64_t c, int64_t t) {
   switch (d) {
-    case Dataflow::output_stationary: return r + c + t - 2;
+    case Dataflow::output_stationary:
+      return r + c + t - 2;
     case Dataflow::weight_stationary:
-    case Dataflow::input_stationary: return 2 * r + c + t - 2;
+    case Dataflow::input_stationary:
+      return 2 * r + c + t - 2;
   }
   throw InternalError("unknown dataflow");
 }
@@ -52,9 +53,11 @@ int64_t fold_cycles(Dataflow d, int64_t r, int64_t c, int64_t t) {
 // the unskewed filter for ws; the unskewed ifmap for is).
 int64_t utilization_cycles(Dataflow d, int64_t r, int64_t c, int64_t t) {
   switch (d) {
-    case Dataflow::output_stationary: return r + c + t - 2;
+    case Dataflow::output_stationary:
+      return r + c + t - 2;
     case Dataflow::weight_stationary:
-    case Dataflow::input_stationary: return 2 * r + 2 * c + t - 3;
+    case Dataflow::input_stationary:
+      return 2 * r + 2 * c + t - 3;
   }
   throw InternalError("unknown dataflow");
 }
@@ -70,18 +73,24 @@ std::optional<Dataflow> parse_dataflow(std::string_view name) {
 
 std::string_view dataflow_name(Dataflow d) {
   switch (d) {
-    case Dataflow::output_stationary: return "os";
-    case Dataflow::weight_stationary: return "ws";
-    case Dataflow::input_stationary: return "is";
+    case Dataflow::output_stationary:
+      return "os";
+    case Dataflow::weight_stationary:
+      return "ws";
+    case Dataflow::input_stationary:
+      return "is";
   }
   return "?";
 }
 
 SystolicMapping map_gemm(Dataflow d, const GemmShape& g) {
   switch (d) {
-    case Dataflow::output_stationary: return {g.m, g.n, g.k};
-    case Dataflow::weight_stationary: return {g.k, g.n, g.m};
-    case Dataflow::input_stationary: return {g.k, g.m, g.n};
+    case Dataflow::output_stationary:
+      return {g.m, g.n, g.k};
+    case Dataflow::weight_stationary:
+      return {g.k, g.n, g.m};
+    case Dataflow::input_stationary:
+      return {g.k, g.m, g.n};
   }
   throw InternalError("unknown dataflow");
 }
@@ -96,8 +105,8 @@ GemmShape conv2d_as_gemm(const Conv2dShape& c) {
   check_extent(c.stride_h, "vertical stride");
   check_extent(c.stride_w, "horizontal stride");
   if (c.filter_h > c.ifmap_h || c.filter_w > c.ifmap_w) {
-    throw Error(fmt::format("conv2d: the {}x{} filter is larger than the {}x{} input", c.filter_h,
-                            c.filter_w, c.ifmap_h, c.ifmap_w));
+    throw Error(fmt::format("conv2d: the {}x{} filter is larger than the {}x{} input", c.filter_h, c.filter_w,
+                            c.ifmap_h, c.ifmap_w));
   }
   const int64_t out_h = ceil_div(c.ifmap_h - c.filter_h + c.stride_h, c.stride_h);
   const int64_t out_w = ceil_div(c.ifmap_w - c.filter_w + c.stride_w, c.stride_w);
@@ -108,8 +117,7 @@ GemmShape conv2d_as_gemm(const Conv2dShape& c) {
   return g;
 }
 
-SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t rows,
-                                    int64_t cols) {
+SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t rows, int64_t cols) {
   check_extent(m, "M");
   check_extent(k, "K");
   check_extent(n, "N");
@@ -165,10 +173,10 @@ SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n,
   t.compute_utilization = static_cast<double>(used_pes_sum) * static_cast<double>(tt) /
                           (pes * static_cast<double>(utilization_cycles(d, rows, cols, tt)) * folds);
   // One fold on a 1x1 array with T = 1 lasts one cycle, and SCALE-Sim's count is then 0.
-  t.overall_utilization = t.scalesim_total_cycles > 0
-                              ? static_cast<double>(t.macs) /
-                                    (static_cast<double>(t.scalesim_total_cycles) * pes)
-                              : 0.0;
+  t.overall_utilization =
+      t.scalesim_total_cycles > 0
+          ? static_cast<double>(t.macs) / (static_cast<double>(t.scalesim_total_cycles) * pes)
+          : 0.0;
   return t;
 }
 
@@ -187,8 +195,7 @@ SystolicTiming systolic_gemm_timing(Dataflow d, const GemmShape& g, const Comput
 
 SystolicFold systolic_fold(const SystolicTiming& t, int64_t index) {
   if (index < 0 || index >= t.folds) {
-    throw Error(fmt::format("systolic timing: fold {} out of range (the GEMM has {} folds)", index,
-                            t.folds));
+    throw Error(fmt::format("systolic timing: fold {} out of range (the GEMM has {} folds)", index, t.folds));
   }
   const int64_t sr = t.mapping.sr, sc = t.mapping.sc, tt = t.mapping.t;
   SystolicFold f;
@@ -219,9 +226,8 @@ SystolicFold systolic_fold(const SystolicTiming& t, int64_t index) {
   f.macs = used * tt;
   const double pes = static_cast<double>(t.rows) * static_cast<double>(t.cols);
   f.mapping_efficiency = static_cast<double>(used) / pes;
-  f.compute_utilization =
-      static_cast<double>(f.macs) /
-      (pes * static_cast<double>(utilization_cycles(t.dataflow, t.rows, t.cols, tt)));
+  f.compute_utilization = static_cast<double>(f.macs) /
+                          (pes * static_cast<double>(utilization_cycles(t.dataflow, t.rows, t.cols, tt)));
   return f;
 }
 

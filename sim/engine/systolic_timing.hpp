@@ -80,15 +80,15 @@ GemmShape conv2d_as_gemm(const Conv2dShape& c);
 // What one fold does.
 struct SystolicFold {
   int64_t index = 0;
-  int64_t row_fold = 0;       // which block of Sr
-  int64_t col_fold = 0;       // which block of Sc
-  int64_t rows_used = 0;      // min(R, Sr - row_fold * R)
-  int64_t cols_used = 0;      // min(C, Sc - col_fold * C)
-  int64_t cycles = 0;         // cycles the fold occupies the array (see above)
-  int64_t ifmap_reads = 0;    // SRAM reads of the M x K operand (non-padded elements)
-  int64_t filter_reads = 0;   // SRAM reads of the K x N operand
-  int64_t ofmap_writes = 0;   // SRAM writes of outputs (partial sums included for ws and is)
-  int64_t macs = 0;           // rows_used x cols_used x T
+  int64_t row_fold = 0;            // which block of Sr
+  int64_t col_fold = 0;            // which block of Sc
+  int64_t rows_used = 0;           // min(R, Sr - row_fold * R)
+  int64_t cols_used = 0;           // min(C, Sc - col_fold * C)
+  int64_t cycles = 0;              // cycles the fold occupies the array (see above)
+  int64_t ifmap_reads = 0;         // SRAM reads of the M x K operand (non-padded elements)
+  int64_t filter_reads = 0;        // SRAM reads of the K x N operand
+  int64_t ofmap_writes = 0;        // SRAM writes of outputs (partial sums included for ws and is)
+  int64_t macs = 0;                // rows_used x cols_used x T
   double mapping_efficiency = 0;   // rows_used x cols_used / (R x C)
   double compute_utilization = 0;  // macs / (R x C x SCALE-Sim's utilization cycles of the fold)
 };
@@ -100,9 +100,9 @@ struct SystolicTiming {
   int64_t cols = 1;  // C
   GemmShape gemm;
   SystolicMapping mapping;
-  int64_t row_folds = 1;   // ceil(Sr / R)
-  int64_t col_folds = 1;   // ceil(Sc / C)
-  int64_t folds = 1;       // row_folds x col_folds
+  int64_t row_folds = 1;  // ceil(Sr / R)
+  int64_t col_folds = 1;  // ceil(Sc / C)
+  int64_t folds = 1;      // row_folds x col_folds
   int64_t cycles_per_fold = 0;
   int64_t total_cycles = 0;           // folds x cycles_per_fold: what the array is busy for
   int64_t scalesim_total_cycles = 0;  // total_cycles - 1: SCALE-Sim's "Total Cycles"
@@ -123,8 +123,7 @@ inline constexpr int64_t kMaxSystolicExtent = int64_t{1} << 40;
 
 // Closed-form totals; O(1) whatever the number of folds. Throws Error for a
 // non-positive or too large size, or counts that do not fit in 63 bits.
-SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t rows,
-                                    int64_t cols);
+SystolicTiming systolic_gemm_timing(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t rows, int64_t cols);
 SystolicTiming systolic_conv2d_timing(Dataflow d, const Conv2dShape& c, int64_t rows, int64_t cols);
 // The same on a 2D array of an architecture (its rows and cols; SCALE-Sim's
 // model has no PE pipeline, so pipeline_depth and initiation_interval are not

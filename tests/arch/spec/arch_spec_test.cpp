@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "arch/spec/arch_spec.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
 
@@ -126,7 +126,8 @@ TEST_CASE("shape lists and clock_ghz are accepted", "[arch][spec]") {
   CHECK(a.clock_hz == Approx(0.94e9));
   CHECK(a.technology.node_nm == 16);
   // Both given and equal is fine.
-  std::string both = replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, clock_ghz: 1}");
+  std::string both =
+      replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, clock_ghz: 1}");
   CHECK(load_text(both).clock_hz == 1e9);
 }
 
@@ -151,7 +152,8 @@ TEST_CASE("partitions regfile arrays and the noc are read", "[arch][spec]") {
 }
 
 TEST_CASE("every bundled architecture loads", "[arch][spec]") {
-  for (const char* f : {"systolic.yaml", "fusemax_cloud.yaml", "flat_cloud.yaml", "flat_edge.yaml", "mixpe.yaml"}) {
+  for (const char* f :
+       {"systolic.yaml", "fusemax_cloud.yaml", "flat_cloud.yaml", "flat_edge.yaml", "mixpe.yaml"}) {
     INFO(f);
     ArchSpec a = load_architecture(YamlDocument::load_file(library(f)));
     CHECK_FALSE(a.arrays.empty());
@@ -237,25 +239,28 @@ TEST_CASE("unknown keys are errors at their line", "[arch][spec]") {
   // A key valid for one kind of level but not for another.
   expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GB/s\n      banks: 2\n"),
                "unknown key 'banks'", 9, "architecture.storage[0].banks");
-  expect_error(replace(kBase, "      pe: mac_int8\n", "      pe: mac_int8\n      depth: 3\n"), "unknown key 'depth'");
+  expect_error(replace(kBase, "      pe: mac_int8\n", "      pe: mac_int8\n      depth: 3\n"),
+               "unknown key 'depth'");
   expect_error(kBase + "  noc: {multicast: true, broadcast: true}\n", "unknown key 'broadcast'");
   expect_error(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node: 45}"),
                "unknown key 'node'");
 }
 
 TEST_CASE("unknown storage and PE kinds are errors", "[arch][spec]") {
-  expect_error(replace(kBase, "      kind: sram\n", "      kind: flash\n"), "unknown storage kind 'flash'", 10,
-               "storage[1].kind");
-  expect_error(replace(kBase, "      pe: mac_int8\n", "      pe: mac_int7\n"), "unknown PE kind 'mac_int7'", 21,
-               "arrays[0].pe");
+  expect_error(replace(kBase, "      kind: sram\n", "      kind: flash\n"), "unknown storage kind 'flash'",
+               10, "storage[1].kind");
+  expect_error(replace(kBase, "      pe: mac_int8\n", "      pe: mac_int7\n"), "unknown PE kind 'mac_int7'",
+               21, "arrays[0].pe");
 }
 
 TEST_CASE("non-positive and oversized sizes are errors", "[arch][spec]") {
-  expect_error(replace(kBase, "      rows: 4\n", "      rows: 0\n"), "rows must be positive", 19, "arrays[0].rows");
+  expect_error(replace(kBase, "      rows: 4\n", "      rows: 0\n"), "rows must be positive", 19,
+               "arrays[0].rows");
   expect_error(replace(kBase, "      cols: 8\n", "      cols: -3\n"), "cols must be positive");
   expect_error(replace(kBase, "      lanes: 8\n", "      lanes: 0\n"), "lanes must be positive");
   expect_error(replace(kBase, "      banks: 4\n", "      banks: 0\n"), "banks must be positive");
-  expect_error(replace(kBase, "      width_bits: 128\n", "      width_bits: 0\n"), "width_bits must be positive");
+  expect_error(replace(kBase, "      width_bits: 128\n", "      width_bits: 0\n"),
+               "width_bits must be positive");
   expect_error(replace(kBase, "      rows: 4\n", "      rows: 100000\n"), "rows must be between 1 and 65536");
   expect_error(replace(kBase, "      rows: 4\n      cols: 8\n", "      rows: 8192\n      cols: 8192\n"),
                "more than the limit");
@@ -271,21 +276,25 @@ TEST_CASE("a level with zero capacity is an error", "[arch][spec]") {
   expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 0 KiB\n"), "positive capacity", 11,
                "storage[1].capacity");
   expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 0\n"), "positive capacity");
-  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 3 bit\n"), "not a whole number of bytes");
+  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 3 bit\n"),
+               "not a whole number of bytes");
   expect_error(replace(kBase, "      capacity: 64 KiB\n", ""), "needs capacity: or partitions:");
-  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      partitions: {weights: 0 B}\n"), "positive capacity");
+  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      partitions: {weights: 0 B}\n"),
+               "positive capacity");
 }
 
 TEST_CASE("bad units are errors", "[arch][spec]") {
-  expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GHz\n"), "unknown unit 'GHz'", 8,
-               "storage[0].bandwidth");
+  expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GHz\n"),
+               "unknown unit 'GHz'", 8, "storage[0].bandwidth");
   expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 1 GB\n"), "unknown unit 'GB'");
   expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 64 KiB/s\n"), "unknown unit");
-  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: lots\n"), "is not a size in bytes");
+  expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: lots\n"),
+               "is not a size in bytes");
 }
 
 TEST_CASE("duplicate names are errors", "[arch][spec]") {
-  expect_error(replace(kBase, "    - name: pe1d\n", "    - name: pe2d\n"), "the name 'pe2d' is used twice", 22);
+  expect_error(replace(kBase, "    - name: pe1d\n", "    - name: pe2d\n"), "the name 'pe2d' is used twice",
+               22);
   expect_error(replace(kBase, "    - name: RF\n", "    - name: GB\n"), "the name 'GB' is used twice");
   // Arrays and levels share one namespace: statistics are reported by name.
   expect_error(replace(kBase, "    - name: RF\n", "    - name: pe1d\n"), "already a compute array");
@@ -300,17 +309,20 @@ TEST_CASE("an architecture needs arrays storage technology and a clock", "[arch]
   expect_error(replace(kBase, "  clock: 1 GHz\n", ""), "missing the clock");
   expect_error(replace(kBase, "  technology: {table: horowitz45, node_nm: 45}\n", ""),
                "missing required key 'technology'");
-  expect_error(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, clock_ghz: 2}"),
-               "disagrees with clock");
+  expect_error(
+      replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, clock_ghz: 2}"),
+      "disagrees with clock");
   expect_error(replace(kBase, "      pe: mac_int8\n", ""), "missing required key 'pe'");
 }
 
 TEST_CASE("array dimensions must match the array", "[arch][spec]") {
   // A vector PE makes a 1D array: two dimensions are an error.
-  expect_error(replace(kBase, "      lanes: 8\n      pe: vector_fp16\n", "      rows: 2\n      cols: 8\n      pe: vector_fp16\n"),
+  expect_error(replace(kBase, "      lanes: 8\n      pe: vector_fp16\n",
+                       "      rows: 2\n      cols: 8\n      pe: vector_fp16\n"),
                "1D vector lane", 25, "arrays[1].pe");
   expect_error(replace(kBase, "      lanes: 8\n", "      shape: [8, 8]\n"), "1D vector lane");
-  expect_error(replace(kBase, "      lanes: 8\n", "      lanes: 8\n      rows: 2\n"), "a 1D array has lanes: only");
+  expect_error(replace(kBase, "      lanes: 8\n", "      lanes: 8\n      rows: 2\n"),
+               "a 1D array has lanes: only");
   expect_error(replace(kBase, "      cols: 8\n", ""), "has rows: but no cols:");
   expect_error(replace(kBase, "      rows: 4\n", ""), "has cols: but no rows:");
   expect_error(replace(kBase, "      rows: 4\n", "      rows: 4\n      shape: [4, 8]\n"), "not both");
@@ -324,14 +336,17 @@ TEST_CASE("storage order and level rules are checked", "[arch][spec]") {
   swapped = replace(swapped, "      width_bits: 128\n",
                     "      width_bits: 128\n    - name: DRAM\n      kind: dram\n      bandwidth: 16 GB/s\n");
   expect_error(swapped, "must be the DRAM", 7);
-  expect_error(replace(kBase, "      kind: sram\n      capacity: 64 KiB\n      banks: 4\n      width_bits: 128\n",
-                       "      kind: dram\n      bandwidth: 1 GB/s\n"),
-               "only the first");
+  expect_error(
+      replace(kBase, "      kind: sram\n      capacity: 64 KiB\n      banks: 4\n      width_bits: 128\n",
+              "      kind: dram\n      bandwidth: 1 GB/s\n"),
+      "only the first");
   // An SRAM inside a register file.
   expect_error(kBase.substr(0, kBase.find("  arrays:")) +
-                   "    - name: L0\n      kind: sram\n      capacity: 1 KiB\n" + kBase.substr(kBase.find("  arrays:")),
+                   "    - name: L0\n      kind: sram\n      capacity: 1 KiB\n" +
+                   kBase.substr(kBase.find("  arrays:")),
                "cannot sit inside a register file");
-  expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", ""), "needs bandwidth: (e.g. 400 GB/s) or width_bits:");
+  expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", ""),
+               "needs bandwidth: (e.g. 400 GB/s) or width_bits:");
   expect_error(replace(kBase, "      capacity: 32 B\n", ""), "register file 'RF' needs capacity:");
   expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 32 B\n      array: pe3d\n"),
                "no array named 'pe3d'", 17, "storage[2].array");
@@ -343,10 +358,13 @@ TEST_CASE("storage order and level rules are checked", "[arch][spec]") {
 }
 
 TEST_CASE("other kinds of document are refused", "[arch][spec]") {
-  CHECK_THROWS_AS(load_architecture(YamlDocument::load_string("workload:\n  name: x\n", "w.yaml")), SpecError);
+  CHECK_THROWS_AS(load_architecture(YamlDocument::load_string("workload:\n  name: x\n", "w.yaml")),
+                  SpecError);
   expect_error("architecture: [1, 2]\n", "architecture: is a map");
-  expect_error("architecture:\n  name: x\n  arrays: 3\n  storage: []\n  technology: {table: t, node_nm: 45}\n  clock: 1 GHz\n",
-               "expected a list");
+  expect_error(
+      "architecture:\n  name: x\n  arrays: 3\n  storage: []\n  technology: {table: t, node_nm: 45}\n  clock: "
+      "1 GHz\n",
+      "expected a list");
 }
 
 TEST_CASE("sizes print in binary units", "[arch][spec]") {

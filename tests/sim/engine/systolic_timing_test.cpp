@@ -1,6 +1,7 @@
-#include <catch2/catch.hpp>
+#include "sim/engine/systolic_timing.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,7 +9,6 @@
 #include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
-#include "sim/engine/systolic_timing.hpp"
 
 using namespace einsim;
 
@@ -103,8 +103,7 @@ Expected expected(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t r, int64_
 }
 
 void check_against_formulas(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t r, int64_t c) {
-  INFO("dataflow " << dataflow_name(d) << " M=" << m << " K=" << k << " N=" << n << " on " << r
-                   << "x" << c);
+  INFO("dataflow " << dataflow_name(d) << " M=" << m << " K=" << k << " N=" << n << " on " << r << "x" << c);
   const Expected e = expected(d, m, k, n, r, c);
   const SystolicTiming t = systolic_gemm_timing(d, m, k, n, r, c);
   CHECK(t.mapping.sr == e.sr);
@@ -338,8 +337,7 @@ TEST_CASE("bad sizes and fold indices are errors", "[sim][systolic]") {
   CHECK_THROWS_AS(systolic_gemm_timing(D::output_stationary, 4, -1, 4, 4, 4), Error);
   CHECK_THROWS_AS(systolic_gemm_timing(D::output_stationary, 4, 4, 4, 0, 4), Error);
   CHECK_THROWS_AS(systolic_gemm_timing(D::output_stationary, 4, 4, 4, 4, 0), Error);
-  CHECK_THROWS_AS(systolic_gemm_timing(D::output_stationary, kMaxSystolicExtent + 1, 1, 1, 4, 4),
-                  Error);
+  CHECK_THROWS_AS(systolic_gemm_timing(D::output_stationary, kMaxSystolicExtent + 1, 1, 1, 4, 4), Error);
   // Each extent within the limit, but M x K x N overflows 63 bits.
   CHECK_THROWS_AS(systolic_gemm_timing(D::weight_stationary, int64_t{1} << 30, int64_t{1} << 30,
                                        int64_t{1} << 30, 128, 128),
@@ -361,7 +359,8 @@ TEST_CASE("large GEMMs are computed in closed form", "[sim][systolic]") {
 }
 
 TEST_CASE("GEMM timing on an architecture's 2D array uses its rows and cols", "[sim][systolic]") {
-  YamlDocument doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+  YamlDocument doc =
+      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
   doc.apply_override("arrays.pe2d.rows=16");
   doc.apply_override("arrays.pe2d.cols=8");
   ArchSpec arch = load_architecture(doc);
@@ -371,6 +370,6 @@ TEST_CASE("GEMM timing on an architecture's 2D array uses its rows and cols", "[
   CHECK(t.folds == 9);
   CHECK(t.cycles_per_fold == 68);
   CHECK(t.total_cycles == 9 * 68);
-  CHECK_THROWS_AS(systolic_gemm_timing(Dataflow::weight_stationary, GemmShape{30, 40, 20}, arch.array("pe1d")),
-                  Error);
+  CHECK_THROWS_AS(
+      systolic_gemm_timing(Dataflow::weight_stationary, GemmShape{30, 40, 20}, arch.array("pe1d")), Error);
 }
