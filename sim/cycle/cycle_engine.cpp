@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <deque>
@@ -54,11 +55,17 @@ class CycleRun {
     window_ = can_extrapolate_ ? period_ + lookback + 1 : 0;
     keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
     active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
+    for (const auto& op : p.body) {
+      if (op.last_step == UINT64_MAX) continue;
+      max_last_step_ = std::max(max_last_step_, op.last_step);
+      has_head_ = true;
+    }
     for (uint64_t s = 0; s < active_count_.size(); ++s)
-      for (const auto& op : p.body) active_count_[s] += is_active(op, s);
+      for (const auto& op : p.body) active_count_[s] += s % op.every == op.phase && op.last_step == UINT64_MAX;
     unit_ops_.resize(p.units.size());
     for (uint32_t j = 0; j < n; ++j) unit_ops_[p.body[j].unit].push_back(j);
     events_ = std::make_unique<sc_core::sc_event[]>(n);
+    head_comp_.resize(n);
     first_start_.assign(p.units.size(), kUnset);
     last_free_.assign(p.units.size(), 0);
     last_comp_.assign(n, 0);
@@ -82,12 +89,17 @@ class CycleRun {
   }
 
  private:
-  static bool is_active(const TileOp& op, uint64_t s) { return s % op.every == op.phase; }
+  static bool is_active(const TileOp& op, uint64_t s) { return TileProgram::runs_on(op, s); }
 
   uint64_t now() const { return sc_core::sc_time_stamp().value() - base_; }
 
   // Completion time of op j at step s, or kUnset if not yet started.
   uint64_t completion(uint32_t j, uint64_t s) {
+    if (prog_.body[j].last_step != UINT64_MAX) {
+      // Operations of the first steps only: kept for the whole run (steps are trimmed).
+      auto it = head_comp_[j].find(s);
+      return it == head_comp_[j].end() ? kUnset : it->second;
+    }
     if (s < first_step_) {
       fail("a step was read after it was dropped");
       return 0;
@@ -111,7 +123,9 @@ class CycleRun {
   // The step of the most recent instance of op j at a step <= s, if any.
   static bool latest_instance(const TileOp& op, int64_t s, uint64_t& out) {
     if (s < static_cast<int64_t>(op.phase)) return false;
-    out = static_cast<uint64_t>(s) - ((static_cast<uint64_t>(s) - op.phase) % op.every);
+    uint64_t t = std::min<uint64_t>(static_cast<uint64_t>(s), op.last_step);
+    if (t < op.phase) return false;
+    out = t - ((t - op.phase) % op.every);
     return true;
   }
 
@@ -172,6 +186,7 @@ class CycleRun {
     for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer});
     StepRecord& rec = step_record(s);
     rec.comp[j] = c;
+    if (op.last_step != UINT64_MAX) head_comp_[j][s] = c;
     ++rec.recorded;
     last_comp_[j] = c;
     last_step_[j] = s;
@@ -198,7 +213,8 @@ class CycleRun {
       if (s >= first_step_ + steps_.size() || steps_[s - first_step_].recorded != active_count_at(s)) return;
       ++checked_;
       trim();
-      if (!can_extrapolate_ || s < window_ + period_) continue;
+      // Operations limited to the first steps (loads done once) must lie behind the window.
+      if (!can_extrapolate_ || s < window_ + period_ || (has_head_ && s < max_last_step_ + window_ + period_ + lookback_)) continue;
       bool same = true;
       bool have = false;
       uint64_t delta = 0;
@@ -227,7 +243,7 @@ class CycleRun {
   }
 
   uint64_t active_count_at(uint64_t s) const {
-    if (!active_count_.empty()) return active_count_[s % period_];
+    if (!active_count_.empty() && s > max_last_step_) return active_count_[s % period_];
     uint64_t n = 0;
     for (const auto& op : prog_.body) n += is_active(op, s);
     return n;
@@ -244,7 +260,7 @@ class CycleRun {
     for (uint32_t j = 0; j < n; ++j) {
       const TileOp& op = prog_.body[j];
       if (prog_.instances(op) == 0) continue;
-      const uint64_t last = op.phase + (prog_.instances(op) - 1) * op.every;
+      const uint64_t last = op.phase + (prog_.instances(op) - 1) * op.every;  // respects last_step
       if (!stop || last <= steady_step_) {
         final_comp[j] = stop ? completion(j, last) : last_comp_[j];
         if (!stop && last_step_[j] != last) throw InternalError("cycle engine: an operation never ran");
@@ -289,9 +305,11 @@ class CycleRun {
   }
 
   const TileProgram& prog_;
-  uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1;
+  uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
+  bool has_head_ = false;
   bool can_extrapolate_ = false, extrapolated_ = false;
   std::deque<StepRecord> steps_;
+  std::vector<std::map<uint64_t, uint64_t>> head_comp_;
   uint64_t first_step_ = 0;
   std::string error_;
   std::vector<uint64_t> active_count_;

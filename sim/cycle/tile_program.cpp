@@ -1,5 +1,7 @@
 #include "sim/cycle/tile_program.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
@@ -27,8 +29,9 @@ void TileProgram::validate() const {
 }
 
 uint64_t TileProgram::instances(const TileOp& op) const {
-  if (steps <= op.phase) return 0;
-  return (steps - 1 - op.phase) / op.every + 1;
+  const uint64_t end = std::min(steps - 1, op.last_step);  // last step it may run on
+  if (end < op.phase) return 0;
+  return (end - op.phase) / op.every + 1;
 }
 
 }  // namespace einsim

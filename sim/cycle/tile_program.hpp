@@ -44,6 +44,7 @@ struct TileOp {
   uint64_t latency = 0;   // the result is visible this much later (unit already free)
   uint32_t every = 1;     // runs on steps s with s % every == phase
   uint32_t phase = 0;
+  uint64_t last_step = UINT64_MAX;  // and s <= last_step (e.g. 0: a load done once, at the start)
   std::vector<TileDep> deps;
   std::vector<BufferUse> allocs;    // taken when the op starts
   std::vector<BufferUse> releases;  // given back when the op's result is visible
@@ -62,6 +63,8 @@ struct TileProgram {
   void validate() const;
   // Number of steps s in [0, steps) on which `op` runs.
   uint64_t instances(const TileOp& op) const;
+  // Whether `op` runs on step s.
+  static bool runs_on(const TileOp& op, uint64_t s) { return s <= op.last_step && s % op.every == op.phase; }
 };
 
 }  // namespace einsim

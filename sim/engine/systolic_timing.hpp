@@ -30,17 +30,12 @@
 #include <optional>
 #include <string_view>
 
+#include "mappings/dataflow.hpp"
+
 namespace einsim {
 
 struct ComputeArray;
 
-// Which operand stays in the PEs of a systolic array.
-enum class Dataflow { output_stationary, weight_stationary, input_stationary };
-
-// "os", "ws", "is" (also the long names "output_stationary", ...); nullopt otherwise.
-std::optional<Dataflow> parse_dataflow(std::string_view name);
-// "os", "ws" or "is".
-std::string_view dataflow_name(Dataflow d);
 
 // A GEMM out[M][N] = in[M][K] x w[K][N].
 struct GemmShape {

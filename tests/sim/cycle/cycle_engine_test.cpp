@@ -54,13 +54,13 @@ uint64_t reference_cycles(const TileProgram& p, std::vector<uint64_t>* busy = nu
   for (uint64_t s = 0; s < p.steps; ++s) {
     for (size_t j = 0; j < n; ++j) {
       const TileOp& op = p.body[j];
-      if (s % op.every != op.phase) continue;
+      if (!TileProgram::runs_on(op, s)) continue;
       uint64_t start = unit_free[op.unit];
       for (const TileDep& d : op.deps) {
         const TileOp& dop = p.body[d.op];
         int64_t t = static_cast<int64_t>(s) - d.distance;
         // most recent instance at a step <= t
-        while (t >= 0 && static_cast<uint64_t>(t) % dop.every != dop.phase) --t;
+        while (t >= 0 && !TileProgram::runs_on(dop, static_cast<uint64_t>(t))) --t;
         if (t >= 0) start = std::max(start, comp[t][d.op]);
       }
       comp[s][j] = start + op.cycles + op.latency;
@@ -204,6 +204,7 @@ TEST_CASE("random tile programs match an independent recurrence", "[sim][cycle]"
       op.latency = pick(4) == 0 ? pick(30) : 0;
       op.every = pick(3) == 0 ? 1 + static_cast<uint32_t>(pick(4)) : 1;
       op.phase = static_cast<uint32_t>(pick(op.every));
+      if (pick(6) == 0) op.last_step = pick(5);  // a head operation (a load done once)
       if (j > 0) op.deps.push_back({static_cast<uint32_t>(pick(j)), 0});
       if (pick(2)) op.deps.push_back({static_cast<uint32_t>(pick(n)), 1 + static_cast<uint32_t>(pick(3))});
       p.body.push_back(op);

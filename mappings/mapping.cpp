@@ -1,0 +1,517 @@
+#include "mappings/mapping.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+
+namespace einsim {
+namespace {
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// Ranks an access reads (all index terms, both halves of a partitioned dimension).
+std::vector<int> access_ranks(const Access& a) {
+  std::vector<int> out;
+  auto add = [&](const IndexExpr& ix) {
+    for (const auto& t : ix.terms)
+      if (!contains(out, t.rank)) out.push_back(t.rank);
+  };
+  for (const auto& d : a.dims) {
+    add(d.index);
+    if (d.inner) add(*d.inner);
+  }
+  return out;
+}
+
+int64_t product_of(const EinsumCascade& c, const std::vector<int>& ranks) {
+  int64_t p = 1;
+  for (int r : ranks) p = checked_mul(p, c.ranks[r].size, "GEMM size");
+  return p;
+}
+
+// The first array of the given dimensionality, or nullptr.
+const ComputeArray* first_array(const ArchSpec& arch, int dims) {
+  for (const auto& a : arch.arrays)
+    if (a.dimensions == dims) return &a;
+  return nullptr;
+}
+
+// The on-chip level fused groups keep their tiles in: the first SRAM.
+std::string default_buffer(const ArchSpec& arch) {
+  for (const auto& l : arch.storage)
+    if (l.kind == StorageKind::sram && !l.per_pe) return l.name;
+  throw Error(fmt::format("architecture '{}' has no on-chip SRAM level to hold tiles", arch.name));
+}
+
+}  // namespace
+
+bool as_gemm(const EinsumCascade& c, const Einsum& e, GemmView& out) {
+  if (e.inputs.size() != 2 || e.reduce != ReduceOp::sum || e.reduced_ranks.empty()) return false;
+  if (e.expr.kind != Expr::Kind::op || (e.expr.op != Op::mul && e.expr.op != Op::shift_add)) return false;
+  for (const auto& a : e.expr.args)
+    if (a.kind != Expr::Kind::access) return false;
+  if (e.recurrent_rank >= 0) return false;
+  GemmView g;
+  const auto r0 = access_ranks(e.inputs[e.expr.args[0].access]);
+  const auto r1 = access_ranks(e.inputs[e.expr.args[1].access]);
+  for (int r : e.iteration_ranks) {
+    if (contains(e.reduced_ranks, r)) {
+      g.k.push_back(r);
+    } else if (contains(r0, r) && contains(r1, r)) {
+      g.batch.push_back(r);
+    } else if (contains(r0, r)) {
+      g.m.push_back(r);
+    } else {
+      g.n.push_back(r);
+    }
+  }
+  g.batch_size = product_of(c, g.batch);
+  g.m_size = product_of(c, g.m);
+  g.n_size = product_of(c, g.n);
+  g.k_size = product_of(c, g.k);
+  out = g;
+  return true;
+}
+
+int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
+  int64_t cycles = 0;
+  const bool fused_mac = e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() &&
+                         e.expr.kind == Expr::Kind::op && (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+  for (const auto& [op, count] : e.map_ops) {
+    if (count == 0) continue;
+    int64_t c = 1;
+    bool ok = true;
+    switch (op) {
+      case Op::add: case Op::sub: case Op::mul: case Op::neg: case Op::max: case Op::min:
+      case Op::abs: case Op::relu:
+        ok = kind.family != PeFamily::mixpe || op == Op::add;
+        break;
+      case Op::exp:
+        // FuseMax evaluates exp as a Taylor series on multiply-accumulate units: 6 MACs
+        // (its artifact costs SLN = exp(QK - RM) at mac 6 + add 1 per element).
+        c = 6;
+        ok = kind.family != PeFamily::mixpe;
+        break;
+      case Op::div: case Op::sqrt: case Op::gelu:
+        ok = kind.family == PeFamily::vector;
+        break;
+      case Op::shift_add: case Op::dequant:
+        ok = kind.family == PeFamily::mixpe;
+        if (op == Op::shift_add) c = format_info(kind.b).bits;  // one shift-add per weight bit
+        break;
+    }
+    if (!ok) {
+      throw Error(fmt::format("Einsum {} uses '{}', which a {} PE does not have", e.name, op_name(op),
+                              kind.name));
+    }
+    // Per point, the expression evaluates each operator `count / points` times.
+    cycles += c * std::max<int64_t>(1, count / std::max<int64_t>(1, e.iteration_points));
+  }
+  if (!e.reduced_ranks.empty() && !fused_mac) cycles += 1;  // the reduce step
+  if (fused_mac && kind.family == PeFamily::mixpe && e.expr.op == Op::mul) {
+    throw Error(fmt::format("Einsum {} multiplies; a {} PE only shift-adds (write it with shift_add)", e.name,
+                            kind.name));
+  }
+  return std::max<int64_t>(cycles, 1);
+}
+
+std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
+  std::vector<std::string> out;
+  for (const auto& g : groups) {
+    std::string names;
+    for (int e : g.einsums) names += (names.empty() ? "" : " ") + c.einsums[e].name;
+    if (g.kind == GroupKind::systolic) {
+      out.push_back(fmt::format("systolic group '{}': {} on {} ({})", g.name, names, g.array,
+                                dataflow_name(g.dataflow)));
+    } else {
+      std::string loops;
+      for (const auto& l : g.loops) {
+        loops += (loops.empty() ? "" : " ") + c.ranks[l.rank].name;
+        if (l.tile) loops += fmt::format("/{}", l.tile);
+      }
+      out.push_back(fmt::format("fused group '{}': {} | loops {} | buffer {} x{} slots", g.name, names,
+                                loops.empty() ? "(none)" : loops, g.buffer, g.slots));
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ validation
+
+void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& arch) {
+  std::vector<int> group_of(c.einsums.size(), -1);
+  auto fail = [](const MappingGroup& g, const std::string& msg) {
+    if (!g.location.file.empty()) throw SpecError(g.location, msg);
+    throw Error(fmt::format("mapping group '{}': {}", g.name, msg));
+  };
+  for (size_t gi = 0; gi < m.groups.size(); ++gi) {
+    const auto& g = m.groups[gi];
+    if (g.einsums.empty()) fail(g, "the group has no Einsums");
+    for (int e : g.einsums) {
+      if (group_of[e] >= 0) fail(g, fmt::format("Einsum {} is mapped twice", c.einsums[e].name));
+      group_of[e] = static_cast<int>(gi);
+    }
+    if (g.kind == GroupKind::systolic) {
+      const ComputeArray* a = arch.find_array(g.array);
+      if (!a) fail(g, fmt::format("unknown array '{}'", g.array));
+      if (a->dimensions != 2) fail(g, fmt::format("array '{}' is not a 2D array", g.array));
+      GemmView v;
+      for (int e : g.einsums) {
+        if (!as_gemm(c, c.einsums[e], v)) {
+          fail(g, fmt::format("Einsum {} is not a GEMM (a product of two tensors summed over ranks): "
+                              "a systolic dataflow cannot run it", c.einsums[e].name));
+        }
+        cycles_per_point(c.einsums[e], a->pe);
+      }
+      continue;
+    }
+    if (!arch.find_level(g.buffer)) fail(g, fmt::format("unknown storage level '{}'", g.buffer));
+    if (g.slots < 1 || g.slots > 64) fail(g, "slots must be between 1 and 64");
+    std::set<int> loop_ranks;
+    for (const auto& l : g.loops) {
+      if (!loop_ranks.insert(l.rank).second) fail(g, fmt::format("rank {} is looped twice", c.ranks[l.rank].name));
+      const int64_t size = c.ranks[l.rank].size;
+      if (l.tile < 0 || l.tile > size) {
+        fail(g, fmt::format("tile {} of rank {} is outside 1..{}", l.tile, c.ranks[l.rank].name, size));
+      }
+      if (l.tile > 0 && size % l.tile != 0) {
+        fail(g, fmt::format("tile {} does not divide rank {} = {}", l.tile, c.ranks[l.rank].name, size));
+      }
+      // A rank and one of its parts cannot both be looped.
+      const Rank& r = c.ranks[l.rank];
+      if (r.parent >= 0 && loop_ranks.count(r.parent)) {
+        fail(g, fmt::format("rank {} and its part {} are both looped", c.ranks[r.parent].name, r.name));
+      }
+      for (int p : r.parts)
+        if (loop_ranks.count(p)) fail(g, fmt::format("rank {} and its part {} are both looped", r.name, c.ranks[p].name));
+    }
+    if (g.placements.size() != g.einsums.size()) fail(g, "every Einsum of the group needs a placement");
+    for (const auto& p : g.placements) {
+      const Einsum& e = c.einsums[p.einsum];
+      const ComputeArray* a = arch.find_array(p.array);
+      if (!a) fail(g, fmt::format("Einsum {}: unknown array '{}'", e.name, p.array));
+      if (a->dimensions == 1 && !p.rows.empty()) {
+        fail(g, fmt::format("Einsum {}: array '{}' is 1D: give lanes, not rows", e.name, p.array));
+      }
+      for (int r : p.rows) {
+        if (contains(p.cols, r)) {
+          fail(g, fmt::format("Einsum {}: rank {} is on two array dimensions", e.name, c.ranks[r].name));
+        }
+      }
+      for (int r : p.rows)
+        if (!contains(e.iteration_ranks, r)) fail(g, fmt::format("Einsum {} does not iterate rank {}", e.name, c.ranks[r].name));
+      for (int r : p.cols)
+        if (!contains(e.iteration_ranks, r)) fail(g, fmt::format("Einsum {} does not iterate rank {}", e.name, c.ranks[r].name));
+      try {
+        cycles_per_point(e, a->pe);
+      } catch (const Error& err) {
+        fail(g, fmt::format("{} (on array '{}')", err.what(), p.array));
+      }
+    }
+  }
+  for (size_t e = 0; e < c.einsums.size(); ++e) {
+    if (group_of[e] < 0) throw Error(fmt::format("mapping '{}' does not place Einsum {}", m.name, c.einsums[e].name));
+  }
+}
+
+// ------------------------------------------------------------------ presets
+
+const std::vector<std::string>& preset_names() {
+  static const std::vector<std::string> names = {"ws", "os", "is", "flat", "fusemax"};
+  return names;
+}
+
+namespace {
+
+MappingGroup systolic_group(const EinsumCascade& c, int e, Dataflow d, const ComputeArray& a) {
+  MappingGroup g;
+  g.name = c.einsums[e].name;
+  g.kind = GroupKind::systolic;
+  g.einsums = {e};
+  g.dataflow = d;
+  g.array = a.name;
+  return g;
+}
+
+// A fused group of one Einsum on one array: loops over all its ranks but the
+// innermost output rank, which goes to the array's columns/lanes.
+MappingGroup single_group(const EinsumCascade& c, int e, const ComputeArray& a, const std::string& buffer) {
+  const Einsum& ein = c.einsums[e];
+  MappingGroup g;
+  g.name = ein.name;
+  g.einsums = {e};
+  g.buffer = buffer;
+  EinsumPlacement p;
+  p.einsum = e;
+  p.array = a.name;
+  std::vector<int> out_ranks;
+  for (int r : ein.iteration_ranks)
+    if (!contains(ein.reduced_ranks, r)) out_ranks.push_back(r);
+  if (!out_ranks.empty()) {
+    p.cols = {out_ranks.back()};
+    for (size_t i = 0; i + 1 < out_ranks.size(); ++i) {
+      if (c.ranks[out_ranks[i]].parent >= 0 || !c.ranks[out_ranks[i]].parts.empty()) continue;
+      g.loops.push_back({out_ranks[i], 0});
+    }
+  }
+  g.placements = {p};
+  return g;
+}
+
+}  // namespace
+
+Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const ArchSpec& arch) {
+  Mapping m;
+  m.name = std::string(dataflow);
+  m.source = "preset " + std::string(dataflow);
+  const ComputeArray* a2 = first_array(arch, 2);
+  const ComputeArray* a1 = first_array(arch, 1);
+  // Einsums in topological order: the cascade's file order is one (the loader checks).
+  std::vector<int> order;
+  for (size_t e = 0; e < c.einsums.size(); ++e) order.push_back(static_cast<int>(e));
+
+  if (auto d = parse_dataflow(dataflow)) {
+    if (!a2) throw Error(fmt::format("dataflow {}: architecture '{}' has no 2D array", dataflow, arch.name));
+    for (int e : order) {
+      GemmView v;
+      if (!as_gemm(c, c.einsums[e], v)) {
+        throw Error(fmt::format(
+            "dataflow {} runs GEMM-like Einsums (a product of two tensors summed over ranks) on a systolic "
+            "array; Einsum {} is not one (use --dataflow flat or fusemax for attention cascades)",
+            dataflow, c.einsums[e].name));
+      }
+      m.groups.push_back(systolic_group(c, e, *d, *a2));
+    }
+    validate_mapping(m, c, arch);
+    return m;
+  }
+  if (dataflow != "flat" && dataflow != "fusemax") {
+    std::string known;
+    for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
+    throw Error(fmt::format("unknown dataflow '{}' (known: {})", dataflow, known));
+  }
+  if (!a2 || !a1) {
+    throw Error(fmt::format("dataflow {} needs a 2D array and a 1D array; architecture '{}' lacks one", dataflow,
+                            arch.name));
+  }
+  const std::string buffer = default_buffer(arch);
+  const int rB = c.find_rank("B"), rH = c.find_rank("H"), rP = c.find_rank("P"), rM = c.find_rank("M");
+  if (rP < 0 || rM < 0) {
+    throw Error(fmt::format("dataflow {} maps attention cascades: workload '{}' has no ranks P (queries) and M (keys)",
+                            dataflow, c.name));
+  }
+  const bool partitioned = !c.ranks[rM].parts.empty();
+  if (dataflow == "fusemax" && !partitioned) {
+    throw Error(fmt::format("dataflow fusemax streams key tiles: partition M into M1 x M0 in workload '{}' "
+                            "(see workloads/library/attention_fusemax.yaml)", c.name));
+  }
+  const int rM0 = partitioned ? c.ranks[rM].parts.back() : -1;
+  const int rM1 = partitioned ? c.ranks[rM].parts.front() : -1;
+
+  // The attention core: Einsums that iterate the key rank (or its parts), and those between them.
+  auto iterates_m = [&](const Einsum& e) {
+    for (int r : e.iteration_ranks)
+      if (r == rM || c.ranks[r].parent == rM) return true;
+    return false;
+  };
+  int first = -1, last = -1;
+  // A GEMM over the keys without the query rank is a projection (K = X Wk), not attention.
+  auto is_key_projection = [&](const Einsum& e) {
+    GemmView v;
+    return as_gemm(c, e, v) && !contains(e.iteration_ranks, rP);
+  };
+  for (int e : order) {
+    if (iterates_m(c.einsums[e]) && !is_key_projection(c.einsums[e])) {
+      if (first < 0) first = e;
+      last = e;
+    }
+  }
+  // Include the Einsum finishing the attention (e.g. AV = RNV / RD) right after the core.
+  while (last >= 0 && last + 1 < static_cast<int>(c.einsums.size())) {
+    const Einsum& nx = c.einsums[last + 1];
+    bool reads_core = false;
+    for (const auto& in : nx.inputs) {
+      const int prod = c.tensors[in.tensor].producer;
+      if (prod >= first && prod <= last) reads_core = true;
+    }
+    bool is_projection = false;
+    GemmView v;
+    if (as_gemm(c, nx, v) && !contains(nx.iteration_ranks, rM) && !(rM1 >= 0 && contains(nx.iteration_ranks, rM1))) {
+      is_projection = !contains(v.k, rM);
+    }
+    if (!reads_core || is_projection || iterates_m(nx)) break;
+    ++last;
+  }
+  if (first < 0) throw Error(fmt::format("dataflow {}: workload '{}' has no Einsum over the key rank M", dataflow, c.name));
+
+  // FLAT: one step covers all keys for a tile of queries; pick the largest tile (a divisor of
+  // P, at most the 2D array's columns) whose M x tile score tiles fit in half the buffer.
+  int64_t p_tile = std::min(c.ranks[rP].size, a2->cols);
+  if (dataflow == "flat") {
+    const StorageLevel& buf = arch.level(buffer);
+    const int64_t cap = buf.capacity_bytes.value_or(int64_t{1} << 40);
+    const int64_t elem = std::max(1, format_bits(c.format) / 8);
+    while (p_tile > 1 && (c.ranks[rM].size * p_tile * elem * 2 > cap / 2 || c.ranks[rP].size % p_tile != 0)) --p_tile;
+  } else {
+    while (p_tile > 1 && c.ranks[rP].size % p_tile != 0) --p_tile;
+  }
+
+  MappingGroup core;
+  core.name = "attention";
+  core.buffer = buffer;
+  core.slots = 2;
+  if (rB >= 0) core.loops.push_back({rB, 0});
+  if (rH >= 0) core.loops.push_back({rH, 0});
+  core.loops.push_back({rP, p_tile == c.ranks[rP].size ? 0 : p_tile});
+  if (core.loops.back().tile == 0) core.loops.back().tile = c.ranks[rP].size;
+  if (dataflow == "fusemax") core.loops.push_back({rM1, 0});
+  for (int e = first; e <= last; ++e) {
+    const Einsum& ein = c.einsums[e];
+    EinsumPlacement p;
+    p.einsum = e;
+    const int key = dataflow == "fusemax" ? rM0 : (partitioned ? rM0 : rM);
+    GemmView gemm;
+    const bool on_2d = contains(ein.iteration_ranks, key) || (dataflow == "flat" && as_gemm(c, ein, gemm));
+    if (on_2d) {
+      p.array = a2->name;
+      if (contains(ein.iteration_ranks, key) && !contains(ein.reduced_ranks, key)) {
+        p.rows = {key};
+      } else {
+        // A reduction over the keys (AV): spread the head dimension over the rows.
+        for (int r : ein.iteration_ranks)
+          if (!contains(ein.reduced_ranks, r) && r != rP && r != rB && r != rH && c.ranks[r].parent < 0 && c.ranks[r].parts.empty()) p.rows = {r};
+      }
+      if (contains(ein.iteration_ranks, rP)) p.cols = {rP};
+    } else {
+      p.array = a1->name;
+      if (contains(ein.iteration_ranks, rP)) p.cols = {rP};
+    }
+    core.einsums.push_back(e);
+    core.placements.push_back(p);
+  }
+  // Everything else: GEMM-like Einsums (projections, FFN) weight-stationary on the 2D array,
+  // element-wise ones on the 1D array.
+  bool core_added = false;
+  for (int e : order) {
+    if (e >= first && e <= last) {
+      if (!core_added) m.groups.push_back(core);
+      core_added = true;
+      continue;
+    }
+    GemmView v;
+    if (as_gemm(c, c.einsums[e], v)) {
+      m.groups.push_back(systolic_group(c, e, Dataflow::weight_stationary, *a2));
+    } else {
+      m.groups.push_back(single_group(c, e, *a1, buffer));
+    }
+  }
+  validate_mapping(m, c, arch);
+  return m;
+}
+
+// ------------------------------------------------------------------ YAML
+
+Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const ArchSpec& arch) {
+  SpecNode body = doc.body();
+  if (doc.kind() != "mapping") body.fail("expected a mapping: file");
+  body.check_keys({"name", "description", "groups"});
+  Mapping m;
+  m.name = body.as_string_or("name", "mapping");
+  m.source = doc.file();
+  auto find_einsum = [&](const std::string& name, const SpecNode& where) {
+    for (size_t e = 0; e < c.einsums.size(); ++e)
+      if (c.einsums[e].name == name) return static_cast<int>(e);
+    where.fail(fmt::format("unknown Einsum '{}' in workload '{}'", name, c.name));
+  };
+  auto einsum_index = [&](const SpecNode& n) { return find_einsum(n.as_string(), n); };
+  auto rank_index = [&](const SpecNode& n) {
+    const std::string name = n.as_string();
+    const int r = c.find_rank(name);
+    if (r < 0) n.fail(fmt::format("unknown rank '{}' in workload '{}'", name, c.name));
+    return r;
+  };
+  auto rank_list_of = [&](const SpecNode& n) {
+    std::vector<int> out;
+    if (n.is_scalar()) {
+      out.push_back(rank_index(n));
+    } else {
+      for (const auto& item : n.items()) out.push_back(rank_index(item));
+    }
+    return out;
+  };
+  for (const auto& gn : body.at("groups").items()) {
+    MappingGroup g;
+    g.location = gn.location();
+    if (gn.has("systolic")) {
+      gn.check_keys({"name", "systolic"});
+      SpecNode s = gn.at("systolic");
+      s.check_keys({"einsum", "array", "dataflow"});
+      g.kind = GroupKind::systolic;
+      g.einsums = {einsum_index(s.at("einsum"))};
+      g.name = gn.as_string_or("name", c.einsums[g.einsums[0]].name);
+      g.array = s.at("array").as_string();
+      if (!arch.find_array(g.array)) s.at("array").fail(fmt::format("unknown array '{}' in architecture '{}'", g.array, arch.name));
+      auto d = parse_dataflow(s.at("dataflow").as_string());
+      if (!d) s.at("dataflow").fail("dataflow must be ws, os or is");
+      g.dataflow = *d;
+    } else {
+      gn.check_keys({"name", "einsums", "loops", "slots", "buffer", "place"});
+      g.name = gn.at("name").as_string();
+      SpecNode place = gn.at("place");
+      if (auto en = gn.find("einsums")) {
+        for (const auto& item : en->items()) g.einsums.push_back(einsum_index(item));
+      } else {
+        for (const auto& [name, node] : place.entries()) g.einsums.push_back(find_einsum(name, node));
+      }
+      std::sort(g.einsums.begin(), g.einsums.end());
+      if (auto ln = gn.find("loops")) {
+        for (const auto& item : ln->items()) {
+          GroupLoop l;
+          if (item.is_scalar()) {
+            l.rank = rank_index(item);
+          } else {
+            item.check_keys({"rank", "tile"});
+            l.rank = rank_index(item.at("rank"));
+            l.tile = item.at("tile").as_int();
+            if (l.tile <= 0) item.at("tile").fail("a tile must be positive");
+          }
+          g.loops.push_back(l);
+        }
+      }
+      g.slots = gn.as_int_or("slots", 2);
+      g.buffer = gn.has("buffer") ? gn.at("buffer").as_string() : default_buffer(arch);
+      if (!arch.find_level(g.buffer)) gn.at("buffer").fail(fmt::format("unknown storage level '{}'", g.buffer));
+      for (int e : g.einsums) {
+        auto pn = place.find(c.einsums[e].name);
+        if (!pn) place.fail(fmt::format("no placement for Einsum {}", c.einsums[e].name));
+        pn->check_keys({"array", "rows", "cols", "lanes"});
+        EinsumPlacement p;
+        p.einsum = e;
+        p.array = pn->at("array").as_string();
+        const ComputeArray* a = arch.find_array(p.array);
+        if (!a) pn->at("array").fail(fmt::format("unknown array '{}' in architecture '{}'", p.array, arch.name));
+        if (auto r = pn->find("rows")) {
+          if (a->dimensions == 1) r->fail(fmt::format("array '{}' is 1D: give lanes", p.array));
+          p.rows = rank_list_of(*r);
+        }
+        if (auto r = pn->find("cols")) p.cols = rank_list_of(*r);
+        if (auto r = pn->find("lanes")) {
+          if (a->dimensions == 2) r->fail(fmt::format("array '{}' is 2D: give rows and cols", p.array));
+          p.cols = rank_list_of(*r);
+        }
+        for (int r : p.rows) {
+          if (contains(p.cols, r)) pn->fail(fmt::format("rank {} is on two array dimensions", c.ranks[r].name));
+        }
+        g.placements.push_back(p);
+      }
+    }
+    m.groups.push_back(g);
+  }
+  validate_mapping(m, c, arch);
+  return m;
+}
+
+}  // namespace einsim

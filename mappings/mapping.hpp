@@ -1,0 +1,100 @@
+#pragma once
+// A mapping: how a cascade's Einsums are placed on an architecture's arrays
+// and scheduled in time. Einsums are organised in groups, run one group after
+// another:
+//   - a fused group streams tiles of its Einsums through one on-chip buffer:
+//     its loops (outer to inner) step through the tiles; at each step every
+//     Einsum of the group computes its tile on its array, and Einsums that do
+//     not iterate the innermost loop run once per iteration of the loops they
+//     do iterate (FuseMax's 2D/1D interleaving, FLAT's row-granularity fusion);
+//   - a systolic group runs one GEMM-like Einsum on a 2D array with a
+//     weight-, output- or input-stationary dataflow, in SCALE-Sim's folds.
+// Plain structs; `load_mapping` reads a `mapping:` YAML document and
+// `preset_mapping` builds the mappings behind `--dataflow`.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/dataflow.hpp"
+#include "sim/core/yaml_source.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+namespace einsim {
+
+// Where one Einsum of a fused group runs and which of its ranks the array spreads in space.
+struct EinsumPlacement {
+  int einsum = -1;
+  std::string array;
+  std::vector<int> rows;  // ranks over the rows of a 2D array
+  std::vector<int> cols;  // ranks over the columns of a 2D array, or the lanes of a 1D array
+};
+
+// One loop of a fused group: one coordinate of `rank` per iteration, or, with a
+// tile, ceil(size / tile) iterations each covering `tile` coordinates.
+struct GroupLoop {
+  int rank = -1;
+  int64_t tile = 0;
+};
+
+enum class GroupKind { fused, systolic };
+
+struct MappingGroup {
+  std::string name;
+  GroupKind kind = GroupKind::fused;
+  std::vector<int> einsums;  // in topological order
+  // fused
+  std::vector<GroupLoop> loops;  // outer to inner
+  int64_t slots = 2;             // buffer slots per streamed input tile (2: double buffering)
+  std::string buffer;            // the storage level holding the group's tiles
+  std::vector<EinsumPlacement> placements;  // one per Einsum, same order as `einsums`
+  // systolic
+  Dataflow dataflow = Dataflow::weight_stationary;
+  std::string array;
+  SourceLocation location;
+};
+
+struct Mapping {
+  std::string name;
+  std::string source;  // the preset's name or the file
+  std::vector<MappingGroup> groups;
+
+  // "fused group 'attention' (12 Einsums, loops B H P/256 M1)" lines, for reports.
+  std::vector<std::string> describe(const EinsumCascade& cascade) const;
+};
+
+// Reads a `mapping:` document against a cascade and an architecture; checks it.
+Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& cascade, const ArchSpec& arch);
+
+// The dataflow presets: "ws", "os", "is" (GEMM-like Einsums on the first 2D
+// array, SCALE-Sim's folds), "flat" and "fusemax" (attention, see
+// docs/mapping_yaml.md). Throws Error when the preset does not fit the cascade.
+Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& cascade, const ArchSpec& arch);
+
+// The names --dataflow accepts.
+const std::vector<std::string>& preset_names();
+
+// Checks a mapping: every Einsum placed exactly once in dependency order, known
+// arrays and levels, a rank on one array dimension at most, loops that divide
+// their ranks, operators the array's PEs have, loops over a rank the cascade
+// passes over more than once. Throws Error (SpecError at the mapping's YAML when known).
+void validate_mapping(const Mapping& mapping, const EinsumCascade& cascade, const ArchSpec& arch);
+
+// A GEMM-like Einsum: out = in0 x in1 summed over the reduced ranks. Its ranks
+// fall into batch (in both inputs and the output), M (output and in0), N
+// (output and in1) and K (reduced).
+struct GemmView {
+  std::vector<int> batch, m, n, k;
+  int64_t batch_size = 1, m_size = 1, n_size = 1, k_size = 1;
+};
+// nullopt-like: returns false if the Einsum is not GEMM-like.
+bool as_gemm(const EinsumCascade& cascade, const Einsum& e, GemmView& out);
+
+// Cycles one PE of `kind` spends per iteration point of `e` (FuseMax's costs:
+// a multiply-accumulate 1, add/sub/max/min 1, exp 6 as a Taylor series on MACs,
+// div 1 on a vector lane); throws Error naming the operator the PE lacks.
+int64_t cycles_per_point(const Einsum& e, const PeKind& kind);
+
+}  // namespace einsim
