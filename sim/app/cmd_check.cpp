@@ -17,6 +17,7 @@ namespace {
 // One line of summary for a valid document; throws for an invalid one.
 std::string check_document(const YamlDocument& doc) {
   const std::string kind = doc.kind();
+  if (kind == "technology") return check_technology(doc);
   doc.body().fail(fmt::format("this einsim version cannot validate '{}:' files yet", kind));
 }
 

@@ -9,6 +9,7 @@
 
 namespace einsim::app {
 
-// (none yet)
+// `technology:` tables (defined in cmd_pe.cpp).
+std::string check_technology(const YamlDocument& doc);
 
 }  // namespace einsim::app

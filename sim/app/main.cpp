@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   einsim::app::register_check(app);
+  einsim::app::register_pe(app);
 
   try {
     app.parse(argc, argv);
