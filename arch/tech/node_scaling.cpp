@@ -59,16 +59,6 @@ double per_node(double nm, F q) {
   throw InternalError("per_node: node not bracketed");
 }
 
-bool is_tabulated(double nm, int* index) {
-  const auto& nodes = scaling_nodes_nm();
-  for (size_t i = 0; i < nodes.size(); ++i)
-    if (std::abs(nodes[i] - nm) < 1e-9) {
-      *index = static_cast<int>(i);
-      return true;
-    }
-  return false;
-}
-
 }  // namespace
 
 const std::vector<double>& scaling_nodes_nm() {
@@ -83,12 +73,12 @@ double energy_fit(int i, double vdd) { return kEnergyFit[i][0] * vdd * vdd + kEn
 double area_scale(double from_nm, double to_nm) {
   check_node(from_nm);
   check_node(to_nm);
-  int fi = 0, ti = 0;
-  // Both nodes tabulated: the published factor itself (1 on the diagonal).
-  if (is_tabulated(from_nm, &fi) && is_tabulated(to_nm, &ti)) return kArea[fi][ti];
-  // Otherwise through 45 nm: area(node) relative to 45 nm from the 45 nm row.
-  auto rel45 = [](int i) { return kArea[kReference][i]; };
   if (std::abs(from_nm - to_nm) < 1e-9) return 1.0;
+  // Every node's area relative to 45 nm, from the published 45 nm row, so that
+  // factors compose (a -> b -> c equals a -> c). Scaling from 45 nm gives the
+  // published factors exactly; other pairs agree with the published matrix
+  // within its rounding (at most 6%, checked in the tests).
+  auto rel45 = [](int i) { return kArea[kReference][i]; };
   return per_node(to_nm, rel45) / per_node(from_nm, rel45);
 }
 

@@ -3,7 +3,8 @@
 // A. Stillmaker and B. Baas, "Scaling equations for the accurate prediction of
 // CMOS device performance from 180 nm to 7 nm", Integration 58 (2017) 74-81.
 //
-// Area: the paper's node-to-node area scaling factors. Energy: the paper's
+// Area: the paper's area scaling factors, taken from its 45 nm row (each
+// node's area relative to 45 nm), so factors compose. Energy: the paper's
 // per-node quadratic fits of energy against supply voltage, E(node, V) =
 // a V^2 + b V + c, evaluated at one common supply voltage for both nodes (so
 // scaling a node to itself is exactly 1). Nodes between the tabulated ones are

@@ -10,7 +10,7 @@
 #include "sim/core/units.hpp"
 
 #ifndef EINSIM_TECH_TABLE_DIR
-#define EINSIM_TECH_TABLE_DIR "arch/tech/tables"
+#error "EINSIM_TECH_TABLE_DIR must name the directory of the bundled technology tables"
 #endif
 
 namespace einsim {
