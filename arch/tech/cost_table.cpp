@@ -1,9 +1,9 @@
 #include "arch/tech/cost_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"
@@ -86,8 +86,8 @@ UnitCost CostTable::scaled_primitive(ComponentClass cls, int bits, double (*law)
   };
   const TechComponent* e = nearest(true);
   if (!e)
-    throw Error(fmt::format("technology table '{}' has no `{}` energy to derive from", table_.name,
-                            component_class_name(cls)));
+    throw Error(
+        fmt::format("technology table '{}' has no `{}` energy to derive from", table_.name, component_class_name(cls)));
   const TechComponent* a = nearest(false);
   double er = law(static_cast<double>(bits)) / law(static_cast<double>(e->bits));
   bool derived = e->derived || e->bits != bits;
@@ -147,11 +147,11 @@ UnitCost CostTable::fp_accumulator_adder(NumberFormat acc) const {
   int p = significand_bits(acc);
   int e = exponent_bits(acc);
   int w = p + kGuardBits;
-  UnitCost u = int_adder(e)           // exponent difference
-               + shifter(w)           // aligner
-               + int_adder(w)         // significand adder
-               + shifter(w)           // normalizer
-               + int_adder(p);        // rounding incrementer
+  UnitCost u = int_adder(e)     // exponent difference
+               + shifter(w)     // aligner
+               + int_adder(w)   // significand adder
+               + shifter(w)     // normalizer
+               + int_adder(p);  // rounding incrementer
   u.derived = true;
   return u;
 }
@@ -327,11 +327,13 @@ double CostTable::energy_per_mac(const PeKind& k, int group_size) const {
   PeCost c = pe_cost(k);
   switch (k.family) {
     case PeFamily::mac:
-    case PeFamily::lmul: return c.energy_pj.at(PeAction::mac);
+    case PeFamily::lmul:
+      return c.energy_pj.at(PeAction::mac);
     case PeFamily::mixpe:
       return c.energy_pj.at(PeAction::shift_add) * format_bits(k.b) +
              c.energy_pj.at(PeAction::dequant) / std::max(1, group_size);
-    case PeFamily::vector: return c.energy_pj.at(PeAction::mul) + c.energy_pj.at(PeAction::add);
+    case PeFamily::vector:
+      return c.energy_pj.at(PeAction::mul) + c.energy_pj.at(PeAction::add);
   }
   return 0;
 }
@@ -347,8 +349,8 @@ StorageCost CostTable::storage_cost(double capacity_bytes, int width_bits, int b
   std::vector<Point> pts;
   for (const auto* r : table_.of_class(ComponentClass::sram)) {
     double rd = *r->read_pj / r->width_bits;
-    pts.push_back({r->capacity_bytes / r->banks, rd, (r->write_pj ? *r->write_pj : *r->read_pj) / r->width_bits,
-                   !r->write_pj});
+    pts.push_back(
+        {r->capacity_bytes / r->banks, rd, (r->write_pj ? *r->write_pj : *r->read_pj) / r->width_bits, !r->write_pj});
   }
   if (pts.empty()) throw Error(fmt::format("technology table '{}' has no `sram` entries", table_.name));
   std::sort(pts.begin(), pts.end(), [](const Point& a, const Point& b) { return a.bank_bytes < b.bank_bytes; });

@@ -43,7 +43,7 @@ struct PeCost {
   std::string kind;
   std::optional<double> area_um2;
   bool area_derived = false;
-  std::map<PeAction, double> energy_pj;      // one entry per action the kind performs
+  std::map<PeAction, double> energy_pj;  // one entry per action the kind performs
   std::map<PeAction, bool> energy_derived;
   bool any_derived() const;
 };
@@ -113,7 +113,8 @@ class CostTable {
 };
 
 // Storage cost with an explicit node (same as CostTable(table, node).storage_cost(...)).
-StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, int width_bits, int banks, double node_nm);
+StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, int width_bits, int banks,
+                         double node_nm);
 
 // Finds a table by bundled name or path (relative paths are tried beside
 // `referring_file` first), loads it and scales it to node_nm. For the

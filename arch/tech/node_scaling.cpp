@@ -1,8 +1,8 @@
 #include "arch/tech/node_scaling.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "sim/core/error.hpp"
 
@@ -28,10 +28,9 @@ constexpr double kArea[10][10] = {
 // Stillmaker & Baas (2017): energy fits a V^2 + b V + c per node (same node
 // order), same transcription.
 constexpr double kEnergyFit[10][3] = {
-    {7.171, -6.709, 2.904},    {4.762, -4.781, 2.092},     {3.755, -4.398, 1.975},
-    {1.103, -0.362, 0.2767},   {0.9559, -0.7823, 0.471},   {0.373, -0.1582, 0.04104},
-    {0.2958, -0.1241, 0.03024}, {0.2363, -0.09675, 0.02239}, {0.2068, -0.09311, 0.02375},
-    {0.1776, -0.09097, 0.02447},
+    {7.171, -6.709, 2.904},      {4.762, -4.781, 2.092},      {3.755, -4.398, 1.975},     {1.103, -0.362, 0.2767},
+    {0.9559, -0.7823, 0.471},    {0.373, -0.1582, 0.04104},   {0.2958, -0.1241, 0.03024}, {0.2363, -0.09675, 0.02239},
+    {0.2068, -0.09311, 0.02375}, {0.1776, -0.09097, 0.02447},
 };
 
 constexpr int kReference = 3;  // 45 nm: per-node factors are expressed relative to it
@@ -68,7 +67,9 @@ const std::vector<double>& scaling_nodes_nm() {
 
 double area_factor_published(int from_index, int to_index) { return kArea[from_index][to_index]; }
 
-double energy_fit(int i, double vdd) { return kEnergyFit[i][0] * vdd * vdd + kEnergyFit[i][1] * vdd + kEnergyFit[i][2]; }
+double energy_fit(int i, double vdd) {
+  return kEnergyFit[i][0] * vdd * vdd + kEnergyFit[i][1] * vdd + kEnergyFit[i][2];
+}
 
 double area_scale(double from_nm, double to_nm) {
   check_node(from_nm);

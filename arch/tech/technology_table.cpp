@@ -1,10 +1,10 @@
 #include "arch/tech/technology_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 #include "sim/core/units.hpp"
@@ -21,12 +21,18 @@ struct ClassName {
   std::string_view name;
 };
 constexpr ClassName kClasses[] = {
-    {ComponentClass::int_adder, "int_adder"},   {ComponentClass::int_multiplier, "int_multiplier"},
-    {ComponentClass::register_bits, "register"}, {ComponentClass::shifter, "shifter"},
-    {ComponentClass::comparator, "comparator"}, {ComponentClass::fp_adder, "fp_adder"},
-    {ComponentClass::fp_multiplier, "fp_multiplier"}, {ComponentClass::divider, "divider"},
-    {ComponentClass::exp_unit, "exp"},          {ComponentClass::pe, "pe"},
-    {ComponentClass::sram, "sram"},             {ComponentClass::regfile, "regfile"},
+    {ComponentClass::int_adder, "int_adder"},
+    {ComponentClass::int_multiplier, "int_multiplier"},
+    {ComponentClass::register_bits, "register"},
+    {ComponentClass::shifter, "shifter"},
+    {ComponentClass::comparator, "comparator"},
+    {ComponentClass::fp_adder, "fp_adder"},
+    {ComponentClass::fp_multiplier, "fp_multiplier"},
+    {ComponentClass::divider, "divider"},
+    {ComponentClass::exp_unit, "exp"},
+    {ComponentClass::pe, "pe"},
+    {ComponentClass::sram, "sram"},
+    {ComponentClass::regfile, "regfile"},
     {ComponentClass::dram, "dram"},
 };
 
@@ -40,6 +46,8 @@ std::string class_list() {
 constexpr int kMaxBits = 1024;
 constexpr double kMaxCapacityBytes = 1e12;
 constexpr int kMaxBanks = 1 << 16;
+// Rows per table: far more than any publication lists; bounds the duplicate check.
+constexpr size_t kMaxComponents = 4096;
 
 double read_non_negative(const SpecNode& n) {
   double v = n.as_double();
@@ -72,8 +80,7 @@ void read_action_map(const SpecNode& node, const PeKind& kind, bool derived, Tec
     if (!action) value.fail(fmt::format("unknown PE action '{}'", key));
     if (std::find(kind.actions.begin(), kind.actions.end(), *action) == kind.actions.end())
       value.fail(fmt::format("PE kind '{}' does not perform the action '{}'", kind.name, key));
-    if (c.action_energy_pj.count(*action))
-      value.fail(fmt::format("energy of action '{}' is given twice", key));
+    if (c.action_energy_pj.count(*action)) value.fail(fmt::format("energy of action '{}' is given twice", key));
     c.action_energy_pj[*action] = read_non_negative(value);
     c.action_derived[*action] = derived;
   }
@@ -82,7 +89,8 @@ void read_action_map(const SpecNode& node, const PeKind& kind, bool derived, Tec
 TechComponent parse_component(const SpecNode& n) {
   if (!n.is_map()) n.fail("expected a map with a `class:` key");
   const std::string cls_name = n.at("class").as_string();
-  auto it = std::find_if(std::begin(kClasses), std::end(kClasses), [&](const ClassName& c) { return c.name == cls_name; });
+  auto it =
+      std::find_if(std::begin(kClasses), std::end(kClasses), [&](const ClassName& c) { return c.name == cls_name; });
   if (it == std::end(kClasses))
     n.at("class").fail(fmt::format("unknown component class '{}' (known: {})", cls_name, class_list()));
   TechComponent c;
@@ -128,7 +136,8 @@ TechComponent parse_component(const SpecNode& n) {
       c.kind = n.at("kind").as_string();
       auto kind = parse_pe_kind(c.kind);
       if (!kind) n.at("kind").fail(fmt::format("unknown PE kind '{}'", c.kind));
-      if (n.has("energy_pj") && n.has("power_uw")) n.fail("give either `energy_pj` or `power_uw` + `clock_mhz`, not both");
+      if (n.has("energy_pj") && n.has("power_uw"))
+        n.fail("give either `energy_pj` or `power_uw` + `clock_mhz`, not both");
       if (auto e = n.find("energy_pj")) {
         read_action_map(*e, *kind, c.derived, c);
       } else if (auto p = n.find("power_uw")) {
@@ -182,16 +191,21 @@ TechComponent parse_component(const SpecNode& n) {
 bool same_key(const TechComponent& a, const TechComponent& b) {
   if (a.cls != b.cls) return false;
   switch (a.cls) {
-    case ComponentClass::pe: return a.kind == b.kind;
+    case ComponentClass::pe:
+      return a.kind == b.kind;
     case ComponentClass::sram:
     case ComponentClass::regfile:
       return a.capacity_bytes == b.capacity_bytes && a.width_bits == b.width_bits && a.banks == b.banks;
-    case ComponentClass::dram: return true;
+    case ComponentClass::dram:
+      return true;
     case ComponentClass::fp_adder:
     case ComponentClass::fp_multiplier:
-    case ComponentClass::exp_unit: return a.format == b.format;
-    case ComponentClass::divider: return a.format == b.format && a.bits == b.bits;
-    default: return a.bits == b.bits;
+    case ComponentClass::exp_unit:
+      return a.format == b.format;
+    case ComponentClass::divider:
+      return a.format == b.format && a.bits == b.bits;
+    default:
+      return a.bits == b.bits;
   }
 }
 
@@ -225,11 +239,16 @@ TechnologyTable parse_technology_table(const SpecNode& body) {
   t.node_nm = read_positive(body.at("node_nm"));
   t.source = body.at("source").as_string();
   auto comps = body.at("components");
-  for (const auto& item : comps.items()) {
+  auto items = comps.items();
+  if (items.size() > kMaxComponents)
+    comps.fail(
+        fmt::format("a technology table may list at most {} components, found {}", kMaxComponents, items.size()));
+  for (const auto& item : items) {
     TechComponent c = parse_component(item);
     for (const auto& other : t.components)
       if (same_key(other, c))
-        item.fail(fmt::format("duplicate {} entry (the same one is at {})", component_class_name(c.cls), other.yaml_path));
+        item.fail(
+            fmt::format("duplicate {} entry (the same one is at {})", component_class_name(c.cls), other.yaml_path));
     t.components.push_back(std::move(c));
   }
   if (t.components.empty()) comps.fail("a technology table needs at least one component");
@@ -257,8 +276,8 @@ std::vector<std::string> bundled_table_names() {
 
 std::string find_technology_file(const std::string& table, const std::string& referring_file) {
   namespace fs = std::filesystem;
-  const bool looks_like_path = table.find('/') != std::string::npos ||
-                               (table.size() > 5 && table.compare(table.size() - 5, 5, ".yaml") == 0);
+  const bool looks_like_path =
+      table.find('/') != std::string::npos || (table.size() > 5 && table.compare(table.size() - 5, 5, ".yaml") == 0);
   if (!looks_like_path) {
     fs::path p = fs::path(bundled_table_dir()) / (table + ".yaml");
     if (!table.empty() && fs::is_regular_file(p)) return p.string();

@@ -30,19 +30,19 @@ namespace einsim {
 
 // The kinds of component a table may list.
 enum class ComponentClass {
-  int_adder,      // integer adder of `bits`; cost ~ bits
-  int_multiplier, // integer multiplier of `bits` x `bits`; cost ~ bits^2
-  register_bits,  // flip-flops, `bits` wide (usually 1); cost ~ bits       (YAML: register)
-  shifter,        // barrel shifter of `bits`; cost ~ bits * log2(bits)
-  comparator,     // comparator (max/min) of `bits`; cost ~ bits
-  fp_adder,       // standalone floating-point adder of `format`
-  fp_multiplier,  // standalone floating-point multiplier of `format`
-  divider,        // divider of `format` (or `bits`)
-  exp_unit,       // exponential unit of `format`                          (YAML: exp)
-  pe,             // a whole PE kind with its published cost
-  sram,           // an SRAM macro: capacity, width, banks, read/write energy per access, area
-  regfile,        // a register file: same fields as sram (kept apart from the SRAM fit)
-  dram,           // DRAM: energy per access of `width_bits`
+  int_adder,       // integer adder of `bits`; cost ~ bits
+  int_multiplier,  // integer multiplier of `bits` x `bits`; cost ~ bits^2
+  register_bits,   // flip-flops, `bits` wide (usually 1); cost ~ bits       (YAML: register)
+  shifter,         // barrel shifter of `bits`; cost ~ bits * log2(bits)
+  comparator,      // comparator (max/min) of `bits`; cost ~ bits
+  fp_adder,        // standalone floating-point adder of `format`
+  fp_multiplier,   // standalone floating-point multiplier of `format`
+  divider,         // divider of `format` (or `bits`)
+  exp_unit,        // exponential unit of `format`                          (YAML: exp)
+  pe,              // a whole PE kind with its published cost
+  sram,            // an SRAM macro: capacity, width, banks, read/write energy per access, area
+  regfile,         // a register file: same fields as sram (kept apart from the SRAM fit)
+  dram,            // DRAM: energy per access of `width_bits`
 };
 
 std::string_view component_class_name(ComponentClass c);
@@ -50,13 +50,13 @@ std::string_view component_class_name(ComponentClass c);
 // One row of a technology table. Unused fields stay empty.
 struct TechComponent {
   ComponentClass cls;
-  std::string yaml_path;                 // for messages, e.g. "technology.components[3]"
-  int bits = 0;                          // width (int_adder, int_multiplier, register, shifter, comparator, divider)
-  std::optional<NumberFormat> format;    // fp_adder, fp_multiplier, divider, exp
-  std::string kind;                      // pe: the PE kind name
-  std::optional<double> energy_pj;       // per action (per access for dram)
+  std::string yaml_path;               // for messages, e.g. "technology.components[3]"
+  int bits = 0;                        // width (int_adder, int_multiplier, register, shifter, comparator, divider)
+  std::optional<NumberFormat> format;  // fp_adder, fp_multiplier, divider, exp
+  std::string kind;                    // pe: the PE kind name
+  std::optional<double> energy_pj;     // per action (per access for dram)
   std::optional<double> area_um2;
-  bool derived = false;                  // the YAML number was derived (formula in the file's comment)
+  bool derived = false;  // the YAML number was derived (formula in the file's comment)
   // pe only: energy per action; `derived_energy` holds actions whose number was derived.
   std::map<PeAction, double> action_energy_pj;
   std::map<PeAction, bool> action_derived;
@@ -70,9 +70,9 @@ struct TechComponent {
 // A parsed technology table.
 struct TechnologyTable {
   std::string name;
-  std::string file;       // where it was read from
+  std::string file;  // where it was read from
   double node_nm = 0;
-  std::string source;     // the publication
+  std::string source;  // the publication
   std::vector<TechComponent> components;
 
   // All rows of one class, in file order.

@@ -1,13 +1,14 @@
 // einsim pe [KIND...] [--table T] [--node NM] [--json]: area and energy per
 // action of PE kinds from a technology table, scaled to a node.
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "arch/pe/pe_kind.hpp"
 #include "arch/tech/cost_table.hpp"
@@ -22,7 +23,7 @@ namespace {
 struct PeOptions {
   std::vector<std::string> kinds;
   std::string table = "horowitz45";
-  double node_nm = 0;  // 0: the table's own node
+  std::optional<double> node_nm;  // empty: the table's own node
   bool json = false;
 };
 
@@ -46,7 +47,7 @@ std::string format_number(double v) {
 
 void run_pe(const PeOptions& o) {
   TechnologyTable table = load_technology_table(find_technology_file(o.table));
-  const double node = o.node_nm > 0 ? o.node_nm : table.node_nm;
+  const double node = o.node_nm ? *o.node_nm : table.node_nm;
   CostTable costs(table, node);
   const bool explicit_kinds = !o.kinds.empty();
   const std::vector<std::string> kinds = explicit_kinds ? o.kinds : default_kinds(table);
@@ -55,7 +56,9 @@ void run_pe(const PeOptions& o) {
   std::vector<std::string> skipped;
   for (const auto& name : kinds) {
     auto kind = parse_pe_kind(name);
-    if (!kind) throw Error(fmt::format("unknown PE kind '{}' (e.g. mac_int8, mac_fp8_e4m3, mixpe_w4a16, lmul_m3, vector_fp16)", name));
+    if (!kind)
+      throw Error(
+          fmt::format("unknown PE kind '{}' (e.g. mac_int8, mac_fp8_e4m3, mixpe_w4a16, lmul_m3, vector_fp16)", name));
     try {
       rows.push_back(costs.pe_cost(*kind));
     } catch (const Error& e) {

@@ -2,11 +2,11 @@
 // here from the formulas documented in arch/tech/cost_table.hpp and
 // docs/energy_area.md, on a small synthetic table with round numbers.
 
-#include <catch2/catch.hpp>
+#include "arch/tech/cost_table.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 
-#include "arch/tech/cost_table.hpp"
 #include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"
 
@@ -129,7 +129,8 @@ TEST_CASE("MAC and L-Mul costs follow the documented composition", "[arch][tech]
   CHECK_FALSE(f16.any_derived());
 }
 
-TEST_CASE("MixPE costs one significand shift-add per weight bit-plane plus a shared accumulator", "[arch][tech][cost]") {
+TEST_CASE("MixPE costs one significand shift-add per weight bit-plane plus a shared accumulator",
+          "[arch][tech][cost]") {
   CostTable c(synthetic(), 45);
   // fp16 activations (p = 11, e = 5), int4 weights, fp32 accumulator.
   PeCost m = c.pe_cost("mixpe_w4a16");

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "arch/tech/cost_table.hpp"
@@ -15,7 +14,7 @@ TEST_CASE("the SRAM fit reproduces its calibration points", "[arch][tech][storag
   CHECK(h.storage_cost(32 * 1024, 64, 1).read_pj == Approx(20));
   CHECK(h.storage_cost(1024 * 1024, 64, 1).read_pj == Approx(100));
   CHECK(h.storage_cost(8 * 1024, 64, 1).write_pj == Approx(10));  // no write energy published: taken equal
-  CHECK_FALSE(h.storage_cost(8 * 1024, 64, 1).area_um2);        // no SRAM area published
+  CHECK_FALSE(h.storage_cost(8 * 1024, 64, 1).area_um2);          // no SRAM area published
 
   CostTable f = resolve_technology("fusemax45", 45);
   StorageCost g = f.storage_cost(32.0 * 1024 * 1024, 64, 4);

@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "arch/tech/technology_table.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include "arch/tech/technology_table.hpp"
 #include "sim/core/error.hpp"
 
 using namespace einsim;
@@ -114,8 +114,9 @@ TEST_CASE("technology table errors name the place and the problem", "[arch][tech
 TEST_CASE("a technology table needs its header keys and components", "[arch][tech]") {
   auto body = [](const std::string& text) { return YamlDocument::load_string(text, "h.yaml").body(); };
   CHECK_THROWS_AS(parse_technology_table(body("technology:\n  name: t\n  source: s\n  components: []\n")), SpecError);
-  CHECK_THROWS_WITH(parse_technology_table(body("technology:\n  name: t\n  node_nm: 45\n  source: s\n  components: []\n")),
-                    Catch::Contains("at least one component"));
+  CHECK_THROWS_WITH(
+      parse_technology_table(body("technology:\n  name: t\n  node_nm: 45\n  source: s\n  components: []\n")),
+      Catch::Contains("at least one component"));
   CHECK_THROWS_WITH(
       parse_technology_table(body("technology:\n  name: t\n  node_nm: -3\n  source: s\n  components: []\n")),
       Catch::Contains("positive"));
