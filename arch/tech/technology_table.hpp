@@ -57,7 +57,7 @@ struct TechComponent {
   std::optional<double> energy_pj;     // per action (per access for dram)
   std::optional<double> area_um2;
   bool derived = false;  // the YAML number was derived (formula in the file's comment)
-  // pe only: energy per action; `derived_energy` holds actions whose number was derived.
+  // pe only: energy per action, and whether each number was derived (`derived_energy_pj:` or `derived: true`).
   std::map<PeAction, double> action_energy_pj;
   std::map<PeAction, bool> action_derived;
   // sram / regfile / dram

@@ -38,10 +38,9 @@ std::vector<std::string> default_kinds(const TechnologyTable& t) {
   return kinds;
 }
 
+// Three significant digits, without exponent notation for areas up to 1e9 um^2.
 std::string format_number(double v) {
-  if (v == 0) return "0";
   if (v >= 1000) return fmt::format("{:.0f}", v);
-  if (v >= 1) return fmt::format("{:.3g}", v);
   return fmt::format("{:.3g}", v);
 }
 
