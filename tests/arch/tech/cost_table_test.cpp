@@ -210,3 +210,21 @@ TEST_CASE("every standard kind is costed by the primitive tables", "[arch][tech]
     }
   }
 }
+
+TEST_CASE("the MixPE table gives its synthesized PEs as power over frequency", "[arch][tech][cost]") {
+  CostTable m = resolve_technology("mixpe28", 28);
+  // 344.3 uW at 500 MHz = 0.6886 pJ per product, 4 weight bit-planes.
+  PeCost w4a8 = m.pe_cost("mixpe_w4a8");
+  CHECK(w4a8.energy_pj.at(PeAction::shift_add) == Approx(344.3 / 500 / 4));
+  CHECK_FALSE(w4a8.energy_derived.at(PeAction::shift_add));
+  CHECK(w4a8.energy_pj.at(PeAction::dequant) == Approx(1032.924 / 500));
+  CHECK(w4a8.energy_derived.at(PeAction::dequant));
+  CHECK_FALSE(w4a8.area_um2);
+  // 673.44 uW, 8 weight bit-planes; FP16 PE 1032.924 uW.
+  CHECK(m.pe_cost("mixpe_w8a16").energy_pj.at(PeAction::shift_add) == Approx(673.44 / 500 / 8));
+  CHECK(m.pe_cost("mac_fp16").energy_pj.at(PeAction::mac) == Approx(1032.924 / 500));
+  CHECK(m.energy_per_mac(*parse_pe_kind("mixpe_w8a16"), 128) == Approx(673.44 / 500 + 1032.924 / 500 / 128));
+  // At 45 nm the energies follow the node factor from 28 nm.
+  CostTable m45 = resolve_technology("mixpe28", 45);
+  CHECK(m45.pe_cost("mac_fp16").energy_pj.at(PeAction::mac) == Approx(1032.924 / 500 * energy_scale(28, 45)));
+}
