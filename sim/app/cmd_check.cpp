@@ -19,6 +19,7 @@ std::string check_document(const YamlDocument& doc) {
   const std::string kind = doc.kind();
   if (kind == "architecture") return check_architecture(doc);
   if (kind == "workload") return check_workload_document(doc);
+  if (kind == "technology") return check_technology(doc);
   doc.body().fail(fmt::format("this einsim version cannot validate '{}:' files yet", kind));
 }
 

@@ -13,5 +13,7 @@ namespace einsim::app {
 std::string check_architecture(const YamlDocument& doc);
 // workload: files (defined in cmd_workload.cpp).
 std::string check_workload_document(const YamlDocument& doc);
+// `technology:` tables (defined in cmd_pe.cpp).
+std::string check_technology(const YamlDocument& doc);
 
 }  // namespace einsim::app

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
 
   einsim::app::register_check(app);
   einsim::app::register_workload(app);
+  einsim::app::register_pe(app);
 
   try {
     app.parse(argc, argv);
