@@ -20,6 +20,7 @@ MixPe::MixPe(NumberFormat activation, NumberFormat weight, NumberFormat acc)
     throw Error("MixPe: weights must be int4, uint4, int8 or uint8");
   if (format_info(acc).is_float != format_info(activation).is_float)
     throw Error("MixPe: the accumulator must be a float for fp16 activations and an integer for int8");
+  acc_overflow_ = format_info(acc).is_float ? Overflow::ieee : Overflow::wrap;
 }
 
 void MixPe::step(double activation, int32_t weight) {
@@ -34,9 +35,9 @@ void MixPe::step(double activation, int32_t weight) {
     if (((bits >> i) & 1u) == 0) continue;
     const double shifted = std::ldexp(a, i);  // a shift (int8) or an exponent add (fp16): exact
     const bool negative_plane = is_signed && i == planes - 1;
-    group_psum_ = round_add(acc_, group_psum_, negative_plane ? -shifted : shifted, Overflow::wrap);
+    group_psum_ = round_add(acc_, group_psum_, negative_plane ? -shifted : shifted, acc_overflow_);
   }
-  group_act_sum_ = round_add(acc_, group_act_sum_, a, Overflow::wrap);
+  group_act_sum_ = round_add(acc_, group_act_sum_, a, acc_overflow_);
 }
 
 double MixPe::finish_group(double scale, int32_t zero, double psum) {
@@ -44,7 +45,7 @@ double MixPe::finish_group(double scale, int32_t zero, double psum) {
   constexpr NumberFormat out = NumberFormat::fp32;
   double centered = group_psum_;
   if (zero != 0)
-    centered = round_add(acc_, group_psum_, -round_mul(acc_, zero, group_act_sum_, Overflow::wrap), Overflow::wrap);
+    centered = round_add(acc_, group_psum_, -round_mul(acc_, zero, group_act_sum_, acc_overflow_), acc_overflow_);
   const double result = round_add(out, quantize(out, psum), round_mul(out, quantize(out, scale), centered));
   group_psum_ = 0.0;
   group_act_sum_ = 0.0;

@@ -51,6 +51,7 @@ class MixPe {
 
  private:
   NumberFormat act_, weight_, acc_;
+  Overflow acc_overflow_ = Overflow::ieee;  // integer accumulators wrap, float ones follow IEEE
   double group_psum_ = 0.0;
   double group_act_sum_ = 0.0;
   ActionCounts counts_;
