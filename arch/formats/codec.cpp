@@ -32,8 +32,8 @@ struct FloatLayout {
   }
   int emax() const {
     // Exponent of the largest finite value.
-    const int top_field = ieee_specials ? static_cast<int>(exponent_all_ones()) - 1
-                                        : static_cast<int>(exponent_all_ones());
+    const int top_field =
+        ieee_specials ? static_cast<int>(exponent_all_ones()) - 1 : static_cast<int>(exponent_all_ones());
     return top_field - bias;
   }
 };
@@ -50,15 +50,13 @@ FloatLayout float_layout(NumberFormat f) {
 
 uint32_t encode_float(const FloatLayout& L, double x, Rounding rounding, Overflow overflow,
                       StochasticRounder* rounder) {
-  if (overflow == Overflow::wrap)
-    throw Error("encode: overflow mode 'wrap' applies to integer formats only");
+  if (overflow == Overflow::wrap) throw Error("encode: overflow mode 'wrap' applies to integer formats only");
   if (std::isnan(x)) return L.nan_code();
   const uint32_t sign = std::signbit(x) ? (1u << (L.bits - 1)) : 0u;
   const double a = std::fabs(x);
 
   auto overflowed = [&](bool input_is_inf) -> uint32_t {
-    const bool to_max = overflow == Overflow::saturate ||
-                        (!input_is_inf && rounding == Rounding::toward_zero);
+    const bool to_max = overflow == Overflow::saturate || (!input_is_inf && rounding == Rounding::toward_zero);
     if (to_max) return sign | L.max_code();
     return L.ieee_specials ? (sign | L.inf_code()) : (sign | L.nan_code());
   };
@@ -101,8 +99,12 @@ uint32_t encode_float(const FloatLayout& L, double x, Rounding rounding, Overflo
       const uint64_t rem = sig & ((uint64_t{1} << shift) - 1);
       const uint64_t half = uint64_t{1} << (shift - 1);
       switch (rounding) {
-        case Rounding::nearest_even: up = rem > half || (rem == half && (n & 1)); break;
-        case Rounding::toward_zero: up = false; break;
+        case Rounding::nearest_even:
+          up = rem > half || (rem == half && (n & 1));
+          break;
+        case Rounding::toward_zero:
+          up = false;
+          break;
         case Rounding::stochastic:
           if (!rounder) throw Error("encode: stochastic rounding needs a StochasticRounder");
           up = rem != 0 && rounder->uniform() < std::ldexp(static_cast<double>(rem), -shift);
@@ -132,8 +134,7 @@ double decode_float(const FloatLayout& L, uint32_t code) {
   } else if (e == 0) {
     v = std::ldexp(static_cast<double>(m), L.emin() - L.mantissa_bits);
   } else {
-    v = std::ldexp(static_cast<double>(m + (1u << L.mantissa_bits)),
-                   static_cast<int>(e) - L.bias - L.mantissa_bits);
+    v = std::ldexp(static_cast<double>(m + (1u << L.mantissa_bits)), static_cast<int>(e) - L.bias - L.mantissa_bits);
   }
   return negative ? -v : v;
 }
@@ -146,13 +147,11 @@ struct IntRange {
 
 IntRange int_range(NumberFormat f) {
   const FormatInfo& info = format_info(f);
-  if (info.is_signed)
-    return {-std::ldexp(1.0, info.bits - 1), std::ldexp(1.0, info.bits - 1) - 1, info.bits};
+  if (info.is_signed) return {-std::ldexp(1.0, info.bits - 1), std::ldexp(1.0, info.bits - 1) - 1, info.bits};
   return {0.0, std::ldexp(1.0, info.bits) - 1, info.bits};
 }
 
-uint32_t encode_int(NumberFormat f, double x, Rounding rounding, Overflow overflow,
-                    StochasticRounder* rounder) {
+uint32_t encode_int(NumberFormat f, double x, Rounding rounding, Overflow overflow, StochasticRounder* rounder) {
   const IntRange R = int_range(f);
   if (std::isnan(x)) throw Error(std::string("encode: NaN has no ") + std::string(format_name(f)) + " code");
   const double modulus = std::ldexp(1.0, R.bits);
@@ -173,7 +172,9 @@ uint32_t encode_int(NumberFormat f, double x, Rounding rounding, Overflow overfl
     case Rounding::nearest_even:
       if (frac > 0.5 || (frac == 0.5 && std::fmod(fl, 2.0) != 0.0)) r = fl + 1;
       break;
-    case Rounding::toward_zero: r = std::trunc(x); break;
+    case Rounding::toward_zero:
+      r = std::trunc(x);
+      break;
     case Rounding::stochastic:
       if (!rounder) throw Error("encode: stochastic rounding needs a StochasticRounder");
       if (frac > 0 && rounder->uniform() < frac) r = fl + 1;
@@ -224,7 +225,8 @@ bool is_nan_code(NumberFormat f, uint32_t code) {
   if (!format_info(f).is_float || f == NumberFormat::fp64) return false;
   const FloatLayout L = float_layout(f);
   const uint32_t mag = code & ((1u << (L.bits - 1)) - 1);
-  if (L.ieee_specials) return (mag >> L.mantissa_bits) == L.exponent_all_ones() && (mag & ((1u << L.mantissa_bits) - 1)) != 0;
+  if (L.ieee_specials)
+    return (mag >> L.mantissa_bits) == L.exponent_all_ones() && (mag & ((1u << L.mantissa_bits) - 1)) != 0;
   return mag == L.nan_code();
 }
 

@@ -52,12 +52,12 @@ double quantize(NumberFormat f, double x, Rounding rounding = Rounding::nearest_
                 Overflow overflow = Overflow::ieee, StochasticRounder* rounder = nullptr);
 
 // Properties derived from the layout.
-bool has_infinity(NumberFormat f);     // fp32, fp16, bf16, fp8_e5m2 (and fp64)
+bool has_infinity(NumberFormat f);  // fp32, fp16, bf16, fp8_e5m2 (and fp64)
 bool is_nan_code(NumberFormat f, uint32_t code);
-double max_finite(NumberFormat f);      // e.g. 448 for fp8_e4m3, 127 for int8
-double lowest_finite(NumberFormat f);   // -max_finite for floats, -128 for int8, 0 for uint4
-double min_normal(NumberFormat f);      // smallest positive normal (floats); 1 for integers
-double min_subnormal(NumberFormat f);   // smallest positive value (floats); 1 for integers
-uint32_t code_mask(NumberFormat f);     // 2^bits - 1
+double max_finite(NumberFormat f);     // e.g. 448 for fp8_e4m3, 127 for int8
+double lowest_finite(NumberFormat f);  // -max_finite for floats, -128 for int8, 0 for uint4
+double min_normal(NumberFormat f);     // smallest positive normal (floats); 1 for integers
+double min_subnormal(NumberFormat f);  // smallest positive value (floats); 1 for integers
+uint32_t code_mask(NumberFormat f);    // 2^bits - 1
 
 }  // namespace einsim

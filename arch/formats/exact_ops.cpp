@@ -9,8 +9,7 @@ namespace einsim {
 double round_to_odd(double s, double err) {
   if (err == 0.0 || !std::isfinite(s)) return s;
   if ((std::bit_cast<uint64_t>(s) & 1u) == 0)
-    s = std::nextafter(s, err > 0 ? std::numeric_limits<double>::infinity()
-                                  : -std::numeric_limits<double>::infinity());
+    s = std::nextafter(s, err > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity());
   return s;
 }
 
@@ -47,7 +46,7 @@ double round_div(NumberFormat f, double a, double b, Overflow overflow) {
   const double q = a / b;
   double err = 0.0;
   if (std::isfinite(q) && q != 0.0 && std::isfinite(b) && b != 0.0) {
-    const double r = std::fma(-q, b, a);  // a - q b, exact
+    const double r = std::fma(-q, b, a);                         // a - q b, exact
     err = (r == 0.0) ? 0.0 : ((r > 0) == (b > 0) ? 1.0 : -1.0);  // only its sign matters
   }
   return finish(f, q, err, overflow);

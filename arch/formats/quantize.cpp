@@ -20,9 +20,12 @@ AxisView view_around(const std::vector<int64_t>& shape, int axis) {
   AxisView v;
   for (int i = 0; i < static_cast<int>(shape.size()); ++i) {
     const auto d = static_cast<size_t>(shape[i]);
-    if (i < axis) v.outer *= d;
-    else if (i == axis) v.len = d;
-    else v.inner *= d;
+    if (i < axis)
+      v.outer *= d;
+    else if (i == axis)
+      v.len = d;
+    else
+      v.inner *= d;
   }
   return v;
 }
@@ -63,8 +66,7 @@ QuantizedTensor quantize_tensor(const std::vector<double>& values, const std::ve
   size_t count = 1;
   for (int64_t d : shape) {
     if (d <= 0) throw Error("quantize_tensor: every dimension must be positive");
-    if (count > kMaxQuantizeElements / static_cast<size_t>(d))
-      throw Error("quantize_tensor: more than 2^28 elements");
+    if (count > kMaxQuantizeElements / static_cast<size_t>(d)) throw Error("quantize_tensor: more than 2^28 elements");
     count *= static_cast<size_t>(d);
   }
   if (count != values.size())
@@ -82,8 +84,8 @@ QuantizedTensor quantize_tensor(const std::vector<double>& values, const std::ve
   if (spec.granularity == ScaleGranularity::per_tensor) {
     axis = 0;
   } else if (axis < 0 || axis >= rank) {
-    throw Error("quantize_tensor: axis " + std::to_string(spec.axis) + " is outside a rank-" +
-                std::to_string(rank) + " tensor");
+    throw Error("quantize_tensor: axis " + std::to_string(spec.axis) + " is outside a rank-" + std::to_string(rank) +
+                " tensor");
   }
   q.axis = axis;
   if (spec.granularity == ScaleGranularity::per_group) {

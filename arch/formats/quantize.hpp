@@ -17,8 +17,8 @@ enum class ScaleGranularity { per_tensor, per_channel, per_group };
 struct QuantSpec {
   NumberFormat format = NumberFormat::int8;
   ScaleGranularity granularity = ScaleGranularity::per_tensor;
-  int axis = -1;             // per_channel: the channel axis; per_group: the axis groups run along; -1 = last
-  int64_t group_size = 0;    // per_group only: G (the last group along the axis may be shorter)
+  int axis = -1;           // per_channel: the channel axis; per_group: the axis groups run along; -1 = last
+  int64_t group_size = 0;  // per_group only: G (the last group along the axis may be shorter)
   Rounding rounding = Rounding::nearest_even;
 };
 
@@ -27,7 +27,7 @@ struct QuantizedTensor {
   NumberFormat format = NumberFormat::int8;
   std::vector<int64_t> shape;
   ScaleGranularity granularity = ScaleGranularity::per_tensor;
-  int axis = 0;              // normalized (non-negative) axis
+  int axis = 0;  // normalized (non-negative) axis
   int64_t group_size = 0;
   std::vector<uint32_t> codes;  // row-major, one per element
   std::vector<double> scales;   // one per tensor / channel / group

@@ -6,10 +6,14 @@ namespace einsim {
 
 PeArith make_pe_arith(const PeKind& kind) {
   switch (kind.family) {
-    case PeFamily::mac: return MacPe(kind);
-    case PeFamily::mixpe: return MixPe(kind);
-    case PeFamily::lmul: return LMulPe(kind);
-    case PeFamily::vector: return VectorPe(kind);
+    case PeFamily::mac:
+      return MacPe(kind);
+    case PeFamily::mixpe:
+      return MixPe(kind);
+    case PeFamily::lmul:
+      return LMulPe(kind);
+    case PeFamily::vector:
+      return VectorPe(kind);
   }
   throw Error("make_pe_arith: unknown PE family of '" + kind.name + "'");
 }

@@ -76,12 +76,18 @@ double VectorPe::taylor_exp(double x) const {
 
 double VectorPe::apply(VectorOp op, double a, double b) {
   switch (op) {
-    case VectorOp::add: return add(a, b);
-    case VectorOp::sub: return sub(a, b);
-    case VectorOp::mul: return mul(a, b);
-    case VectorOp::div: return div(a, b);
-    case VectorOp::max: return max(a, b);
-    case VectorOp::exp: return exp(a);
+    case VectorOp::add:
+      return add(a, b);
+    case VectorOp::sub:
+      return sub(a, b);
+    case VectorOp::mul:
+      return mul(a, b);
+    case VectorOp::div:
+      return div(a, b);
+    case VectorOp::max:
+      return max(a, b);
+    case VectorOp::exp:
+      return exp(a);
   }
   throw Error("VectorPe: unknown op code " + std::to_string(static_cast<int>(op)));
 }

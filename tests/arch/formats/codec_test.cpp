@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "arch/formats/codec.hpp"
 
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <random>
 
-#include "arch/formats/codec.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -46,8 +46,8 @@ void check_all_codes(NumberFormat f, double (*expected)(uint32_t)) {
     CHECK(std::signbit(got) == std::signbit(want));
     CHECK(encode(f, got) == c);
   }
-  if (f == NumberFormat::fp8_e4m3) CHECK(nans == 2);   // S.1111.111 only
-  if (f == NumberFormat::fp8_e5m2) CHECK(nans == 6);   // S.11111.{01,10,11}
+  if (f == NumberFormat::fp8_e4m3) CHECK(nans == 2);  // S.1111.111 only
+  if (f == NumberFormat::fp8_e5m2) CHECK(nans == 6);  // S.11111.{01,10,11}
 }
 
 // For a positive finite x within range: the chosen value and its neighbour bracket x, the
@@ -125,9 +125,9 @@ TEST_CASE("int4 and uint4 ranges saturate and wrap", "[arch][formats]") {
 
 TEST_CASE("round to nearest ties to even", "[arch][formats]") {
   // fp8_e4m3 on [1, 2): spacing 1/8.
-  CHECK(quantize(NumberFormat::fp8_e4m3, 1.0625) == 1.0);     // tie between 1 (m=0) and 1.125 (m=1)
-  CHECK(quantize(NumberFormat::fp8_e4m3, 1.1875) == 1.25);    // tie between 1.125 (m=1) and 1.25 (m=2)
-  CHECK(quantize(NumberFormat::fp8_e4m3, 1.0626) == 1.125);   // above the tie
+  CHECK(quantize(NumberFormat::fp8_e4m3, 1.0625) == 1.0);    // tie between 1 (m=0) and 1.125 (m=1)
+  CHECK(quantize(NumberFormat::fp8_e4m3, 1.1875) == 1.25);   // tie between 1.125 (m=1) and 1.25 (m=2)
+  CHECK(quantize(NumberFormat::fp8_e4m3, 1.0626) == 1.125);  // above the tie
   // fp8_e5m2 on [1, 2): spacing 1/4.
   CHECK(quantize(NumberFormat::fp8_e5m2, 1.125) == 1.0);
   CHECK(quantize(NumberFormat::fp8_e5m2, 1.375) == 1.5);
@@ -197,9 +197,9 @@ TEST_CASE("subnormals smallest and largest", "[arch][formats]") {
     int mantissa_bits;
     int emin;
   };
-  for (auto [f, M, emin] : {Case{NumberFormat::fp8_e4m3, 3, -6}, Case{NumberFormat::fp8_e5m2, 2, -14},
-                            Case{NumberFormat::fp16, 10, -14}, Case{NumberFormat::bf16, 7, -126},
-                            Case{NumberFormat::fp32, 23, -126}}) {
+  for (auto [f, M, emin] :
+       {Case{NumberFormat::fp8_e4m3, 3, -6}, Case{NumberFormat::fp8_e5m2, 2, -14}, Case{NumberFormat::fp16, 10, -14},
+        Case{NumberFormat::bf16, 7, -126}, Case{NumberFormat::fp32, 23, -126}}) {
     INFO(format_name(f));
     const double smallest = std::ldexp(1.0, emin - M);
     const double largest = std::ldexp((1 << M) - 1, emin - M);
@@ -210,7 +210,7 @@ TEST_CASE("subnormals smallest and largest", "[arch][formats]") {
     CHECK(encode(f, std::ldexp(1.0, emin)) == (1u << M));
     CHECK(decode(f, 1u) == smallest);
     CHECK(decode(f, (1u << M) - 1) == largest);
-    CHECK(quantize(f, smallest * 0.5) == 0.0);           // tie with 0 -> even (0)
+    CHECK(quantize(f, smallest * 0.5) == 0.0);  // tie with 0 -> even (0)
     CHECK(quantize(f, smallest * 0.51) == smallest);
     CHECK(quantize(f, smallest * 1.5) == 2 * smallest);  // tie -> even (code 2)
     CHECK(quantize(f, -smallest) == -smallest);

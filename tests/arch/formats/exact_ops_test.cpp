@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "arch/formats/exact_ops.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "arch/formats/exact_ops.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
 using namespace einsim;

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "arch/formats/quantize.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "arch/formats/quantize.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -66,7 +66,8 @@ TEST_CASE("per-group quantization round trip stays within half a step", "[arch][
       const size_t row = k / 70, col = k % 70, g = col / 16;
       REQUIRE(q.scale_index(k) == row * 5 + g);
       double absmax = 0;
-      for (size_t j = g * 16; j < std::min<size_t>(g * 16 + 16, 70); ++j) absmax = std::max(absmax, std::fabs(x[row * 70 + j]));
+      for (size_t j = g * 16; j < std::min<size_t>(g * 16 + 16, 70); ++j)
+        absmax = std::max(absmax, std::fabs(x[row * 70 + j]));
       const double scale = absmax / max_finite(f);
       CHECK(q.scales[q.scale_index(k)] == scale);
       CHECK(std::fabs(d[k] - x[k]) <= scale / 2 * (1 + 1e-12));

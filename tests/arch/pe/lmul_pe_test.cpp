@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "arch/pe/lmul_pe.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "arch/pe/lmul_pe.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -34,9 +34,7 @@ double grid_value(std::mt19937_64& rng, int m) {
 }
 
 // Mean relative error of an fp8 multiplier: operands rounded into f, product rounded into f.
-double fp8_mul(NumberFormat f, double x, double y) {
-  return quantize(f, quantize(f, x) * quantize(f, y));
-}
+double fp8_mul(NumberFormat f, double x, double y) { return quantize(f, quantize(f, x) * quantize(f, y)); }
 
 }  // namespace
 
@@ -94,21 +92,20 @@ TEST_CASE("L-Mul mean relative error per mantissa width", "[arch][pe][lmul]") {
       worst = std::max(worst, e);
     }
     const double mean = sum / n, expected = expected_mean_error(m, l);
-    WARN("L-Mul m=" << m << " (l=" << l << "): mean relative error " << mean << ", expected " << expected
-         << ", worst " << worst << " <= bound " << bound);
+    WARN("L-Mul m=" << m << " (l=" << l << "): mean relative error " << mean << ", expected " << expected << ", worst "
+                    << worst << " <= bound " << bound);
     CHECK(std::fabs(mean - expected) < 0.03 * expected);
     CHECK(worst <= bound * (1 + 1e-12));
   }
 }
 
 TEST_CASE("L-Mul error compared with fp8 multiplication", "[arch][pe][lmul]") {
-  // Continuous operands (uniform mantissa in [1, 2), exponent in [-4, 3], so products stay below 448): L-Mul truncates them to m
-  // bits; an fp8 multiplier rounds both operands and the product to nearest even. Relative errors
-  // against the exact product. The paper (abstract and section 3) states that L-Mul with a 4-bit
-  // mantissa is comparable to fp8_e4m3 and 3-bit L-Mul beats fp8_e5m2. Our derivation above says
-  // L-Mul's error has a floor near 7.5% from the dropped xm ym term, whatever m; an fp8 multiplier's
-  // error is about one rounding of 2^-(M+1) relative, per rounding. We assert our derivation and
-  // report the comparison.
+  // Continuous operands (uniform mantissa in [1, 2), exponent in [-4, 3], so products stay below 448): L-Mul truncates
+  // them to m bits; an fp8 multiplier rounds both operands and the product to nearest even. Relative errors against the
+  // exact product. The paper (abstract and section 3) states that L-Mul with a 4-bit mantissa is comparable to fp8_e4m3
+  // and 3-bit L-Mul beats fp8_e5m2. Our derivation above says L-Mul's error has a floor near 7.5% from the dropped xm
+  // ym term, whatever m; an fp8 multiplier's error is about one rounding of 2^-(M+1) relative, per rounding. We assert
+  // our derivation and report the comparison.
   std::mt19937_64 rng(29);
   const int n = 40000;
   double lm3 = 0, lm4 = 0, lm7 = 0, e4m3 = 0, e5m2 = 0;
@@ -124,7 +121,8 @@ TEST_CASE("L-Mul error compared with fp8 multiplication", "[arch][pe][lmul]") {
   }
   lm3 /= n, lm4 /= n, lm7 /= n, e4m3 /= n, e5m2 /= n;
   WARN("mean relative error of a product: L-Mul m=3 " << lm3 << ", m=4 " << lm4 << ", m=7 " << lm7
-       << "; fp8_e4m3 multiplier " << e4m3 << ", fp8_e5m2 multiplier " << e5m2);
+                                                      << "; fp8_e4m3 multiplier " << e4m3 << ", fp8_e5m2 multiplier "
+                                                      << e5m2);
   // The floor: with m = 7 the truncation is negligible and the error approaches the m -> infinity
   // mean, between the enumerated m = 7 expectation (0.075) and its neighbours.
   CHECK(lm7 > 0.07);

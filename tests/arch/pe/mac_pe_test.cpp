@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "arch/pe/mac_pe.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
 
-#include "arch/pe/mac_pe.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -53,10 +53,10 @@ TEST_CASE("fp8 fp16 bf16 and fp32 MACs with fp32 accumulation equal one fused ro
     MacPe pe(*parse_pe_kind(name));
     REQUIRE(pe.acc_format() == NumberFormat::fp32);
     for (int i = 0; i < 5000; ++i) {
-      const double a = pe.a_format() == NumberFormat::fp32
-                           ? static_cast<float>(test::random_magnitude(rng, -30, 30)) : random_float_value(pe.a_format(), rng);
-      const double b = pe.b_format() == NumberFormat::fp32
-                           ? -static_cast<float>(test::random_magnitude(rng, -30, 30)) : random_float_value(pe.b_format(), rng);
+      const double a = pe.a_format() == NumberFormat::fp32 ? static_cast<float>(test::random_magnitude(rng, -30, 30))
+                                                           : random_float_value(pe.a_format(), rng);
+      const double b = pe.b_format() == NumberFormat::fp32 ? -static_cast<float>(test::random_magnitude(rng, -30, 30))
+                                                           : random_float_value(pe.b_format(), rng);
       const float acc = static_cast<float>(test::random_magnitude(rng, -40, 40)) * ((rng() & 1) ? 1.f : -1.f);
       const double want = std::fmaf(static_cast<float>(a), static_cast<float>(b), acc);
       INFO(name << ": " << a << " x " << b << " + " << acc);
@@ -82,8 +82,10 @@ TEST_CASE("fp8 MAC with fp16 accumulation rounds the exact sum once into fp16", 
     const double acc = random_float_value(NumberFormat::fp16, rng);
     const double want = quantize(NumberFormat::fp16, acc + a * b);
     INFO(a << " x " << b << " + " << acc);
-    if (std::isnan(want)) CHECK(std::isnan(pe.mac(a, b, acc)));
-    else CHECK(pe.mac(a, b, acc) == want);
+    if (std::isnan(want))
+      CHECK(std::isnan(pe.mac(a, b, acc)));
+    else
+      CHECK(pe.mac(a, b, acc) == want);
   }
 }
 

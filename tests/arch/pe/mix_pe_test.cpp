@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "arch/pe/mix_pe.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "arch/formats/quantize.hpp"
-#include "arch/pe/mix_pe.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -53,7 +53,7 @@ TEST_CASE("MixPE shift-and-add steps walk the weight bit-planes", "[arch][pe][mi
   CHECK(pe.finish_group(2.0, 0, 1.0) == 1.0 + 2.0 * (-10.75));
   CHECK(pe.group_psum() == 0);
   CHECK(pe.counts()[PeAction::dequant] == 1);
-  CHECK_THROWS_AS(pe.step(1.0, 8), Error);   // outside int4
+  CHECK_THROWS_AS(pe.step(1.0, 8), Error);  // outside int4
   CHECK_THROWS_AS(pe.step(1.0, -9), Error);
   MixPe u(NumberFormat::fp16, NumberFormat::uint4, NumberFormat::fp32);
   CHECK_THROWS_AS(u.step(1.0, -1), Error);
@@ -87,7 +87,8 @@ TEST_CASE("MixPE error against the float64 reference on random data", "[arch][pe
     wf[k] = 0.1 * (2 * test::unit(rng) - 1);
   }
   for (NumberFormat wfmt : {NumberFormat::int4, NumberFormat::uint4, NumberFormat::int8}) {
-    auto q = quantize_tensor(wf, {static_cast<int64_t>(K)}, {wfmt, ScaleGranularity::per_group, 0, static_cast<int64_t>(G)});
+    auto q =
+        quantize_tensor(wf, {static_cast<int64_t>(K)}, {wfmt, ScaleGranularity::per_group, 0, static_cast<int64_t>(G)});
     std::vector<int32_t> w(K);
     for (size_t k = 0; k < K; ++k) w[k] = static_cast<int32_t>(decode(wfmt, q.codes[k]));
     const auto wd = q.dequantize();
@@ -107,8 +108,8 @@ TEST_CASE("MixPE error against the float64 reference on random data", "[arch][pe
     const double got = pe.dot(act, w, G, q.scales, q.zeros);
     const double err = std::fabs(got - reference) / magnitude;
     WARN("MixPE w=" << format_name(wfmt) << " a=fp16 K=" << K << " G=" << G << ": result " << got
-         << ", float64 dequantize-then-multiply " << reference << ", error/sum|terms| " << err
-         << "; weight quantization error vs unquantized weights " << std::fabs(reference - unquantized));
+                    << ", float64 dequantize-then-multiply " << reference << ", error/sum|terms| " << err
+                    << "; weight quantization error vs unquantized weights " << std::fabs(reference - unquantized));
     // fp32 accumulation: each of the ~K x (bits + 1) roundings is within 2^-24 of a partial sum bounded
     // by sum|terms| x (1 + zero/|w|) < 16 x sum|terms|; the bound below is far above the expected error.
     CHECK(err < K * 16 * std::ldexp(1, -24));

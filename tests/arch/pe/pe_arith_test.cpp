@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "arch/pe/pe_arith.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace einsim;
 

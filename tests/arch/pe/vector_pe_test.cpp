@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "arch/pe/vector_pe.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
-#include "arch/pe/vector_pe.hpp"
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
 
@@ -96,8 +96,8 @@ TEST_CASE("exp as a Taylor series on the MACs", "[arch][pe][vector]") {
     worst6 = std::max(worst6, std::fabs(pe32.exp(x) - std::exp(x)) / std::exp(x));
     worst9 = std::max(worst9, std::fabs(pe32_deg9.exp(x) - std::exp(x)) / std::exp(x));
   }
-  WARN("Taylor exp in an fp32 lane: worst relative error " << worst6 << " (degree 6, 7 MAC cycles), "
-       << worst9 << " (degree 9, 10 MAC cycles)");
+  WARN("Taylor exp in an fp32 lane: worst relative error " << worst6 << " (degree 6, 7 MAC cycles), " << worst9
+                                                           << " (degree 9, 10 MAC cycles)");
   CHECK(worst6 < 1.2e-7 + 8 * std::ldexp(1, -24));
   CHECK(worst9 < 8 * std::ldexp(1, -24));
   CHECK(pe32_deg9.counts()[PeAction::mac] == 10u * 251);

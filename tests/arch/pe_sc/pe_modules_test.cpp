@@ -1,14 +1,13 @@
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
+#include "arch/pe/sc/pe_modules.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <random>
 #include <systemc>
 #include <utility>
 #include <vector>
-
-#include "arch/pe/sc/pe_modules.hpp"
 
 using namespace einsim;
 
@@ -37,8 +36,8 @@ class Bench : public sc_core::sc_module {
   std::vector<Item> items;
   std::function<void(const Item&)> drive;
   int gap = 0;
-  std::vector<uint64_t> transfer_cycles;                 // cycle in which item i was transferred
-  std::vector<std::pair<uint64_t, double>> outputs;      // (cycle on the port, value)
+  std::vector<uint64_t> transfer_cycles;             // cycle in which item i was transferred
+  std::vector<std::pair<uint64_t, double>> outputs;  // (cycle on the port, value)
 
   SC_HAS_PROCESS(Bench);
   explicit Bench(sc_core::sc_module_name name) : sc_core::sc_module(name) {
@@ -91,7 +90,8 @@ void check_timing(const Bench<Item>& bench, const std::vector<size_t>& producing
 }
 
 uint64_t run_cycles(size_t items, int gap, int ii, int latency) {
-  return static_cast<uint64_t>(items) * static_cast<uint64_t>(std::max(1 + gap, ii)) + static_cast<uint64_t>(latency) + 8;
+  return static_cast<uint64_t>(items) * static_cast<uint64_t>(std::max(1 + gap, ii)) + static_cast<uint64_t>(latency) +
+         8;
 }
 
 struct Product {
