@@ -281,3 +281,26 @@ TEST_CASE("codec refuses what it cannot represent", "[arch][formats]") {
   CHECK(is_nan_code(NumberFormat::fp32, encode(NumberFormat::fp32, std::nan(""))));
   CHECK(std::isnan(decode(NumberFormat::bf16, 0x7FC0)));
 }
+
+TEST_CASE("every fp16 and bf16 code decodes to its field value and re-encodes to itself", "[arch][formats]") {
+  struct Layout {
+    NumberFormat f;
+    int exponent_bits, mantissa_bits, bias;
+  };
+  for (auto [f, E, M, bias] : {Layout{NumberFormat::fp16, 5, 10, 15}, Layout{NumberFormat::bf16, 8, 7, 127}}) {
+    const uint32_t all_ones = (1u << E) - 1;
+    for (uint32_t c = 0; c < 65536; ++c) {
+      const uint32_t s = c >> 15, e = (c >> M) & all_ones, m = c & ((1u << M) - 1);
+      double want = e == 0 ? std::ldexp(m, 1 - bias - M) : std::ldexp((1u << M) + m, int(e) - bias - M);
+      if (e == all_ones) want = m == 0 ? INFINITY : std::numeric_limits<double>::quiet_NaN();
+      if (s) want = -want;
+      const double got = decode(f, c);
+      if (std::isnan(want)) {
+        REQUIRE(std::isnan(got));
+        continue;
+      }
+      REQUIRE(got == want);
+      REQUIRE(encode(f, got) == c);
+    }
+  }
+}
