@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
+
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
 
