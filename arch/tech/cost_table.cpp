@@ -1,9 +1,9 @@
 #include "arch/tech/cost_table.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"

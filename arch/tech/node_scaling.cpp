@@ -1,8 +1,8 @@
 #include "arch/tech/node_scaling.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 

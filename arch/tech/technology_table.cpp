@@ -1,10 +1,10 @@
 #include "arch/tech/technology_table.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 #include "sim/core/units.hpp"

@@ -1,14 +1,14 @@
 // einsim pe [KIND...] [--table T] [--node NM] [--json]: area and energy per
 // action of PE kinds from a technology table, scaled to a node.
 
-#include <fmt/format.h>
-
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "arch/pe/pe_kind.hpp"
 #include "arch/tech/cost_table.hpp"

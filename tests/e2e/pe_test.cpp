@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
+
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
 
@@ -25,7 +27,7 @@ TEST_CASE("einsim pe --json lists every standard kind with area and energy per a
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   REQUIRE(j.is_array());
-  CHECK(j.size() == 17);  // standard_pe_kind_names(), all derivable from horowitz45
+  CHECK(j.size() >= 17);  // standard_pe_kind_names() (17 today), all derivable from horowitz45
   std::set<std::string> kinds;
   for (const auto& e : j) {
     const std::string kind = e.at("kind").get<std::string>();

@@ -2,11 +2,11 @@
 // here from the formulas documented in arch/tech/cost_table.hpp and
 // docs/energy_area.md, on a small synthetic table with round numbers.
 
-#include "arch/tech/cost_table.hpp"
-
 #include <catch2/catch.hpp>
+
 #include <cmath>
 
+#include "arch/tech/cost_table.hpp"
 #include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"
 

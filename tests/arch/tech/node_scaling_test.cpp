@@ -1,10 +1,10 @@
-#include "arch/tech/node_scaling.hpp"
+#include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <iostream>
 
+#include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"
 
 using namespace einsim;

@@ -1,10 +1,13 @@
 // The ratios the issue asks for, checked in every bundled table that defines
 // both sides, and printed so a reader sees the numbers.
 
-#include <fmt/format.h>
-
 #include <catch2/catch.hpp>
+
 #include <iostream>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "arch/tech/cost_table.hpp"
 #include "sim/core/error.hpp"

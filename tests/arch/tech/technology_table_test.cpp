@@ -1,11 +1,11 @@
-#include "arch/tech/technology_table.hpp"
-
 #include <catch2/catch.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "arch/tech/technology_table.hpp"
 #include "sim/core/error.hpp"
 
 using namespace einsim;
