@@ -348,15 +348,38 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
   if (first < 0) throw Error(fmt::format("dataflow {}: workload '{}' has no Einsum over the key rank M", dataflow, c.name));
 
   // FLAT: one step covers all keys for a tile of queries; pick the largest tile (a divisor of
-  // P, at most the 2D array's columns) whose M x tile score tiles fit in half the buffer.
+  // P, at most the 2D array's columns) whose step footprint fits the buffer: every tensor of the
+  // core at B = H = 1 and P = tile, inputs from DRAM in `slots` copies.
   int64_t p_tile = std::min(c.ranks[rP].size, a2->cols);
+  while (p_tile > 1 && c.ranks[rP].size % p_tile != 0) --p_tile;
   if (dataflow == "flat") {
-    const StorageLevel& buf = arch.level(buffer);
-    const int64_t cap = buf.capacity_bytes.value_or(int64_t{1} << 40);
-    const int64_t elem = std::max(1, format_bits(c.format) / 8);
-    while (p_tile > 1 && (c.ranks[rM].size * p_tile * elem * 2 > cap / 2 || c.ranks[rP].size % p_tile != 0)) --p_tile;
-  } else {
-    while (p_tile > 1 && c.ranks[rP].size % p_tile != 0) --p_tile;
+    const int64_t cap = arch.level(buffer).capacity_bytes.value_or(int64_t{1} << 40);
+    auto footprint = [&](int64_t tile) {
+      std::vector<int> seen;
+      int64_t bytes = 0;
+      for (int e = first; e <= last; ++e) {
+        std::vector<int> ts = {c.einsums[e].output.tensor};
+        for (const auto& in : c.einsums[e].inputs) ts.push_back(in.tensor);
+        for (int t : ts) {
+          if (contains(seen, t)) continue;
+          seen.push_back(t);
+          int64_t elems = 1;
+          for (int r : c.tensors[t].ranks) {
+            elems = checked_mul(elems, r == rP ? tile : (r == rB || r == rH) ? 1 : c.ranks[r].size, "a tile");
+          }
+          const int64_t copies = c.tensors[t].producer < first ? 2 : 1;
+          bytes = checked_add(bytes, copies * ((elems * format_bits(c.tensors[t].format) + 7) / 8), "a tile");
+        }
+      }
+      return bytes;
+    };
+    while (p_tile > 1 && (footprint(p_tile) > cap || c.ranks[rP].size % p_tile != 0)) --p_tile;
+    if (footprint(p_tile) > cap) {
+      throw Error(fmt::format(
+          "dataflow flat: buffer {} ({} bytes) cannot hold one query row against all {} keys ({} bytes with "
+          "double-buffered inputs); FLAT would spill to DRAM, which einsim does not model yet",
+          buffer, cap, c.ranks[rM].size, footprint(p_tile)));
+    }
   }
 
   MappingGroup core;
@@ -373,11 +396,15 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
     EinsumPlacement p;
     p.einsum = e;
     const int key = dataflow == "fusemax" ? rM0 : (partitioned ? rM0 : rM);
+    // FuseMax: every Einsum over a key tile (M0) on the 2D array, the rest on the 1D array.
+    // FLAT: the two matrix products on the 2D array, the softmax on the 1D array.
     GemmView gemm;
-    const bool on_2d = contains(ein.iteration_ranks, key) || (dataflow == "flat" && as_gemm(c, ein, gemm));
+    const bool on_2d = dataflow == "flat" ? as_gemm(c, ein, gemm) : contains(ein.iteration_ranks, key);
     if (on_2d) {
       p.array = a2->name;
-      if (contains(ein.iteration_ranks, key) && !contains(ein.reduced_ranks, key)) {
+      // Keys over the rows; a reduction over them (LM, SLD, SLNV) adds partial results down the
+      // columns when the NoC can (FuseMax); otherwise another output rank takes the rows.
+      if (contains(ein.iteration_ranks, key) && (!contains(ein.reduced_ranks, key) || arch.noc.spatial_reduction)) {
         p.rows = {key};
       } else {
         // A reduction over the keys (AV): spread the head dimension over the rows.
@@ -387,7 +414,12 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
       if (contains(ein.iteration_ranks, rP)) p.cols = {rP};
     } else {
       p.array = a1->name;
-      if (contains(ein.iteration_ranks, rP)) p.cols = {rP};
+      // FLAT's softmax runs along the keys (all of them are in the step); FuseMax's along the queries.
+      if (dataflow == "flat" && contains(ein.iteration_ranks, key)) {
+        p.cols = {key};
+      } else if (contains(ein.iteration_ranks, rP)) {
+        p.cols = {rP};
+      }
     }
     core.einsums.push_back(e);
     core.placements.push_back(p);

@@ -10,5 +10,6 @@ namespace einsim::app {
 void register_check(CLI::App& app);
 void register_workload(CLI::App& app);
 void register_pe(CLI::App& app);
+void register_simulate(CLI::App& app);
 
 }  // namespace einsim::app

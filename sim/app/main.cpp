@@ -9,7 +9,13 @@
 #include "sim/app/commands.hpp"
 #include "sim/core/error.hpp"
 
+// libsystemc.so refers to sc_main; einsim has its own main() and starts the
+// SystemC kernel only inside the engines.
+extern "C" int sc_main(int, char**) { return 0; }
+
 int main(int argc, char** argv) {
+  // Output users parse (JSON, CSV) must stay free of SystemC's banner.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   CLI::App app{
       "einsim: cycle-level simulation and design-space exploration of deep-learning accelerators.\n"
       "Workloads are cascades of extended Einsums; architectures, mappings and sweeps are YAML."};
@@ -20,6 +26,7 @@ int main(int argc, char** argv) {
   einsim::app::register_check(app);
   einsim::app::register_workload(app);
   einsim::app::register_pe(app);
+  einsim::app::register_simulate(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,201 @@
+// einsim simulate -w WORKLOAD -a ARCH [-m MAPPING | --dataflow ws|os|is|flat|fusemax]
+//                 [--set workload.PATH=V --set arch.PATH=V --set mapping.PATH=V ...] [--json FILE]
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapping.hpp"
+#include "sim/app/commands.hpp"
+#include "sim/core/error.hpp"
+#include "sim/core/yaml_source.hpp"
+#include "sim/cycle/simulate.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+namespace einsim::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct SimulateArgs {
+  std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file;
+  std::vector<std::string> sets;
+  bool values = false;
+  bool no_extrapolate = false;
+};
+
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json report_json(const SimulationReport& r) {
+  Json j;
+  j["workload"] = r.workload;
+  j["architecture"] = r.architecture;
+  j["mapping"] = r.mapping;
+  j["fidelity"] = r.fidelity;
+  j["cycles"] = r.cycles;
+  j["seconds"] = r.seconds;
+  j["energy_pj"] = optional_number(r.energy_pj);
+  j["area_mm2"] = r.area_um2 ? Json(*r.area_um2 / 1e6) : Json(nullptr);
+  j["technology"] = r.technology;
+  j["dram_bytes"] = r.dram_read_bytes + r.dram_write_bytes;
+  j["dram_read_bytes"] = r.dram_read_bytes;
+  j["dram_write_bytes"] = r.dram_write_bytes;
+  Json arrays = Json::object();
+  for (const auto& a : r.arrays) {
+    Json aj;
+    aj["pe"] = a.pe;
+    aj["pes"] = a.pes;
+    aj["utilization"] = a.utilization;
+    aj["busy_fraction"] = a.busy_fraction;
+    aj["busy_cycles"] = a.busy_cycles;
+    aj["stall_cycles"] = a.stall_cycles;
+    aj["idle_cycles"] = a.idle_cycles;
+    Json actions = Json::object();
+    for (size_t i = 0; i < kPeActionCount; ++i) {
+      const PeAction act = static_cast<PeAction>(i);
+      if (a.actions[act]) actions[std::string(action_name(act))] = a.actions[act];
+    }
+    aj["actions"] = actions;
+    aj["energy_pj"] = optional_number(a.energy_pj);
+    aj["area_um2"] = optional_number(a.area_um2);
+    arrays[a.name] = aj;
+  }
+  j["arrays"] = arrays;
+  Json levels = Json::object();
+  for (const auto& l : r.levels) {
+    Json lj;
+    lj["kind"] = l.kind;
+    lj["reads"] = l.read_bytes;
+    lj["writes"] = l.write_bytes;
+    lj["capacity_bytes"] = l.capacity_bytes ? Json(*l.capacity_bytes) : Json(nullptr);
+    lj["peak_occupancy_bytes"] = l.peak_occupancy_bytes;
+    lj["energy_pj"] = optional_number(l.energy_pj);
+    lj["area_um2"] = optional_number(l.area_um2);
+    levels[l.name] = lj;
+  }
+  j["levels"] = levels;
+  Json groups = Json::array();
+  for (const auto& g : r.groups) {
+    groups.push_back({{"name", g.name}, {"kind", g.kind}, {"cycles", g.cycles}, {"steps", g.steps},
+                      {"simulated_steps", g.simulated_steps}, {"extrapolated", g.extrapolated}});
+  }
+  j["groups"] = groups;
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string si(double v, const char* unit) {
+  const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
+  int i = 0;
+  while (v >= 1000.0 && i < 5) {
+    v /= 1000.0;
+    ++i;
+  }
+  return fmt::format("{:.3g} {}{}", v, prefixes[i], unit);
+}
+
+void print_report(const SimulationReport& r, const std::vector<std::string>& mapping_lines) {
+  std::cout << fmt::format("workload      {}\narchitecture  {}\nmapping       {}\n", r.workload, r.architecture,
+                           r.mapping);
+  for (const auto& l : mapping_lines) std::cout << "  " << l << "\n";
+  std::cout << fmt::format("\ncycles        {}  ({:.6g} s)\n", r.cycles, r.seconds);
+  if (r.energy_pj) std::cout << fmt::format("energy        {}  ({})\n", si(*r.energy_pj * 1e-12, "J"), r.technology);
+  if (r.area_um2) std::cout << fmt::format("area          {:.4g} mm^2\n", *r.area_um2 / 1e6);
+  std::cout << fmt::format("DRAM          {} read, {} written\n", format_bytes(static_cast<double>(r.dram_read_bytes)),
+                           format_bytes(static_cast<double>(r.dram_write_bytes)));
+  std::cout << fmt::format("\n{:<10} {:>8} {:>12} {:>14} {:>14} {:>14} {:>12}\n", "array", "PEs", "utilization",
+                           "busy", "stall", "idle", "energy");
+  for (const auto& a : r.arrays) {
+    std::cout << fmt::format("{:<10} {:>8} {:>11.1f}% {:>14} {:>14} {:>14} {:>12}\n", a.name, a.pes,
+                             100.0 * a.utilization, a.busy_cycles, a.stall_cycles, a.idle_cycles,
+                             a.energy_pj ? si(*a.energy_pj * 1e-12, "J") : "-");
+  }
+  std::cout << fmt::format("\n{:<10} {:>12} {:>12} {:>14} {:>12}\n", "level", "reads", "writes", "peak occupancy",
+                           "energy");
+  for (const auto& l : r.levels) {
+    std::cout << fmt::format("{:<10} {:>12} {:>12} {:>14} {:>12}\n", l.name,
+                             format_bytes(static_cast<double>(l.read_bytes)),
+                             format_bytes(static_cast<double>(l.write_bytes)),
+                             l.kind == "dram" ? "-" : format_bytes(static_cast<double>(l.peak_occupancy_bytes)),
+                             l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-");
+  }
+  if (!r.notes.empty()) {
+    std::cout << "\nnotes\n";
+    for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
+  }
+}
+
+// "--set workload.ranks.M=7": the prefix picks the document.
+void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, YamlDocument& arch,
+                YamlDocument* mapping) {
+  for (const auto& s : sets) {
+    auto dot = s.find('.');
+    const std::string head = dot == std::string::npos ? s : s.substr(0, dot);
+    const std::string rest = dot == std::string::npos ? "" : s.substr(dot + 1);
+    if (head == "workload") {
+      workload.apply_override(rest);
+    } else if (head == "arch" || head == "architecture") {
+      arch.apply_override(rest);
+    } else if (head == "mapping" && mapping) {
+      mapping->apply_override(rest);
+    } else {
+      throw Error(fmt::format("--set {}: the path must start with workload., arch.{}", s,
+                              mapping ? " or mapping." : ""));
+    }
+  }
+}
+
+void run(const SimulateArgs& a) {
+  if (a.fidelity != "cycle") {
+    throw Error(fmt::format("--fidelity {}: this einsim version simulates the cycle fidelity only", a.fidelity));
+  }
+  if (a.values) throw Error("--values: computing output values is not available in this einsim version yet");
+  if (!a.vcd_file.empty()) throw Error("--vcd needs --fidelity detailed, which this einsim version lacks");
+  if (a.mapping.empty() == a.dataflow.empty()) throw Error("give a mapping file (-m) or a preset (--dataflow), one of them");
+  YamlDocument wdoc = YamlDocument::load_file(a.workload);
+  YamlDocument adoc = YamlDocument::load_file(a.arch);
+  std::optional<YamlDocument> mdoc;
+  if (!a.mapping.empty()) mdoc.emplace(YamlDocument::load_file(a.mapping));
+  apply_sets(a.sets, wdoc, adoc, mdoc ? &*mdoc : nullptr);
+  if (wdoc.kind() != "workload") wdoc.body().fail(fmt::format("-w expects a workload: file, not {}:", wdoc.kind()));
+  if (adoc.kind() != "architecture") adoc.body().fail(fmt::format("-a expects an architecture: file, not {}:", adoc.kind()));
+  const EinsumCascade cascade = load_workload(wdoc);
+  const ArchSpec arch = load_architecture(adoc);
+  const Mapping mapping = mdoc ? load_mapping(*mdoc, cascade, arch) : preset_mapping(a.dataflow, cascade, arch);
+  SimulateOptions opts;
+  opts.extrapolate = !a.no_extrapolate;
+  const SimulationReport report = simulate_cycle(cascade, arch, mapping, opts);
+  print_report(report, mapping.describe(cascade));
+  if (!a.json_file.empty()) {
+    std::ofstream out(a.json_file);
+    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
+    out << report_json(report).dump(2) << "\n";
+    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
+  }
+}
+
+}  // namespace
+
+void register_simulate(CLI::App& app) {
+  auto a = std::make_shared<SimulateArgs>();
+  auto* cmd = app.add_subcommand("simulate", "Simulate a workload on an architecture with a mapping or a dataflow");
+  cmd->add_option("-w,--workload", a->workload, "workload YAML")->required();
+  cmd->add_option("-a,--arch", a->arch, "architecture YAML")->required();
+  cmd->add_option("-m,--mapping", a->mapping, "mapping YAML");
+  cmd->add_option("--dataflow", a->dataflow, "preset mapping: ws, os, is (systolic GEMM), flat, fusemax (attention)");
+  cmd->add_option("--fidelity", a->fidelity, "cycle (default)");
+  cmd->add_flag("--values", a->values, "compute output values and their error (not available yet)");
+  cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
+  cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");
+  cmd->add_option("--vcd", a->vcd_file, "waveform of the detailed fidelity (not available yet)");
+  cmd->add_flag("--no-extrapolate", a->no_extrapolate, "simulate every step, even in a periodic steady state");
+  cmd->callback([a] { run(*a); });
+}
+
+}  // namespace einsim::app

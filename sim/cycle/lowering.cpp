@@ -1,0 +1,541 @@
+#include "sim/cycle/lowering.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.hpp"
+#include "sim/engine/systolic_timing.hpp"
+
+namespace einsim {
+namespace {
+
+constexpr uint64_t kMaxSteps = uint64_t{1} << 62;
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+uint64_t mul_checked(uint64_t a, uint64_t b, const char* what) {
+  if (a != 0 && b > UINT64_MAX / 4 / a) throw Error(fmt::format("{} overflows 64 bits", what));
+  return a * b;
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
+
+int64_t bits_of(const EinsumCascade& c, int tensor) { return format_bits(c.tensors[tensor].format); }
+
+uint64_t bytes_of(uint64_t elements, int64_t bits) { return (elements * static_cast<uint64_t>(bits) + 7) / 8; }
+
+// The DRAM side shared by both kinds of group.
+struct Dram {
+  double bytes_per_cycle = 0;  // 0: unlimited
+  uint64_t latency = 0;
+  uint64_t cycles(uint64_t bytes) const {
+    if (bytes_per_cycle <= 0 || bytes == 0) return 0;
+    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
+  }
+};
+
+Dram dram_of(const ArchSpec& arch) {
+  Dram d;
+  d.bytes_per_cycle = arch.dram().bytes_per_cycle(arch.clock_hz);
+  d.latency = static_cast<uint64_t>(std::max<int64_t>(0, arch.dram().latency_cycles));
+  return d;
+}
+
+LoweredGroup new_group(const MappingGroup& g, const ArchSpec& arch) {
+  LoweredGroup out;
+  out.name = g.name;
+  out.kind = g.kind;
+  out.program.units = {{"DRAM.read", UnitKind::dram}, {"DRAM.write", UnitKind::dram}};
+  out.unit_array = {-1, -1};
+  for (size_t a = 0; a < arch.arrays.size(); ++a) {
+    out.program.units.push_back({arch.arrays[a].name, UnitKind::array});
+    out.unit_array.push_back(static_cast<int>(a));
+  }
+  out.actions.resize(arch.arrays.size());
+  out.useful_pe_cycles.assign(arch.arrays.size(), 0);
+  return out;
+}
+
+int array_index(const ArchSpec& arch, const std::string& name) {
+  for (size_t a = 0; a < arch.arrays.size(); ++a)
+    if (arch.arrays[a].name == name) return static_cast<int>(a);
+  throw Error(fmt::format("unknown array '{}'", name));
+}
+
+uint32_t add_op(TileProgram& p, TileOp op) {
+  p.body.push_back(std::move(op));
+  return static_cast<uint32_t>(p.body.size() - 1);
+}
+
+// --------------------------------------------------------------- fused groups
+
+class FusedLowering {
+ public:
+  FusedLowering(const EinsumCascade& c, const CascadeGraph& graph, const ArchSpec& arch, const MappingGroup& g,
+                const std::vector<int>& group_of, int group_index)
+      : c_(c), graph_(graph), arch_(arch), g_(g), group_of_(group_of), gi_(group_index), dram_(dram_of(arch)) {}
+
+  LoweredGroup run() {
+    LoweredGroup out = new_group(g_, arch_);
+    out.buffer = g_.buffer;
+    TileProgram& p = out.program;
+    p.buffers = {{g_.buffer, static_cast<uint64_t>(arch_.level(g_.buffer).capacity_bytes.value_or(0))}};
+
+    // Loop extents and steps.
+    for (const auto& l : g_.loops) {
+      const int64_t size = c_.ranks[l.rank].size;
+      n_.push_back(static_cast<uint64_t>(l.tile > 0 ? size / l.tile : size));
+    }
+    steps_ = 1;
+    for (uint64_t n : n_) steps_ = mul_checked(steps_, n, "the number of steps");
+    if (steps_ > kMaxSteps) throw Error(fmt::format("group '{}' has too many steps", g_.name));
+    p.steps = steps_;
+
+    std::vector<int> order = g_.einsums;
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return graph_.position(a) < graph_.position(b); });
+    const size_t ne = c_.einsums.size();
+    std::vector<uint32_t> op_of(ne, UINT32_MAX);
+    std::vector<int> deepest(ne, -1);
+    for (int e : order) deepest[e] = deepest_loop(c_.einsums[e]);
+
+    // Tensors: loaded from DRAM (inputs of the group), written to DRAM (leaving it), held (recurrent state).
+    std::vector<int> loads;      // tensors
+    std::map<int, uint32_t> load_op;
+    for (int e : order) {
+      for (const auto& in : c_.einsums[e].inputs) {
+        const int prod = c_.tensors[in.tensor].producer;
+        if (prod >= 0 && group_of_[prod] == gi_) continue;
+        if (!contains(loads, in.tensor)) loads.push_back(in.tensor);
+      }
+    }
+    for (int t : loads) {
+      TileOp op;
+      op.name = "load " + c_.tensors[t].name;
+      op.unit = kDramReadUnit;
+      const uint64_t bytes = tile_bytes(t);
+      op.cycles = dram_.cycles(bytes);
+      op.latency = dram_.latency;
+      set_period(op, deepest_of_tensor(t), false);
+      op.allocs = {{0, bytes}};
+      op.dram_read_bytes = bytes;
+      load_op[t] = add_op(p, op);
+      fill_bytes_[load_op[t]] = bytes;
+    }
+    // Recurrent state held for a pass of its loop: allocated once per pass, released after its last reader.
+    std::map<int, uint32_t> hold_op;
+    for (int e : order) {
+      const Einsum& ein = c_.einsums[e];
+      const int t = ein.output.tensor;
+      if (ein.recurrent_rank < 0) continue;
+      const int l = loop_index(ein.recurrent_rank);
+      if (l < 0) continue;  // the recurrence runs inside one step
+      TileOp op;
+      op.name = "hold " + c_.tensors[t].name;
+      op.unit = unit_of(e);
+      op.every = static_cast<uint32_t>(std::min<uint64_t>(period_from(l), UINT32_MAX));
+      op.phase = 0;
+      op.allocs = {{0, 2 * tile_bytes(t)}};
+      hold_op[t] = add_op(p, op);
+    }
+    // The Einsums.
+    for (int e : order) {
+      const Einsum& ein = c_.einsums[e];
+      const EinsumPlacement& pl = placement(e);
+      const ComputeArray& a = arch_.array(pl.array);
+      TileOp op;
+      op.name = ein.name;
+      op.unit = unit_of(e);
+      bool downstream = false;
+      for (const auto& in : ein.inputs) {
+        const int prod = c_.tensors[in.tensor].producer;
+        if (prod >= 0 && group_of_[prod] == gi_ && deepest[prod] > deepest[e]) downstream = true;
+      }
+      set_period(op, deepest[e], downstream);
+      uint64_t points = 1, spread_rows = 1, spread_cols = 1;
+      for (int r : ein.iteration_ranks) {
+        const uint64_t x = extent(r);
+        points = mul_checked(points, x, "a tile's size");
+        if (contains(pl.rows, r)) spread_rows *= x;
+        if (contains(pl.cols, r)) spread_cols *= x;
+      }
+      const uint64_t cpp = static_cast<uint64_t>(cycles_per_point(ein, a.pe));
+      const uint64_t rows = static_cast<uint64_t>(a.dimensions == 2 ? a.rows : 1);
+      const uint64_t cols = static_cast<uint64_t>(a.cols);
+      op.cycles = mul_checked(mul_checked(ceil_div(spread_rows, rows) * ceil_div(spread_cols, cols),
+                                          points / (spread_rows * spread_cols), "a tile's cycles"),
+                              cpp, "a tile's cycles");
+      op.useful_ops = mul_checked(points, cpp, "a tile's work");
+      uint64_t reads = 0;
+      for (const auto& in : ein.inputs) {
+        const int prod = c_.tensors[in.tensor].producer;
+        reads += tile_bytes(in.tensor);
+        if (prod >= 0 && group_of_[prod] == gi_) {
+          const bool carried = in.loop_carried && c_.einsums[prod].recurrent_rank >= 0 &&
+                               loop_index(c_.einsums[prod].recurrent_rank) >= 0;
+          if (prod == e && carried) continue;  // the unit's own order already serializes it
+          if (op_of[prod] == UINT32_MAX) continue;
+          add_dep(op, {op_of[prod], carried ? 1u : 0u});
+        } else {
+          add_dep(op, {load_op.at(in.tensor), 0});
+        }
+      }
+      const int t = ein.output.tensor;
+      if (!hold_op.count(t)) op.allocs.push_back({0, tile_bytes(t)});
+      op_of[e] = add_op(p, op);
+      reads_[op_of[e]] = reads;
+      writes_[op_of[e]] = tile_bytes(t);
+      out.actions[array_index(arch_, pl.array)] += einsum_actions(ein, a.pe);
+    }
+    // Releases: a tile goes when its last reader of the same step is done; tiles that live
+    // longer (inputs loaded once per outer iteration, held state) go with a release marker.
+    auto last_reader = [&](int t) {
+      uint32_t last = UINT32_MAX;
+      for (int e : order) {
+        for (const auto& in : c_.einsums[e].inputs)
+          if (in.tensor == t) last = last == UINT32_MAX ? op_of[e] : std::max(last, op_of[e]);
+      }
+      return last;
+    };
+    auto add_release = [&](int t, uint32_t after, uint32_t every, uint32_t phase, uint64_t bytes,
+                           const std::string& what) {
+      TileOp r;
+      r.name = "release " + c_.tensors[t].name;
+      r.unit = p.body[after].unit;
+      r.every = every;
+      r.phase = phase;
+      r.deps = {{after, 0}};
+      r.releases = {{0, bytes}};
+      (void)what;
+      return add_op(p, r);
+    };
+    std::map<int, uint32_t> slot_owner;  // tensor -> the op whose completion frees a slot
+    for (int t : loads) {
+      const uint32_t lo = load_op[t];
+      const uint32_t last = last_reader(t);
+      const TileOp& lop = p.body[lo];
+      if (lop.every == 1 && p.body[last].every == 1) {
+        p.body[last].releases.push_back({0, tile_bytes(t)});
+        slot_owner[t] = last;
+      } else {
+        slot_owner[t] = add_release(t, last, lop.every, lop.every - 1, tile_bytes(t), "input");
+      }
+    }
+    // Writes to DRAM of tensors leaving the group.
+    std::vector<bool> written(c_.tensors.size(), false);
+    for (int e : order) {
+      const int t = c_.einsums[e].output.tensor;
+      bool leaves = contains(c_.outputs, t);
+      for (int reader : graph_.consumers(t))
+        if (group_of_[reader] != gi_) leaves = true;
+      if (!leaves) continue;
+      written[t] = true;
+      TileOp w;
+      w.name = "write " + c_.tensors[t].name;
+      w.unit = kDramWriteUnit;
+      const uint64_t bytes = tile_bytes(t);
+      w.cycles = dram_.cycles(bytes);
+      w.every = p.body[op_of[e]].every;
+      w.phase = p.body[op_of[e]].phase;
+      w.deps = {{op_of[e], 0}};
+      const uint32_t last = last_reader(t);
+      if (last != UINT32_MAX && p.body[last].every == w.every && p.body[last].phase == w.phase) {
+        w.deps.push_back({last, 0});
+      }
+      if (!hold_op.count(t)) w.releases = {{0, bytes}};
+      w.dram_write_bytes = bytes;
+      drain_bytes_[add_op(p, w)] = bytes;
+    }
+    // Intermediates of one step: released by their last reader.
+    for (int e : order) {
+      const int t = c_.einsums[e].output.tensor;
+      if (hold_op.count(t) || written[t]) continue;
+      const uint32_t last = last_reader(t);
+      const TileOp& prod = p.body[op_of[e]];
+      if (last == UINT32_MAX) {
+        p.body[op_of[e]].releases.push_back({0, tile_bytes(t)});  // never read: dropped
+      } else if (p.body[last].every == prod.every && p.body[last].phase == prod.phase) {
+        p.body[last].releases.push_back({0, tile_bytes(t)});
+      } else {
+        // Read less often than written (a result the end of a pass reads): held until then.
+        add_release(t, last, p.body[last].every, p.body[last].phase, tile_bytes(t) * (p.body[last].every / prod.every),
+                    "intermediate");
+      }
+    }
+    for (const auto& [t, h] : hold_op) {
+      const uint32_t last = last_reader(t);
+      const TileOp& hop = p.body[h];
+      add_release(t, last == UINT32_MAX ? h : last, hop.every, hop.every - 1, 2 * tile_bytes(t), "state");
+    }
+    // Buffer slots: a load waits until the tile `slots` tiles back is no longer used.
+    for (int t : loads) {
+      TileOp& lop = p.body[load_op[t]];
+      const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * lop.every + 1;
+      lop.deps.push_back({slot_owner[t], static_cast<uint32_t>(std::min<uint64_t>(distance, UINT32_MAX))});
+    }
+    // Exact totals.
+    for (uint32_t j = 0; j < p.body.size(); ++j) {
+      const uint64_t k = p.instances(p.body[j]);
+      out.dram_read_bytes += k * p.body[j].dram_read_bytes;
+      out.dram_write_bytes += k * p.body[j].dram_write_bytes;
+      if (reads_.count(j)) out.buffer_read_bytes += k * reads_[j];
+      if (writes_.count(j)) out.buffer_write_bytes += k * writes_[j];
+      if (fill_bytes_.count(j)) out.buffer_write_bytes += k * fill_bytes_[j];
+      if (drain_bytes_.count(j)) out.buffer_read_bytes += k * drain_bytes_[j];
+      const int ai = out.unit_array[p.body[j].unit];
+      if (ai >= 0) out.useful_pe_cycles[ai] += k * p.body[j].useful_ops;
+    }
+    return out;
+  }
+
+ private:
+  const EinsumPlacement& placement(int e) const {
+    for (const auto& pl : g_.placements)
+      if (pl.einsum == e) return pl;
+    throw InternalError("lowering: an Einsum without placement");
+  }
+  uint32_t unit_of(int e) const { return 2 + static_cast<uint32_t>(array_index(arch_, placement(e).array)); }
+
+  // The loop iterating rank r (r itself or a part of it), or -1.
+  int loop_index(int r) const {
+    for (size_t l = 0; l < g_.loops.size(); ++l) {
+      const int lr = g_.loops[l].rank;
+      if (lr == r || c_.ranks[lr].parent == r) return static_cast<int>(l);
+    }
+    return -1;
+  }
+  // Coordinates of rank r one step covers.
+  uint64_t extent(int r) const {
+    for (const auto& l : g_.loops) {
+      if (l.rank == r) return static_cast<uint64_t>(l.tile > 0 ? l.tile : 1);
+      if (c_.ranks[l.rank].parent == r) {
+        return static_cast<uint64_t>(c_.ranks[r].size / c_.ranks[l.rank].size);  // M looped as M1: M0 per step
+      }
+    }
+    return static_cast<uint64_t>(c_.ranks[r].size);
+  }
+  int deepest_loop(const Einsum& e) const {
+    int d = -1;
+    for (int r : e.iteration_ranks) d = std::max(d, loop_index(r));
+    return d;
+  }
+  int deepest_of_tensor(int t) const {
+    int d = -1;
+    for (int r : c_.tensors[t].ranks) d = std::max(d, loop_index(r));
+    return d;
+  }
+  // Steps one iteration of loop l spans (the product of the extents of the loops inside it, and its own).
+  uint64_t period_from(int l) const {
+    uint64_t k = 1;
+    for (size_t i = static_cast<size_t>(l); i < n_.size(); ++i) k *= n_[i];
+    return k;
+  }
+  // Runs once per iteration of loops 0..deepest: every = product of the inner loops' extents.
+  void set_period(TileOp& op, int deepest, bool at_end) const {
+    const uint64_t every = deepest + 1 >= static_cast<int>(n_.size()) ? 1 : period_from(deepest + 1);
+    if (every > UINT32_MAX) throw Error(fmt::format("group '{}': an inner loop nest of {} steps is too long", g_.name, every));
+    op.every = static_cast<uint32_t>(every);
+    op.phase = at_end ? op.every - 1 : 0;
+  }
+  uint64_t tile_bytes(int t) const {
+    uint64_t elems = 1;
+    const Tensor& ten = c_.tensors[t];
+    for (size_t d = 0; d < ten.ranks.size(); ++d) {
+      if (static_cast<int>(d) == ten.recurrent_dim && loop_index(ten.ranks[d]) >= 0) continue;  // one slice
+      elems = mul_checked(elems, extent(ten.ranks[d]), "a tile's size");
+    }
+    return bytes_of(elems, bits_of(c_, t));
+  }
+  static void add_dep(TileOp& op, TileDep d) {
+    for (const auto& x : op.deps)
+      if (x.op == d.op && x.distance == d.distance) return;
+    op.deps.push_back(d);
+  }
+
+  const EinsumCascade& c_;
+  const CascadeGraph& graph_;
+  const ArchSpec& arch_;
+  const MappingGroup& g_;
+  const std::vector<int>& group_of_;
+  int gi_;
+  Dram dram_;
+  std::vector<uint64_t> n_;
+  uint64_t steps_ = 1;
+  std::map<uint32_t, uint64_t> reads_, writes_, fill_bytes_, drain_bytes_;
+};
+
+// --------------------------------------------------------------- systolic groups
+
+LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const MappingGroup& g) {
+  LoweredGroup out = new_group(g, arch);
+  const Einsum& e = c.einsums[g.einsums.front()];
+  GemmView v;
+  if (!as_gemm(c, e, v)) throw Error(fmt::format("Einsum {} is not a GEMM", e.name));
+  const int ai = array_index(arch, g.array);
+  const ComputeArray& a = arch.arrays[ai];
+  const SystolicTiming t = systolic_gemm_timing(g.dataflow, v.m_size, v.k_size, v.n_size, a.rows, a.cols);
+  const Dram dram = dram_of(arch);
+  const uint64_t batch = static_cast<uint64_t>(v.batch_size);
+  const uint64_t folds = static_cast<uint64_t>(t.folds);
+  const uint64_t row_folds = static_cast<uint64_t>(t.row_folds);
+  const uint64_t col_folds = static_cast<uint64_t>(t.col_folds);
+  const uint64_t M = v.m_size, K = v.k_size, N = v.n_size;
+  const int in_t = e.inputs[e.expr.args[0].access].tensor;
+  const int w_t = e.inputs[e.expr.args[1].access].tensor;
+  const int o_t = e.output.tensor;
+  const int64_t in_bits = bits_of(c, in_t), w_bits = bits_of(c, w_t), o_bits = bits_of(c, o_t);
+  const int64_t acc_bits = std::max<int64_t>(o_bits, format_bits(a.pe.acc));
+
+  // The buffer: the first on-chip SRAM; its partitions (SCALE-Sim's ifmap/filter/ofmap SRAMs) if any.
+  const StorageLevel* sram = nullptr;
+  for (const auto& l : arch.storage)
+    if (l.kind == StorageKind::sram && !l.per_pe) { sram = &l; break; }
+  if (!sram) throw Error(fmt::format("architecture '{}' has no on-chip SRAM", arch.name));
+  const int64_t whole = sram->capacity_bytes.value_or(int64_t{1} << 40);
+  auto cap = [&](OperandRole r) { return static_cast<uint64_t>(sram->partition_bytes(r).value_or(whole / 3)); };
+  out.buffer = sram->name;
+
+  // Exact DRAM traffic per batch element (see the header): an operand that fits its
+  // partition is loaded once; otherwise it is loaded again for every column fold.
+  const uint64_t in_bytes = bytes_of(M * K, in_bits), w_bytes = bytes_of(K * N, w_bits);
+  const uint64_t out_bytes = bytes_of(M * N, o_bits);
+  uint64_t reads = 0, writes = out_bytes, psum_spill = 0;
+  switch (g.dataflow) {
+    case Dataflow::weight_stationary:
+      reads = w_bytes + (in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds);
+      if (bytes_of(M * std::min<uint64_t>(N, a.cols), acc_bits) > cap(OperandRole::outputs) && row_folds > 1) {
+        psum_spill = bytes_of(M * N, acc_bits) * (row_folds - 1);
+      }
+      break;
+    case Dataflow::output_stationary:
+      reads = (in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds) +
+              (bytes_of(K * std::min<uint64_t>(N, a.cols), w_bits) <= cap(OperandRole::weights) ? w_bytes
+                                                                                          : w_bytes * row_folds);
+      break;
+    case Dataflow::input_stationary:
+      reads = in_bytes + (w_bytes <= cap(OperandRole::weights) ? w_bytes : w_bytes * col_folds);
+      if (bytes_of(std::min<uint64_t>(M, a.cols) * N, acc_bits) > cap(OperandRole::outputs) && row_folds > 1) {
+        psum_spill = bytes_of(M * N, acc_bits) * (row_folds - 1);
+      }
+      break;
+  }
+  reads += psum_spill;
+  writes += psum_spill;
+
+  TileProgram& p = out.program;
+  p.buffers = {{sram->name, static_cast<uint64_t>(whole)}};
+  p.steps = mul_checked(batch, folds, "the number of folds");
+  const bool accumulates = g.dataflow != Dataflow::output_stationary;  // partial sums over row folds
+  const uint64_t writes_per_batch = accumulates ? col_folds : folds;
+  const uint64_t load_per_fold = ceil_div(reads, folds);
+  const uint64_t write_per_op = ceil_div(writes, writes_per_batch);
+  const uint64_t out_tile = bytes_of(std::min<uint64_t>(M, accumulates ? M : a.rows) *
+                                         std::min<uint64_t>(N, a.cols), acc_bits);
+
+  TileOp load;
+  load.name = "load operands";
+  load.unit = kDramReadUnit;
+  load.cycles = dram.cycles(load_per_fold);
+  load.latency = dram.latency;
+  load.allocs = {{0, load_per_fold}};
+  load.dram_read_bytes = 0;  // totals are set exactly below
+  const uint32_t lo = add_op(p, load);
+  TileOp psum;
+  psum.name = "open outputs";
+  psum.unit = 2 + static_cast<uint32_t>(ai);
+  psum.every = static_cast<uint32_t>(accumulates ? row_folds : 1);
+  psum.allocs = {{0, out_tile}};
+  const uint32_t po = add_op(p, psum);
+  TileOp fold;
+  fold.name = fmt::format("{} fold", e.name);
+  fold.unit = 2 + static_cast<uint32_t>(ai);
+  fold.cycles = static_cast<uint64_t>(t.cycles_per_fold);
+  fold.deps = {{lo, 0}, {po, 0}};
+  fold.releases = {{0, load_per_fold}};
+  fold.useful_ops = 0;
+  const uint32_t fo = add_op(p, fold);
+  TileOp write;
+  write.name = "write " + c.tensors[o_t].name;
+  write.unit = kDramWriteUnit;
+  write.cycles = dram.cycles(write_per_op);
+  write.every = psum.every;
+  write.phase = psum.every - 1;
+  write.deps = {{fo, 0}};
+  write.releases = {{0, out_tile}};
+  add_op(p, write);
+  p.body[lo].deps = {{fo, 2}};  // double-buffered operand tiles
+  // Useful work: one MAC per point, spread over the folds.
+  p.body[fo].useful_ops = ceil_div(M * K * N, folds);
+
+  out.dram_read_bytes = batch * reads;
+  out.dram_write_bytes = batch * writes;
+  out.buffer_write_bytes = out.dram_read_bytes + batch * bytes_of(M * N, acc_bits);
+  out.buffer_read_bytes = batch * (static_cast<uint64_t>(t.ifmap_reads) * static_cast<uint64_t>(in_bits) / 8 +
+                                   static_cast<uint64_t>(t.filter_reads) * static_cast<uint64_t>(w_bits) / 8) +
+                          out.dram_write_bytes;
+  out.actions[ai] += einsum_actions(e, a.pe);
+  out.useful_pe_cycles[ai] = mul_checked(batch, M * K * N, "the number of MACs");
+  out.notes.push_back(fmt::format("{}: {} x {} x {} GEMM{} on {} ({}), {} folds of {} cycles", e.name, M, K, N,
+                                  batch > 1 ? fmt::format(" x {} batch", batch) : "", a.name,
+                                  dataflow_name(g.dataflow), t.folds, t.cycles_per_fold));
+  return out;
+}
+
+PeAction action_for(Op op) {
+  switch (op) {
+    case Op::add: case Op::neg: case Op::abs: case Op::relu: return PeAction::add;
+    case Op::sub: return PeAction::sub;
+    case Op::mul: return PeAction::mul;
+    case Op::div: case Op::sqrt: return PeAction::div;
+    case Op::max: case Op::min: return PeAction::max;
+    case Op::exp: case Op::gelu: return PeAction::exp;
+    case Op::shift_add: return PeAction::shift_add;
+    case Op::dequant: return PeAction::dequant;
+  }
+  return PeAction::add;
+}
+
+}  // namespace
+
+ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
+  ActionCounts counts;
+  const bool fused_mac = e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
+                         (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+  for (const auto& [op, n] : e.map_ops) {
+    if (n <= 0) continue;
+    const uint64_t count = static_cast<uint64_t>(n);
+    if (fused_mac && op == e.expr.op) {
+      if (op == Op::shift_add) counts.add(PeAction::shift_add, count * static_cast<uint64_t>(format_bits(kind.b)));
+      else counts.add(PeAction::mac, count);
+      continue;
+    }
+    counts.add(action_for(op), count);
+  }
+  if (!fused_mac && e.reduce_ops > 0) {
+    counts.add(e.reduce == ReduceOp::sum ? PeAction::add
+               : e.reduce == ReduceOp::prod ? PeAction::mul : PeAction::max,
+               static_cast<uint64_t>(e.reduce_ops));
+  }
+  return counts;
+}
+
+std::vector<LoweredGroup> lower_mapping(const EinsumCascade& c, const CascadeGraph& graph, const ArchSpec& arch,
+                                        const Mapping& m) {
+  std::vector<int> group_of(c.einsums.size(), -1);
+  for (size_t g = 0; g < m.groups.size(); ++g)
+    for (int e : m.groups[g].einsums) group_of[e] = static_cast<int>(g);
+  std::vector<LoweredGroup> out;
+  for (size_t g = 0; g < m.groups.size(); ++g) {
+    const MappingGroup& mg = m.groups[g];
+    if (mg.kind == GroupKind::systolic) {
+      out.push_back(lower_systolic(c, arch, mg));
+    } else {
+      out.push_back(FusedLowering(c, graph, arch, mg, group_of, static_cast<int>(g)).run());
+    }
+  }
+  return out;
+}
+
+}  // namespace einsim

@@ -1,0 +1,59 @@
+#pragma once
+// Lowering: a mapped cascade becomes one TileProgram per mapping group, the
+// work the Cycle fidelity simulates. Units of every program: DRAM read
+// channel, DRAM write channel, then the architecture's arrays in order.
+//
+// Fused groups: one step per iteration of the group's loops; each Einsum's tile
+// costs ceil(spatial extent / array dimension) per array dimension x the
+// temporal extent x the PE's cycles per point (mappings/mapping.hpp). Inputs
+// from DRAM are loaded when their tile changes, into `slots` buffer slots;
+// intermediates live in the group's buffer from their producer to their last
+// consumer; recurrent state (running max, sums) is held for a whole pass of its
+// loop; outputs leaving the group are written back to DRAM.
+// Systolic groups: one step per SCALE-Sim fold, the fold's cycles from
+// sim/engine/systolic_timing.hpp, with the fold's operands loaded (double
+// buffered) and finished outputs written back. Operands that fit their SRAM
+// partition whole are loaded once.
+//
+// DRAM reads and writes use separate channels of the stated bandwidth each
+// (full duplex), and per-fold transfers of a systolic group are the average of
+// its folds' transfers; DRAM byte totals are exact either way.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/pe/action_counts.hpp"
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapping.hpp"
+#include "sim/cycle/tile_program.hpp"
+#include "workloads/cascade_graph.hpp"
+
+namespace einsim {
+
+struct LoweredGroup {
+  std::string name;
+  GroupKind kind = GroupKind::fused;
+  TileProgram program;
+  std::vector<int> unit_array;          // per unit: index into ArchSpec::arrays, -1 for DRAM channels
+  std::vector<ActionCounts> actions;    // per architecture array
+  std::vector<uint64_t> useful_pe_cycles;  // per architecture array: PE-cycles of useful work (exact)
+  std::string buffer;                   // the storage level holding the group's tiles
+  uint64_t buffer_read_bytes = 0;
+  uint64_t buffer_write_bytes = 0;
+  uint64_t dram_read_bytes = 0;         // exact totals
+  uint64_t dram_write_bytes = 0;
+  std::vector<std::string> notes;
+};
+
+inline constexpr uint32_t kDramReadUnit = 0;
+inline constexpr uint32_t kDramWriteUnit = 1;
+
+std::vector<LoweredGroup> lower_mapping(const EinsumCascade& cascade, const CascadeGraph& graph,
+                                        const ArchSpec& arch, const Mapping& mapping);
+
+// The PE actions an Einsum performs over its whole iteration space (a multiply
+// summed into an accumulator is one mac).
+ActionCounts einsum_actions(const Einsum& e, const PeKind& kind);
+
+}  // namespace einsim

@@ -1,0 +1,79 @@
+#pragma once
+// `einsim simulate` at the Cycle fidelity: lower the mapped cascade to tile
+// programs, simulate each group in turn, and gather cycles, utilization,
+// buffer peaks, DRAM traffic, energy and area into one report.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/pe/action_counts.hpp"
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapping.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+namespace einsim {
+
+struct ArrayReport {
+  std::string name;
+  std::string pe;
+  int64_t pes = 0;
+  uint64_t busy_cycles = 0;
+  uint64_t stall_cycles = 0;  // between its first and last operation, waiting for data or the other array
+  uint64_t idle_cycles = 0;
+  double utilization = 0;     // useful PE-cycles / (PEs x total cycles)
+  double busy_fraction = 0;   // busy / total cycles
+  ActionCounts actions;
+  std::optional<double> energy_pj;
+  std::optional<double> area_um2;
+};
+
+struct LevelReport {
+  std::string name;
+  std::string kind;
+  uint64_t read_bytes = 0;
+  uint64_t write_bytes = 0;
+  std::optional<uint64_t> capacity_bytes;
+  uint64_t peak_occupancy_bytes = 0;
+  std::optional<double> energy_pj;
+  std::optional<double> area_um2;
+};
+
+struct GroupReport {
+  std::string name;
+  std::string kind;  // fused | systolic
+  uint64_t cycles = 0;
+  uint64_t steps = 0;
+  uint64_t simulated_steps = 0;
+  bool extrapolated = false;
+};
+
+struct SimulationReport {
+  std::string workload;
+  std::string architecture;
+  std::string mapping;
+  std::string fidelity = "cycle";
+  uint64_t cycles = 0;
+  double seconds = 0;
+  std::vector<ArrayReport> arrays;
+  std::vector<LevelReport> levels;  // DRAM first
+  uint64_t dram_read_bytes = 0;
+  uint64_t dram_write_bytes = 0;
+  std::vector<GroupReport> groups;
+  std::string technology;  // "horowitz45 at 45 nm"
+  std::optional<double> energy_pj;   // total, when every component could be costed
+  std::optional<double> area_um2;
+  std::vector<std::string> notes;
+};
+
+struct SimulateOptions {
+  bool extrapolate = true;
+};
+
+// Throws Error for an impossible mapping (e.g. a buffer too small for its tiles).
+SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                                const SimulateOptions& options = {});
+
+}  // namespace einsim
