@@ -168,7 +168,7 @@ class CycleRun {
         if (ready > now()) sc_core::wait(sc_core::sc_time::from_value(ready - now()));
         if (stop_) return finish();
         const uint64_t start = now();
-        if (first_start_[u] == kUnset) first_start_[u] = start;
+        if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
         record(j, s, start);
         if (op.cycles) sc_core::wait(sc_core::sc_time::from_value(op.cycles));
       }
@@ -282,9 +282,9 @@ class CycleRun {
         st.operations += k;
         st.busy_cycles += k * op.cycles;
         st.useful_ops += k * op.useful_ops;
-        if (k) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
+        if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
-      if (st.operations == 0) {
+      if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
         st.idle_cycles = r.cycles;
       } else {
         st.first_start = first_start_[u];

@@ -90,6 +90,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         area += *sc.area_um2;
       } else {
         complete = false;
+        r.notes.push_back(fmt::format("level {}: the table gives no SRAM area", lvl.name));
       }
     } catch (const Error& e) {
       complete = false;

@@ -1,0 +1,162 @@
+// The Cycle fidelity end to end below the command line: mapped cascades
+// lowered to tile programs and simulated. Expected cycles come from SCALE-Sim's
+// fold formulas written here; occupancy trends from the cascades' structure.
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapping.hpp"
+#include "sim/cycle/simulate.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+using namespace einsim;
+
+namespace {
+
+EinsumCascade gemm(int64_t m, int64_t k, int64_t n) {
+  auto doc = YamlDocument::load_string(fmt::format(R"(workload:
+  name: gemm
+  ranks: {{M: {}, K: {}, N: {}}}
+  format: int8
+  tensors:
+    A: {{ranks: [M, K]}}
+    B: {{ranks: [K, N]}}
+    Z: {{format: int32}}
+  einsums:
+    - Z[m,n] = A[m,k] * B[k,n]
+)", m, k, n), "gemm.yaml");
+  return load_workload(doc);
+}
+
+// An R x C int8 systolic array; DRAM bandwidth in GB/s, no latency; big SRAM partitions.
+ArchSpec systolic(int64_t rows, int64_t cols, const char* bandwidth = "1000000 GB/s") {
+  auto doc = YamlDocument::load_string(fmt::format(R"(architecture:
+  name: test_systolic
+  technology: {{table: horowitz45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: {}, latency_cycles: 0}}
+    - name: SRAM
+      kind: sram
+      partitions: {{inputs: 64 MiB, weights: 64 MiB, outputs: 64 MiB}}
+  arrays:
+    - {{name: pe2d, rows: {}, cols: {}, pe: mac_int8}}
+)", bandwidth, rows, cols), "systolic.yaml");
+  return load_architecture(doc);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+TEST_CASE("systolic GEMM cycles follow SCALE-Sim's fold formulas", "[sim][cycle][systolic]") {
+  struct Case {
+    int64_t m, k, n, r, c;
+  };
+  for (Case cs : {Case{64, 64, 64, 8, 8}, Case{100, 37, 53, 8, 8}, Case{17, 300, 9, 16, 4}, Case{5, 7, 3, 1, 1},
+                  Case{33, 12, 70, 1, 16}}) {
+    EinsumCascade w = gemm(cs.m, cs.k, cs.n);
+    ArchSpec a = systolic(cs.r, cs.c);
+    for (const char* df : {"ws", "os", "is"}) {
+      // SCALE-Sim v2: os maps Sr = M, Sc = N, T = K, a fold takes R + C + T - 2 cycles;
+      // ws maps Sr = K, Sc = N, T = M and is maps Sr = K, Sc = M, T = N, a fold takes 2R + C + T - 2.
+      const std::string d = df;
+      const int64_t sr = d == "os" ? cs.m : cs.k;
+      const int64_t sc = d == "is" ? cs.m : cs.n;
+      const int64_t t = d == "os" ? cs.k : d == "ws" ? cs.m : cs.n;
+      const int64_t fold = d == "os" ? cs.r + cs.c + t - 2 : 2 * cs.r + cs.c + t - 2;
+      const int64_t folds = ceil_div(sr, cs.r) * ceil_div(sc, cs.c);
+      // With a practically unlimited DRAM every transfer takes one cycle: the first load before
+      // the first fold and the last write after the last fold are all that is not hidden.
+      const int64_t expected = 1 + folds * fold + 1;
+      SimulationReport r = simulate_cycle(w, a, preset_mapping(df, w, a));
+      INFO(df << " M=" << cs.m << " K=" << cs.k << " N=" << cs.n << " on " << cs.r << "x" << cs.c);
+      CHECK(r.cycles == static_cast<uint64_t>(expected));
+      CHECK(r.arrays[0].busy_cycles == static_cast<uint64_t>(folds * fold));
+      CHECK(r.arrays[0].stall_cycles == 0);
+      // Every output is written once; inputs and weights fit their partitions and are read once.
+      CHECK(r.dram_write_bytes == static_cast<uint64_t>(cs.m * cs.n * 4));
+      CHECK(r.dram_read_bytes == static_cast<uint64_t>(cs.m * cs.k + cs.k * cs.n));
+      CHECK(r.arrays[0].actions[PeAction::mac] == static_cast<uint64_t>(cs.m * cs.k * cs.n));
+      // Utilization: MACs over PE-cycles.
+      CHECK(r.arrays[0].utilization ==
+            Approx(double(cs.m * cs.k * cs.n) / double(cs.r * cs.c * expected)));
+    }
+  }
+}
+
+TEST_CASE("a bandwidth-starved systolic GEMM stalls on DRAM", "[sim][cycle][systolic]") {
+  EinsumCascade w = gemm(256, 256, 256);
+  ArchSpec fast = systolic(16, 16);
+  ArchSpec slow = systolic(16, 16, "1 GB/s");
+  SimulationReport rf = simulate_cycle(w, fast, preset_mapping("ws", w, fast));
+  SimulationReport rs = simulate_cycle(w, slow, preset_mapping("ws", w, slow));
+  INFO("fast " << rf.cycles << " slow " << rs.cycles << " stall " << rs.arrays[0].stall_cycles);
+  CHECK(rs.arrays[0].busy_cycles == rf.arrays[0].busy_cycles);
+  CHECK(rs.arrays[0].stall_cycles > 0);
+  // 1 GB/s at 1 GHz moves one byte per cycle: reading the operands alone takes their byte count.
+  CHECK(rs.cycles >= 256 * 256 * 2);
+  CHECK(rs.cycles == rs.arrays[0].busy_cycles + rs.arrays[0].stall_cycles + rs.arrays[0].idle_cycles);
+}
+
+TEST_CASE("FuseMax keeps its buffer occupancy flat in the sequence length", "[sim][cycle][attention]") {
+  std::vector<uint64_t> peaks;
+  for (int64_t m : {1024, 4096, 16384, 65536}) {
+    auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+    wdoc.apply_override(fmt::format("ranks.M={}", m));
+    wdoc.apply_override("ranks.B=2");
+    auto adoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+    EinsumCascade w = load_workload(wdoc);
+    ArchSpec a = load_architecture(adoc);
+    SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
+    peaks.push_back(r.levels[1].peak_occupancy_bytes);
+    // Every key tile does the same work: the cycles grow in proportion to M once the pipeline is full.
+    CHECK(r.groups[0].extrapolated);
+  }
+  for (uint64_t p : peaks) CHECK(p == peaks.front());
+  CHECK(peaks.front() > 0);
+}
+
+TEST_CASE("steady-state extrapolation gives the cycles of a full simulation", "[sim][cycle][attention]") {
+  auto load = [](bool) {
+    auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+    wdoc.apply_override("ranks.B=2");
+    wdoc.apply_override("ranks.H=3");
+    wdoc.apply_override("ranks.M=4096");
+    return load_workload(wdoc);
+  };
+  EinsumCascade w = load(true);
+  ArchSpec a = load_architecture(
+      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  Mapping m = preset_mapping("fusemax", w, a);
+  SimulationReport fast = simulate_cycle(w, a, m, {true});
+  SimulationReport full = simulate_cycle(w, a, m, {false});
+  CHECK(fast.groups[0].extrapolated);
+  CHECK_FALSE(full.groups[0].extrapolated);
+  CHECK(fast.cycles == full.cycles);
+  CHECK(fast.levels[1].peak_occupancy_bytes == full.levels[1].peak_occupancy_bytes);
+  for (size_t i = 0; i < fast.arrays.size(); ++i) {
+    CHECK(fast.arrays[i].busy_cycles == full.arrays[i].busy_cycles);
+    CHECK(fast.arrays[i].stall_cycles == full.arrays[i].stall_cycles);
+  }
+}
+
+TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[sim][cycle][attention]") {
+  // One head, one query tile of 256, one key tile of 256 on 256 x 256 + 256 lanes, E = F = 64:
+  // the 2D array does QK (E MACs per element: 64 cycles), LM (1), SLN (sub + 6-term exp: 7),
+  // SLD (1), SLNV (F: 64); the 1D array RM (1), PRM (7), SPD (1), SPNV (64), RD (1), RNV (64)
+  // and, once, AV (64 divisions per lane).
+  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+  for (const char* s : {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=256"}) wdoc.apply_override(s);
+  EinsumCascade w = load_workload(wdoc);
+  ArchSpec a = load_architecture(
+      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
+  CHECK(r.arrays[0].busy_cycles == 64 + 1 + 7 + 1 + 64);
+  CHECK(r.arrays[1].busy_cycles == 1 + 7 + 1 + 64 + 1 + 64 + 64);
+  // Q, K and V of one head come from DRAM once; AV goes back.
+  CHECK(r.dram_read_bytes == 3 * 64 * 256 * 2);
+  CHECK(r.dram_write_bytes == 64 * 256 * 2);
+}
