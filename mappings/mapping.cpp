@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "workloads/cascade_graph.hpp"
+#include "workloads/pass_analysis.hpp"
 
 namespace einsim {
 namespace {
@@ -142,6 +144,8 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
 // ------------------------------------------------------------------ validation
 
 void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& arch) {
+  const CascadeGraph graph(c);
+  const std::vector<RankPasses> passes = analyze_passes(c, graph);
   std::vector<int> group_of(c.einsums.size(), -1);
   auto fail = [](const MappingGroup& g, const std::string& msg) {
     if (!g.location.file.empty()) throw SpecError(g.location, msg);
@@ -187,6 +191,17 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
       }
       for (int p : r.parts)
         if (loop_ranks.count(p)) fail(g, fmt::format("rank {} and its part {} are both looped", r.name, c.ranks[p].name));
+    }
+    // One loop streams its rank once: a rank the cascade must pass over more than once cannot be looped.
+    for (const auto& l : g.loops) {
+      const int base = c.ranks[l.rank].parent >= 0 ? c.ranks[l.rank].parent : l.rank;
+      for (const auto& rp : passes) {
+        if (rp.rank == base && rp.passes > 1) {
+          fail(g, fmt::format("the cascade makes {} passes over {}: one loop of a fused group cannot stream it "
+                              "(use a 1-pass cascade such as attention_fusemax, or keep {} inside the step)",
+                              rp.passes, c.ranks[base].name, c.ranks[base].name));
+        }
+      }
     }
     if (g.placements.size() != g.einsums.size()) fail(g, "every Einsum of the group needs a placement");
     for (const auto& p : g.placements) {
