@@ -120,8 +120,13 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   if (auto n = item.find("width_bits"); n && !n->is_null()) {
     s.width_bits = read_count(*n, 1, kMaxWidthBits, "width_bits");
   }
-  if (auto n = item.find("bandwidth"); n && !n->is_null())
-    s.bandwidth_bytes_per_s = read_positive_bandwidth(*n);
+  if (auto n = item.find("bandwidth"); n && !n->is_null()) {
+    if (n->is_scalar() && n->as_string() == "unlimited") {
+      s.unlimited_bandwidth = true;  // transfers take no time (SCALE-Sim's stall-free mode)
+    } else {
+      s.bandwidth_bytes_per_s = read_positive_bandwidth(*n);
+    }
+  }
   s.banks = read_count_or(item, "banks", 1, 1, kMaxSmallCount, "banks");
   s.read_ports = read_count_or(item, "read_ports", 1, 1, kMaxSmallCount, "read_ports");
   s.write_ports = read_count_or(item, "write_ports", 1, 1, kMaxSmallCount, "write_ports");
@@ -160,9 +165,9 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
 
   switch (s.kind) {
     case StorageKind::dram:
-      if (s.bandwidth_bytes_per_s == 0 && s.width_bits == 0) {
+      if (s.bandwidth_bytes_per_s == 0 && s.width_bits == 0 && !s.unlimited_bandwidth) {
         item.fail(
-            fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s) or width_bits: "
+            fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s, or unlimited) or width_bits: "
                         "(bits per cycle at the architecture clock)",
                         s.name));
       }
@@ -298,6 +303,7 @@ std::optional<OperandRole> parse_operand_role(std::string_view name) {
 // ------------------------------------------------------------- accessors
 
 double StorageLevel::bytes_per_cycle(double clock_hz) const {
+  if (unlimited_bandwidth) return 0.0;
   if (bandwidth_bytes_per_s > 0 && clock_hz > 0) return bandwidth_bytes_per_s / clock_hz;
   if (width_bits > 0) return static_cast<double>(banks) * static_cast<double>(width_bits) / 8.0;
   return 0.0;

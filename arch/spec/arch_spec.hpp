@@ -43,6 +43,7 @@ struct StorageLevel {
   // DRAM: sustained bandwidth in bytes per second; 0 when derived from width_bits.
   // SRAM: optional cap; 0 = derived from banks x width_bits, or unconstrained.
   double bandwidth_bytes_per_s = 0;
+  bool unlimited_bandwidth = false;  // `bandwidth: unlimited`: transfers take no time
   int64_t width_bits = 0;  // width of one bank's port (DRAM: the interface); 0 = not given
   int64_t banks = 1;
   int64_t read_ports = 1;

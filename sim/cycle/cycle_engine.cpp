@@ -9,6 +9,11 @@
 #include <deque>
 #include <queue>
 #include <systemc>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -324,6 +329,64 @@ class CycleRun {
   bool stop_ = false;
 };
 
+// The SystemC kernel runs on one thread of its own, for the whole process: its
+// processes' stacks are switched there, out of sight of the caller's stack (and
+// of sanitizers watching it), and every run is started from the same thread.
+class KernelThread {
+ public:
+  static KernelThread& instance() {
+    static KernelThread k;
+    return k;
+  }
+
+  CycleResult run(const std::function<CycleResult()>& job) {
+    std::packaged_task<CycleResult()> task(job);
+    std::future<CycleResult> result = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_ = &task;
+    }
+    wake_.notify_all();
+    return result.get();  // rethrows the job's exception here, on the caller's thread
+  }
+
+ private:
+  KernelThread() : thread_([this] { loop(); }) {}
+  ~KernelThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void loop() {
+    for (;;) {
+      std::packaged_task<CycleResult()>* task = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return quit_ || pending_ != nullptr; });
+        if (pending_ == nullptr) return;
+        task = pending_;
+        pending_ = nullptr;
+      }
+      (*task)();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::packaged_task<CycleResult()>* pending_ = nullptr;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
+std::mutex& run_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 }  // namespace
 
 CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions& options) {
@@ -333,8 +396,11 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
     for (const auto& u : program.units) r.units.push_back({u.name, 0, 0, 0, 0, 0, 0, 0});
     return r;
   }
-  CycleRun run(program, options);
-  return run.run();
+  std::lock_guard<std::mutex> one_at_a_time(run_mutex());
+  return KernelThread::instance().run([&] {
+    CycleRun run(program, options);
+    return run.run();
+  });
 }
 
 }  // namespace einsim

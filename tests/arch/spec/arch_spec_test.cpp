@@ -346,7 +346,7 @@ TEST_CASE("storage order and level rules are checked", "[arch][spec]") {
                    kBase.substr(kBase.find("  arrays:")),
                "cannot sit inside a register file");
   expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", ""),
-               "needs bandwidth: (e.g. 400 GB/s) or width_bits:");
+               "needs bandwidth: (e.g. 400 GB/s, or unlimited) or width_bits:");
   expect_error(replace(kBase, "      capacity: 32 B\n", ""), "register file 'RF' needs capacity:");
   expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 32 B\n      array: pe3d\n"),
                "no array named 'pe3d'", 17, "storage[2].array");
