@@ -1,0 +1,28 @@
+#pragma once
+// Arithmetic on values of a format, rounded once to a result format: the exact result
+// of a + b, a x b, a / b or a x b + c, then one round-to-nearest-even into the target.
+// float64 first rounds to odd (the exact error is known from TwoSum / FMA), which makes the
+// second rounding into any format of at most 51 significand bits correct.
+
+#include "arch/formats/codec.hpp"
+
+namespace einsim {
+
+// a + b rounded once into f. Exact for any finite doubles.
+double round_add(NumberFormat f, double a, double b, Overflow overflow = Overflow::ieee);
+// a x b rounded once into f. Exact for any finite doubles whose product does not underflow.
+double round_mul(NumberFormat f, double a, double b, Overflow overflow = Overflow::ieee);
+// a / b rounded once into f (IEEE special cases for zero and infinite operands).
+double round_div(NumberFormat f, double a, double b, Overflow overflow = Overflow::ieee);
+// a x b + c rounded once into f (a fused multiply-add). Exact when a x b is exact in float64,
+// which holds for operands of every format but fp64 (significands of at most 24 bits).
+double round_fma(NumberFormat f, double a, double b, double c, Overflow overflow = Overflow::ieee);
+// The larger of a and b (NaN if either is NaN); exact, so no rounding.
+double max_of(double a, double b);
+
+// The float64 nearest-to-odd result: s is the float64 nearest to s + err (err the exact
+// remainder, |err| <= ulp(s)/2); returns s if err == 0, else the odd one of s and its
+// neighbour towards err.
+double round_to_odd(double s, double err);
+
+}  // namespace einsim

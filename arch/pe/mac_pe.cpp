@@ -1,0 +1,45 @@
+#include "arch/pe/mac_pe.hpp"
+
+#include <string>
+
+#include "arch/formats/exact_ops.hpp"
+#include "sim/core/error.hpp"
+
+namespace einsim {
+
+MacPe::MacPe(const PeKind& kind) : MacPe(kind.a, kind.b, kind.acc) {
+  if (kind.family != PeFamily::mac) throw Error("MacPe: '" + kind.name + "' is not a mac kind");
+}
+
+MacPe::MacPe(NumberFormat a, NumberFormat b, NumberFormat acc, Overflow int_overflow)
+    : a_(a), b_(b), acc_(acc), int_overflow_(int_overflow) {
+  const bool float_ops = format_info(a).is_float && format_info(b).is_float;
+  const bool int_ops = !format_info(a).is_float && !format_info(b).is_float;
+  if (!(float_ops && format_info(acc).is_float) && !(int_ops && !format_info(acc).is_float))
+    throw Error("MacPe: operands and accumulator must be all floating point or all integer");
+}
+
+double MacPe::mac(double a, double b, double acc) {
+  counts_.add(PeAction::mac);
+  const double qa = quantize(a_, a);
+  const double qb = quantize(b_, b);
+  if (!format_info(acc_).is_float) {
+    // Integer operands: the product and the sum are exact in float64 (|values| < 2^53).
+    const double qacc = quantize(acc_, acc, Rounding::nearest_even, int_overflow_);
+    return quantize(acc_, qacc + qa * qb, Rounding::nearest_even, int_overflow_);
+  }
+  return round_fma(acc_, qa, qb, quantize(acc_, acc));
+}
+
+uint32_t MacPe::mac_codes(uint32_t a, uint32_t b, uint32_t acc) {
+  const Overflow o = format_info(acc_).is_float ? Overflow::ieee : int_overflow_;
+  return encode(acc_, mac(decode(a_, a), decode(b_, b), decode(acc_, acc)), Rounding::nearest_even, o);
+}
+
+double MacPe::dot(std::span<const double> a, std::span<const double> b, double acc) {
+  if (a.size() != b.size()) throw Error("MacPe::dot: operand lengths differ");
+  for (size_t k = 0; k < a.size(); ++k) acc = mac(a[k], b[k], acc);
+  return acc;
+}
+
+}  // namespace einsim
