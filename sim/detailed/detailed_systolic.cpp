@@ -35,8 +35,9 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
         kMaxDetailedPeCycles));
   }
   if (kind.family != PeFamily::mac && kind.family != PeFamily::lmul) {
-    throw Error(fmt::format("detailed fidelity: PE kind '{}' ({}) is not supported: use a mac_* or lmul_* kind",
-                            kind.name, family_name(kind.family)));
+    throw Error(
+        fmt::format("detailed fidelity: PE kind '{}' ({}) is not supported: use a mac_* or lmul_* kind",
+                    kind.name, family_name(kind.family)));
   }
   if (c.values) check_gemm_operands(c.gemm, c.in, c.w);
   if (c.vcd_side < 0) throw Error("detailed fidelity: vcd_side must not be negative");
@@ -49,8 +50,9 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
   if (!kind) throw Error(fmt::format("detailed fidelity: unknown PE kind '{}'", config.pe_kind));
   check_config(config, *kind);
   if (g_elaborated.exchange(true)) {
-    throw Error("detailed fidelity: SystemC allows one elaboration per process; run_detailed_systolic was already "
-                "called");
+    throw Error(
+        "detailed fidelity: SystemC allows one elaboration per process; run_detailed_systolic was already "
+        "called");
   }
 
   detailed::FoldPlan plan(config);
@@ -77,8 +79,11 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     } else {
       throw Error(fmt::format("detailed fidelity: cannot write the VCD file '{}.vcd'", base));
     }
+    // Library code prints nothing: SystemC's informational messages (such as the trace
+    // file's time unit) are dropped.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
-    tf->set_time_unit(1, sc_core::SC_NS);
+    tf->set_time_unit(100, sc_core::SC_PS);  // the clock's falling edges fall on half nanoseconds
     top.trace(tf, config.vcd_side);
     result.vcd_file = base + ".vcd";
   }
@@ -109,13 +114,14 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     DetailedFold& d = monitor.folds[static_cast<size_t>(f)];
     const int64_t expected = plan.rows_used(f) * plan.cols_used(f) * plan.t;
     if (d.macs != expected) {
-      throw InternalError(fmt::format("detailed fidelity: fold {} did {} MACs, expected {}", f, d.macs, expected));
+      throw InternalError(
+          fmt::format("detailed fidelity: fold {} did {} MACs, expected {}", f, d.macs, expected));
     }
     const int64_t end = f + 1 < plan.folds ? monitor.folds[static_cast<size_t>(f + 1)].start_cycle
                                            : std::max(monitor.fed_cycles, d.last_mac_cycle + 1);
     if (d.last_mac_cycle >= end) {
-      throw InternalError(fmt::format("detailed fidelity: fold {} still computing in cycle {}, after it ended", f,
-                                      d.last_mac_cycle));
+      throw InternalError(fmt::format(
+          "detailed fidelity: fold {} still computing in cycle {}, after it ended", f, d.last_mac_cycle));
     }
     d.cycles = end - d.start_cycle;
     result.cycles += d.cycles;

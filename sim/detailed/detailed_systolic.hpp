@@ -43,15 +43,15 @@ inline constexpr int64_t kMaxDetailedPeCycles = int64_t{1} << 33;
 // What to simulate.
 struct DetailedConfig {
   Dataflow dataflow = Dataflow::weight_stationary;
-  int64_t rows = 4;                 // R
-  int64_t cols = 4;                 // C
-  GemmShape gemm;                   // M, K, N
-  std::string pe_kind = "mac_int8"; // a mac_* or lmul_* kind (parse_pe_kind)
-  bool values = true;               // run the arithmetic; false: timing only (the PEs move valid flags)
-  std::vector<double> in;           // M x K row-major, representable in the PE's input format (values only)
-  std::vector<double> w;            // K x N row-major, representable in the PE's weight format (values only)
-  std::string vcd_path;             // non-empty: write a VCD trace of the clock and the top-left PEs here
-  int64_t vcd_side = 4;             // trace the PEs of the top-left vcd_side x vcd_side corner
+  int64_t rows = 4;                  // R
+  int64_t cols = 4;                  // C
+  GemmShape gemm;                    // M, K, N
+  std::string pe_kind = "mac_int8";  // a mac_* or lmul_* kind (parse_pe_kind)
+  bool values = true;                // run the arithmetic; false: timing only (the PEs move valid flags)
+  std::vector<double> in;            // M x K row-major, representable in the PE's input format (values only)
+  std::vector<double> w;             // K x N row-major, representable in the PE's weight format (values only)
+  std::string vcd_path;              // non-empty: write a VCD trace of the clock and the top-left PEs here
+  int64_t vcd_side = 4;              // trace the PEs of the top-left vcd_side x vcd_side corner
 };
 
 // One fold as the simulation measured it (cycles are absolute, 0-based).
@@ -59,26 +59,27 @@ struct DetailedFold {
   int64_t index = 0;
   int64_t row_fold = 0;
   int64_t col_fold = 0;
-  int64_t start_cycle = 0;      // the fold's first demand row
-  int64_t cycles = 0;           // until the next fold starts (the last fold: until its last demand row or MAC)
-  int64_t macs = 0;             // MACs the PEs performed for this fold
+  int64_t start_cycle = 0;  // the fold's first demand row
+  int64_t cycles = 0;       // until the next fold starts (the last fold: until its last demand row or MAC)
+  int64_t macs = 0;         // MACs the PEs performed for this fold
   int64_t first_mac_cycle = -1;
   int64_t last_mac_cycle = -1;
-  int64_t outputs = 0;          // values the drain collected for this fold (partial sums for ws and is)
+  int64_t outputs = 0;  // values the drain collected for this fold (partial sums for ws and is)
 };
 
 // What the simulation measured.
 struct DetailedResult {
-  int64_t cycles = 0;             // sum of the fold cycles: equals systolic_gemm_timing(...).total_cycles
-  int64_t last_output_cycle = 0;  // the cycle the drain received the last output (os: after the trailing drain)
-  int64_t macs = 0;               // MACs performed by all PEs (M x K x N)
-  int64_t simulated_cycles = 0;   // clock cycles simulated (cycles plus the trailing drain)
-  int64_t pe_cycles = 0;          // rows x cols x simulated_cycles
-  double wall_seconds = 0;        // elaboration excluded
+  int64_t cycles = 0;  // sum of the fold cycles: equals systolic_gemm_timing(...).total_cycles
+  int64_t last_output_cycle =
+      0;             // the cycle the drain received the last output (os: after the trailing drain)
+  int64_t macs = 0;  // MACs performed by all PEs (M x K x N)
+  int64_t simulated_cycles = 0;  // clock cycles simulated (cycles plus the trailing drain)
+  int64_t pe_cycles = 0;         // rows x cols x simulated_cycles
+  double wall_seconds = 0;       // elaboration excluded
   std::vector<DetailedFold> folds;
-  std::vector<double> out;        // M x N row-major (values only; empty otherwise)
-  ActionCounts counts;            // actions of all PEs (values only)
-  std::string vcd_file;           // the trace written, if any
+  std::vector<double> out;  // M x N row-major (values only; empty otherwise)
+  ActionCounts counts;      // actions of all PEs (values only)
+  std::string vcd_file;     // the trace written, if any
 };
 
 // Elaborates the array, runs it and returns the measurements. Throws Error for a bad

@@ -115,8 +115,8 @@ void SystolicPe::step_stationary(int64_t cycle) {
 
 // ---------------------------------------------------------------------------------------------
 
-SystolicFeeder::SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& plan, const DetailedConfig& config,
-                               ArrayMonitor& monitor)
+SystolicFeeder::SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& plan,
+                               const DetailedConfig& config, ArrayMonitor& monitor)
     : sc_core::sc_module(name),
       plan_(plan),
       in_(&config.in),
@@ -195,8 +195,8 @@ void SystolicFeeder::on_clock() {
 
 // ---------------------------------------------------------------------------------------------
 
-SystolicDrain::SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan, const PeKind& kind, bool values,
-                             ArrayMonitor& monitor)
+SystolicDrain::SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan, const PeKind& kind,
+                             bool values, ArrayMonitor& monitor)
     : sc_core::sc_module(name), plan_(plan), values_(values), arith_(kind), monitor_(monitor) {
   psum_in.init(static_cast<size_t>(plan.cols));
   psum_valid_in.init(static_cast<size_t>(plan.cols));
@@ -226,8 +226,9 @@ void SystolicDrain::take(int64_t cycle, int64_t col, double value, int64_t tag) 
     f = mac_cycle / F;
     if (f >= plan_.folds || mac_cycle != f * F + (plan_.t - 1) + i + col || i >= plan_.rows_used(f) ||
         col >= plan_.cols_used(f)) {
-      monitor_.fail(fmt::format("os result of row {} column {} finished in cycle {}, not as the fold's skew says", i,
-                                col, mac_cycle));
+      monitor_.fail(
+          fmt::format("os result of row {} column {} finished in cycle {}, not as the fold's skew says", i,
+                      col, mac_cycle));
       return;
     }
     m = plan_.row_fold(f) * R + i;
@@ -237,7 +238,8 @@ void SystolicDrain::take(int64_t cycle, int64_t col, double value, int64_t tag) 
     f = cycle / F;
     const int64_t t = cycle - f * F - (2 * R - 1) - col;
     if (f >= plan_.folds || t < 0 || t >= plan_.t || col >= plan_.cols_used(f)) {
-      monitor_.fail(fmt::format("an output in column {} in cycle {}, where the ofmap demand has none", col, cycle));
+      monitor_.fail(
+          fmt::format("an output in column {} in cycle {}, where the ofmap demand has none", col, cycle));
       return;
     }
     const int64_t c = plan_.col_fold(f) * C + col;
@@ -250,7 +252,8 @@ void SystolicDrain::take(int64_t cycle, int64_t col, double value, int64_t tag) 
   if (!values_) return;
   double& o = out_[static_cast<size_t>(m * plan_.gemm.n + n)];
   // Row folds (ws, is) add their partial sums in the output accumulator, in fold order.
-  o = plan_.row_fold(f) == 0 || plan_.dataflow == Dataflow::output_stationary ? value : arith_.accumulate(o, value);
+  o = plan_.row_fold(f) == 0 || plan_.dataflow == Dataflow::output_stationary ? value
+                                                                              : arith_.accumulate(o, value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,8 +268,8 @@ SystolicArrayTop::Signals<T> SystolicArrayTop::make_signals(const char* base, in
   return s;
 }
 
-SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedConfig& config, const FoldPlan& plan,
-                                   ArrayMonitor& monitor)
+SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedConfig& config,
+                                   const FoldPlan& plan, ArrayMonitor& monitor)
     : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", 1, sc_core::SC_NS) {
   const int64_t R = rows_, C = cols_;
   a_ = make_signals<double>("a", R * (C + 1));
@@ -336,7 +339,8 @@ SystolicArrayTop::~SystolicArrayTop() = default;
 void SystolicArrayTop::trace(sc_core::sc_trace_file* tf, int64_t side) {
   sc_core::sc_trace(tf, clk_, "clk");
   const int64_t R = std::min(rows_, side), C = std::min(cols_, side);
-  for (int64_t j = 0; j < C; ++j) sc_core::sc_trace(tf, *load_[static_cast<size_t>(j)], fmt::format("load_{}", j));
+  for (int64_t j = 0; j < C; ++j)
+    sc_core::sc_trace(tf, *load_[static_cast<size_t>(j)], fmt::format("load_{}", j));
   for (int64_t i = 0; i < R; ++i) {
     for (int64_t j = 0; j < C; ++j) {
       const std::string pe = fmt::format("pe_{}_{}.", i, j);

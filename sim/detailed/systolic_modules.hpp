@@ -25,12 +25,12 @@ namespace einsim::detailed {
 // The folds of a GEMM on the array as the demand matrices lay them out.
 struct FoldPlan {
   Dataflow dataflow = Dataflow::weight_stationary;
-  int64_t rows = 1, cols = 1;           // R, C
+  int64_t rows = 1, cols = 1;  // R, C
   GemmShape gemm;
-  int64_t sr = 1, sc = 1, t = 1;        // SCALE-Sim's Sr, Sc, T
+  int64_t sr = 1, sc = 1, t = 1;  // SCALE-Sim's Sr, Sc, T
   int64_t row_folds = 1, col_folds = 1, folds = 1;
-  int64_t fold_rows = 0;                // rows of one fold's demand matrices
-  int64_t expected_outputs = 0;         // values the drain must collect
+  int64_t fold_rows = 0;         // rows of one fold's demand matrices
+  int64_t expected_outputs = 0;  // values the drain must collect
 
   explicit FoldPlan(const DetailedConfig& c);
   int64_t row_fold(int64_t f) const { return f % row_folds; }
@@ -47,7 +47,7 @@ struct ArrayMonitor {
   int64_t last_output_cycle = -1;
   int64_t fed_cycles = 0;  // demand rows the feeder has issued
   bool feeding_done = false;
-  std::string error;       // the first departure from the demand matrices
+  std::string error;  // the first departure from the demand matrices
 
   void on_mac(int64_t cycle) {
     const int64_t f = cycle / plan->fold_rows;
@@ -74,14 +74,14 @@ enum class PeRole { output_stationary, weight_stationary, input_stationary };
 class SystolicPe : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_in<double> a_in{"a_in"};          // streaming operand from the left
+  sc_core::sc_in<double> a_in{"a_in"};  // streaming operand from the left
   sc_core::sc_in<bool> a_valid_in{"a_valid_in"};
-  sc_core::sc_in<double> v_in{"v_in"};          // from above: os weights, ws/is stationary load chain
+  sc_core::sc_in<double> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
   sc_core::sc_in<bool> v_valid_in{"v_valid_in"};
-  sc_core::sc_in<bool> load_in{"load_in"};      // ws/is: shift the stationary chain this cycle
+  sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
   sc_core::sc_in<double> psum_in{"psum_in"};
   sc_core::sc_in<bool> psum_valid_in{"psum_valid_in"};
-  sc_core::sc_in<int64_t> tag_in{"tag_in"};     // os: which result the psum chain carries
+  sc_core::sc_in<int64_t> tag_in{"tag_in"};  // os: which result the psum chain carries
   sc_core::sc_out<double> a_out{"a_out"};
   sc_core::sc_out<bool> a_valid_out{"a_valid_out"};
   sc_core::sc_out<double> v_out{"v_out"};
@@ -139,8 +139,12 @@ class SystolicFeeder : public sc_core::sc_module {
 
  private:
   void on_clock();
-  double in_at(int64_t m, int64_t k) const { return values_ ? (*in_)[static_cast<size_t>(m * plan_.gemm.k + k)] : 0.0; }
-  double w_at(int64_t k, int64_t n) const { return values_ ? (*w_)[static_cast<size_t>(k * plan_.gemm.n + n)] : 0.0; }
+  double in_at(int64_t m, int64_t k) const {
+    return values_ ? (*in_)[static_cast<size_t>(m * plan_.gemm.k + k)] : 0.0;
+  }
+  double w_at(int64_t k, int64_t n) const {
+    return values_ ? (*w_)[static_cast<size_t>(k * plan_.gemm.n + n)] : 0.0;
+  }
 
   const FoldPlan& plan_;
   const std::vector<double>* in_;

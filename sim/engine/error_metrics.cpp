@@ -17,7 +17,8 @@ ErrorMetrics error_metrics(std::span<const double> x, std::span<const double> re
   // Sums of squares in long double so that tiny errors next to large values are not lost.
   long double signal = 0, noise = 0;
   for (size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(ref[i])) throw Error(fmt::format("error metrics: reference value {} is not finite", i));
+    if (!std::isfinite(ref[i]))
+      throw Error(fmt::format("error metrics: reference value {} is not finite", i));
     if (!std::isfinite(x[i])) {
       ++e.non_finite;
       continue;

@@ -54,8 +54,9 @@ void check_gemm_operands(const GemmShape& g, const std::vector<double>& in, cons
   const int64_t w_elems = checked_product(g.k, g.n);
   const int64_t out_elems = checked_product(g.m, g.n);
   if (std::max({in_elems, w_elems, out_elems}) > kMaxGemmValueElements) {
-    throw Error(fmt::format("GEMM values: {}x{}x{} has a matrix of more than {} elements (the limit for values)",
-                            g.m, g.k, g.n, kMaxGemmValueElements));
+    throw Error(
+        fmt::format("GEMM values: {}x{}x{} has a matrix of more than {} elements (the limit for values)", g.m,
+                    g.k, g.n, kMaxGemmValueElements));
   }
   if (static_cast<int64_t>(in.size()) != in_elems) {
     throw Error(fmt::format("GEMM values: the input has {} elements, M x K = {}", in.size(), in_elems));
@@ -76,8 +77,8 @@ std::vector<double> gemm_values(GemmArithmetic& arith, Dataflow dataflow, int64_
   check_gemm_operands(g, in, w);
   if (rows <= 0) throw Error(fmt::format("GEMM values: the array must have rows, got {}", rows));
   if (checked_product(checked_product(g.m, g.k), g.n) > kMaxGemmValueMacs) {
-    throw Error(fmt::format("GEMM values: {}x{}x{} needs more than {} MACs (the limit for values)", g.m, g.k, g.n,
-                            kMaxGemmValueMacs));
+    throw Error(fmt::format("GEMM values: {}x{}x{} needs more than {} MACs (the limit for values)", g.m, g.k,
+                            g.n, kMaxGemmValueMacs));
   }
   // os keeps all of K in one PE; ws and is cut K into row folds of `rows`.
   const int64_t block = dataflow == Dataflow::output_stationary ? g.k : std::min(rows, g.k);
@@ -89,7 +90,8 @@ std::vector<double> gemm_values(GemmArithmetic& arith, Dataflow dataflow, int64_
         const int64_t k1 = std::min(g.k, k0 + block);
         double partial = 0.0;
         for (int64_t k = k0; k < k1; ++k) {
-          partial = arith.mac(in[static_cast<size_t>(m * g.k + k)], w[static_cast<size_t>(k * g.n + n)], partial);
+          partial =
+              arith.mac(in[static_cast<size_t>(m * g.k + k)], w[static_cast<size_t>(k * g.n + n)], partial);
         }
         total = k0 == 0 ? partial : arith.accumulate(total, partial);
       }
@@ -99,8 +101,8 @@ std::vector<double> gemm_values(GemmArithmetic& arith, Dataflow dataflow, int64_
   return out;
 }
 
-QuantizedGemmOperands quantize_gemm_operands(const PeKind& kind, const GemmShape& g, const std::vector<double>& in,
-                                             const std::vector<double>& w) {
+QuantizedGemmOperands quantize_gemm_operands(const PeKind& kind, const GemmShape& g,
+                                             const std::vector<double>& in, const std::vector<double>& w) {
   check_gemm_operands(g, in, w);
   GemmArithmetic arith(kind);  // refuses non-GEMM kinds
   auto one = [](NumberFormat f, const std::vector<double>& x, std::vector<int64_t> shape, const char* what,
@@ -133,13 +135,15 @@ QuantizedGemmOperands quantize_gemm_operands(const PeKind& kind, const GemmShape
   return r;
 }
 
-std::vector<double> gemm_reference(const GemmShape& g, const std::vector<double>& in, const std::vector<double>& w) {
+std::vector<double> gemm_reference(const GemmShape& g, const std::vector<double>& in,
+                                   const std::vector<double>& w) {
   check_gemm_operands(g, in, w);
   std::vector<double> out(static_cast<size_t>(g.m * g.n), 0.0);
   for (int64_t m = 0; m < g.m; ++m) {
     for (int64_t k = 0; k < g.k; ++k) {
       const double a = in[static_cast<size_t>(m * g.k + k)];
-      for (int64_t n = 0; n < g.n; ++n) out[static_cast<size_t>(m * g.n + n)] += a * w[static_cast<size_t>(k * g.n + n)];
+      for (int64_t n = 0; n < g.n; ++n)
+        out[static_cast<size_t>(m * g.n + n)] += a * w[static_cast<size_t>(k * g.n + n)];
     }
   }
   return out;

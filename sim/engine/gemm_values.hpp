@@ -93,11 +93,12 @@ struct QuantizedGemmOperands {
 // Rounds float64 operands into `kind`'s operand formats (see the header comment: absmax
 // per-tensor scale for integer formats, plain rounding for floats). Throws Error for bad
 // sizes, non-finite values, an unsigned integer operand format or a non-GEMM kind.
-QuantizedGemmOperands quantize_gemm_operands(const PeKind& kind, const GemmShape& g, const std::vector<double>& in,
-                                             const std::vector<double>& w);
+QuantizedGemmOperands quantize_gemm_operands(const PeKind& kind, const GemmShape& g,
+                                             const std::vector<double>& in, const std::vector<double>& w);
 
 // The float64 GEMM (k increasing, one double rounding per step): the reference the errors
 // are measured against. Throws Error for bad sizes.
-std::vector<double> gemm_reference(const GemmShape& g, const std::vector<double>& in, const std::vector<double>& w);
+std::vector<double> gemm_reference(const GemmShape& g, const std::vector<double>& in,
+                                   const std::vector<double>& w);
 
 }  // namespace einsim

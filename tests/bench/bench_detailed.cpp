@@ -58,8 +58,8 @@ int bench_main(int argc, char** argv) {
                 (long long)c.gemm.k, (long long)c.gemm.n, c.values ? 1 : 0);
     std::printf("cycles %lld  simulated %lld  PE-cycles %lld  MACs %lld\n", (long long)r.cycles,
                 (long long)r.simulated_cycles, (long long)r.pe_cycles, (long long)r.macs);
-    std::printf("simulation %.3f s (with elaboration %.3f s)  %.2e PE-cycles/s  %.2e MACs/s\n", r.wall_seconds,
-                total, static_cast<double>(r.pe_cycles) / r.wall_seconds,
+    std::printf("simulation %.3f s (with elaboration %.3f s)  %.2e PE-cycles/s  %.2e MACs/s\n",
+                r.wall_seconds, total, static_cast<double>(r.pe_cycles) / r.wall_seconds,
                 static_cast<double>(r.macs) / r.wall_seconds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_detailed: %s\n", e.what());

@@ -37,7 +37,8 @@ extern "C" int sc_main(int argc, char** argv) {
     c.in = test::random_int8(rng, c.gemm.m * c.gemm.k);
     c.w = test::random_int8(rng, c.gemm.k * c.gemm.n);
     DetailedResult r = run_detailed_systolic(c);
-    const std::vector<double> expected = gemm_values(*parse_pe_kind("mac_int8"), c.dataflow, c.rows, c.gemm, c.in, c.w);
+    const std::vector<double> expected =
+        gemm_values(*parse_pe_kind("mac_int8"), c.dataflow, c.rows, c.gemm, c.in, c.w);
     nlohmann::json j;
     j["cycles"] = r.cycles;
     j["macs"] = r.macs;

@@ -8,6 +8,9 @@
 //   os: R + C + T - 2 with T = K;  ws: 2R + C + T - 2 with T = M;  is: 2R + C + T - 2 with T = N.
 // Folds: ceil(Sr / R) x ceil(Sc / C) with (Sr, Sc) = (M, N) os, (K, N) ws, (K, M) is.
 
+#include "sim/detailed/detailed_systolic.hpp"
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
@@ -20,7 +23,6 @@
 
 #include "arch/formats/codec.hpp"
 #include "sim/core/error.hpp"
-#include "sim/detailed/detailed_systolic.hpp"
 #include "sim/engine/gemm_values.hpp"
 #include "tests/sim/detailed/random_operands.hpp"
 
@@ -57,7 +59,8 @@ DetailedConfig int8_config(Dataflow d, int64_t R, int64_t C, int64_t M, int64_t 
 }
 
 // Runs an int8 configuration and checks cycles (total and per fold), MACs and exact outputs.
-void check_int8_run(Dataflow d, int64_t R, int64_t C, int64_t M, int64_t K, int64_t N, int64_t expected_cycles) {
+void check_int8_run(Dataflow d, int64_t R, int64_t C, int64_t M, int64_t K, int64_t N,
+                    int64_t expected_cycles) {
   DetailedConfig c = int8_config(d, R, C, M, K, N, 42);
   DetailedResult r = run_detailed_systolic(c);
   CHECK(r.cycles == expected_cycles);
@@ -264,7 +267,8 @@ TEST_CASE("detailed lmul outputs equal gemm_values") {
   c.w = test::random_in_format(rng, 7 * 5, NumberFormat::fp8_e4m3);
   DetailedResult r = run_detailed_systolic(c);
   CHECK(r.cycles == hand_cycles(c.dataflow, 3, 3, 4, 7, 5));
-  const std::vector<double> expected = gemm_values(*parse_pe_kind(c.pe_kind), c.dataflow, c.rows, c.gemm, c.in, c.w);
+  const std::vector<double> expected =
+      gemm_values(*parse_pe_kind(c.pe_kind), c.dataflow, c.rows, c.gemm, c.in, c.w);
   CHECK(r.out == expected);
   // L-Mul's product error is at most about 2^-l(m) relative... the values must at least be close.
   const std::vector<double> exact = gemm_reference(c.gemm, c.in, c.w);
@@ -307,9 +311,13 @@ TEST_CASE("detailed writes a VCD trace") {
   CHECK(text.find("$var") != std::string::npos);
   CHECK(text.find("clk") != std::string::npos);
   CHECK(text.find("psum_out") != std::string::npos);
-  // Value changes after the header: time stamps beyond #0.
+  // Value changes after the header: the clock toggles every 500 ps (time unit 100 ps), and
+  // psum_out of PE(0, 0) changes once the weights are loaded.
   const size_t header_end = text.find("$enddefinitions");
-  CHECK(text.find("\n#5", header_end) != std::string::npos);
+  REQUIRE(header_end != std::string::npos);
+  CHECK(text.find("\n#5\n", header_end) != std::string::npos);
+  CHECK(text.find("\n#10\n", header_end) != std::string::npos);
+  CHECK(std::count(text.begin() + static_cast<long>(header_end), text.end(), '#') >= r.cycles);
   std::remove(path.c_str());
 }
 
@@ -347,7 +355,8 @@ TEST_CASE("detailed refuses bad configurations before elaborating") {
 TEST_CASE("detailed equals the closed form on 50 random small configurations") {
   // Each configuration runs in its own child process (one elaboration per process).
   std::mt19937_64 rng(2026);
-  const Dataflow flows[] = {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary};
+  const Dataflow flows[] = {Dataflow::output_stationary, Dataflow::weight_stationary,
+                            Dataflow::input_stationary};
   for (int i = 0; i < 50; ++i) {
     const Dataflow d = flows[rng() % 3];
     const int64_t R = 1 + int64_t(rng() % 6), C = 1 + int64_t(rng() % 6);
@@ -364,7 +373,7 @@ TEST_CASE("detailed equals the closed form on 50 random small configurations") {
     REQUIRE(pclose(p) == 0);
     const nlohmann::json j = nlohmann::json::parse(out);
     CHECK(j.at("cycles").get<int64_t>() == hand_cycles(d, R, C, M, K, N));
-    const int64_t per_fold = d == Dataflow::output_stationary ? R + C + K - 2
+    const int64_t per_fold = d == Dataflow::output_stationary   ? R + C + K - 2
                              : d == Dataflow::weight_stationary ? 2 * R + C + M - 2
                                                                 : 2 * R + C + N - 2;
     for (const auto& fc : j.at("fold_cycles")) CHECK(fc.get<int64_t>() == per_fold);

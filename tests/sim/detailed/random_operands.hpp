@@ -22,7 +22,8 @@ inline std::vector<double> random_int8(std::mt19937_64& rng, int64_t count) {
 }
 
 // Uniform in [-scale, scale), rounded into `f`.
-inline std::vector<double> random_in_format(std::mt19937_64& rng, int64_t count, NumberFormat f, double scale = 1.0) {
+inline std::vector<double> random_in_format(std::mt19937_64& rng, int64_t count, NumberFormat f,
+                                            double scale = 1.0) {
   std::vector<double> v(static_cast<size_t>(count));
   for (double& x : v) x = quantize(f, scale * uniform_pm1(rng));
   return v;

@@ -56,14 +56,17 @@ TEST_CASE("gemm values wrap the int32 accumulator") {
   const GemmShape g{1, K, 1};
   const std::vector<double> in(K, 127.0), w(K, 127.0);
   const double wrapped = 2258060000.0 - 4294967296.0;
-  CHECK(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 16, g, in, w) == std::vector<double>{wrapped});
-  CHECK(gemm_values(kind("mac_int8"), Dataflow::weight_stationary, 16, g, in, w) == std::vector<double>{wrapped});
+  CHECK(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 16, g, in, w) ==
+        std::vector<double>{wrapped});
+  CHECK(gemm_values(kind("mac_int8"), Dataflow::weight_stationary, 16, g, in, w) ==
+        std::vector<double>{wrapped});
 }
 
 TEST_CASE("gemm values count one MAC per product") {
   GemmArithmetic arith(kind("mac_fp16"));
   const GemmShape g{3, 4, 5};
-  gemm_values(arith, Dataflow::weight_stationary, 2, g, std::vector<double>(12, 0.5), std::vector<double>(20, 0.25));
+  gemm_values(arith, Dataflow::weight_stationary, 2, g, std::vector<double>(12, 0.5),
+              std::vector<double>(20, 0.25));
   CHECK(arith.counts()[PeAction::mac] == 3 * 4 * 5);
 }
 
@@ -75,7 +78,8 @@ TEST_CASE("gemm values refuse bad shapes and kinds") {
   CHECK_THROWS_AS(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 0, g, four, four), Error);
   CHECK_THROWS_AS(gemm_values(kind("mixpe_w4a16"), Dataflow::output_stationary, 2, g, four, four), Error);
   CHECK_THROWS_AS(gemm_values(kind("vector_fp16"), Dataflow::output_stationary, 2, g, four, four), Error);
-  CHECK_THROWS_AS(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 2, GemmShape{0, 2, 2}, {}, four), Error);
+  CHECK_THROWS_AS(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 2, GemmShape{0, 2, 2}, {}, four),
+                  Error);
   const GemmShape huge{int64_t{1} << 20, int64_t{1} << 20, 1};
   CHECK_THROWS_AS(gemm_values(kind("mac_int8"), Dataflow::output_stationary, 2, huge, four, four), Error);
 }
@@ -83,7 +87,8 @@ TEST_CASE("gemm values refuse bad shapes and kinds") {
 TEST_CASE("quantize gemm operands with an absmax int8 scale") {
   // absmax 1.0: scale 1/127; 0.5 x 127 = 63.5 -> 64 (ties to even), 0.25 x 127 = 31.75 -> 32.
   const GemmShape g{2, 2, 1};
-  const QuantizedGemmOperands q = quantize_gemm_operands(kind("mac_int8"), g, {0.5, -1.0, 0.25, 0.0}, {2.0, -0.5});
+  const QuantizedGemmOperands q =
+      quantize_gemm_operands(kind("mac_int8"), g, {0.5, -1.0, 0.25, 0.0}, {2.0, -0.5});
   CHECK(q.in == std::vector<double>{64, -127, 32, 0});
   CHECK(q.in_scale == Approx(1.0 / 127.0));
   // weights: absmax 2, scale 2/127; -0.5 x 63.5 = -31.75 -> -32.
