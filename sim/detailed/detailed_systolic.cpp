@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <systemc>
 
+#include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
 #include "sim/detailed/systolic_modules.hpp"
 #include "sim/engine/gemm_values.hpp"
@@ -45,6 +46,21 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
 
 }  // namespace
 
+DetailedConfig detailed_config(const ComputeArray& array, Dataflow dataflow, const GemmShape& gemm) {
+  if (array.dimensions != 2) {
+    throw Error(
+        fmt::format("array '{}' is 1D ({} lanes): the detailed fidelity simulates a 2D systolic array",
+                    array.name, array.lanes()));
+  }
+  DetailedConfig c;
+  c.dataflow = dataflow;
+  c.rows = array.rows;
+  c.cols = array.cols;
+  c.gemm = gemm;
+  c.pe_kind = array.pe.name;
+  return c;
+}
+
 DetailedResult run_detailed_systolic(const DetailedConfig& config) {
   const std::optional<PeKind> kind = parse_pe_kind(config.pe_kind);
   if (!kind) throw Error(fmt::format("detailed fidelity: unknown PE kind '{}'", config.pe_kind));
@@ -67,6 +83,9 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     d.start_cycle = f * plan.fold_rows;
   }
 
+  // Library code prints nothing: SystemC's informational messages (such as a trace file's
+  // time unit) are dropped.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   detailed::SystolicArrayTop top("systolic", config, plan, monitor);
   sc_core::sc_trace_file* tf = nullptr;
   DetailedResult result;
@@ -79,9 +98,6 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     } else {
       throw Error(fmt::format("detailed fidelity: cannot write the VCD file '{}.vcd'", base));
     }
-    // Library code prints nothing: SystemC's informational messages (such as the trace
-    // file's time unit) are dropped.
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
     tf->set_time_unit(100, sc_core::SC_PS);  // the clock's falling edges fall on half nanoseconds
     top.trace(tf, config.vcd_side);

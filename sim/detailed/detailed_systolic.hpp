@@ -35,6 +35,8 @@
 
 namespace einsim {
 
+struct ComputeArray;
+
 // The largest array side the Detailed fidelity accepts.
 inline constexpr int64_t kMaxDetailedSide = 256;
 // Runs longer than this many PE-cycles (rows x cols x cycles) are refused: 2^33 (minutes).
@@ -81,6 +83,10 @@ struct DetailedResult {
   ActionCounts counts;      // actions of all PEs (values only)
   std::string vcd_file;     // the trace written, if any
 };
+
+// A configuration for a 2D array of an architecture (its rows, columns and PE kind), with
+// values on and no operands yet. Throws Error for a 1D array.
+DetailedConfig detailed_config(const ComputeArray& array, Dataflow dataflow, const GemmShape& gemm);
 
 // Elaborates the array, runs it and returns the measurements. Throws Error for a bad
 // configuration (sizes, kind, operand sizes, a run over kMaxDetailedPeCycles, an

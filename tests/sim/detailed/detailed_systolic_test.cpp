@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "arch/formats/codec.hpp"
+#include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
 #include "sim/engine/gemm_values.hpp"
 #include "tests/sim/detailed/random_operands.hpp"
@@ -380,4 +381,23 @@ TEST_CASE("detailed equals the closed form on 50 random small configurations") {
     CHECK(j.at("macs").get<int64_t>() == M * K * N);
     CHECK(j.at("values_equal_gemm_values").get<bool>());
   }
+}
+
+TEST_CASE("detailed config from an architecture's 2D array") {
+  ComputeArray a;
+  a.name = "pe2d";
+  a.rows = 4;
+  a.cols = 6;
+  a.pe = *parse_pe_kind("mac_fp16");
+  DetailedConfig c = detailed_config(a, Dataflow::output_stationary, GemmShape{9, 5, 13});
+  CHECK(c.rows == 4);
+  CHECK(c.cols == 6);
+  CHECK(c.pe_kind == "mac_fp16");
+  c.values = false;
+  // os: ceil(9/4) x ceil(13/6) = 9 folds of 4 + 6 + 5 - 2 = 13 cycles.
+  CHECK(run_detailed_systolic(c).cycles == 9 * 13);
+  ComputeArray lanes = a;
+  lanes.dimensions = 1;
+  lanes.rows = 1;
+  CHECK_THROWS_AS(detailed_config(lanes, Dataflow::output_stationary, GemmShape{1, 1, 1}), Error);
 }
