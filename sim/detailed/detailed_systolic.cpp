@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <systemc>
 
@@ -40,7 +41,14 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
         fmt::format("detailed fidelity: PE kind '{}' ({}) is not supported: use a mac_* or lmul_* kind",
                     kind.name, family_name(kind.family)));
   }
-  if (c.values) check_gemm_operands(c.gemm, c.in, c.w);
+  if (c.values) {
+    check_gemm_operands(c.gemm, c.in, c.w);
+    for (const std::vector<double>* v : {&c.in, &c.w}) {
+      for (double x : *v) {
+        if (!std::isfinite(x)) throw Error("detailed fidelity: the operands hold a non-finite value");
+      }
+    }
+  }
   if (c.vcd_side < 0) throw Error("detailed fidelity: vcd_side must not be negative");
 }
 
@@ -65,6 +73,9 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
   const std::optional<PeKind> kind = parse_pe_kind(config.pe_kind);
   if (!kind) throw Error(fmt::format("detailed fidelity: unknown PE kind '{}'", config.pe_kind));
   check_config(config, *kind);
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION) {
+    throw Error("detailed fidelity: SystemC has already simulated in this process (one elaboration per process)");
+  }
   if (g_elaborated.exchange(true)) {
     throw Error(
         "detailed fidelity: SystemC allows one elaboration per process; run_detailed_systolic was already "

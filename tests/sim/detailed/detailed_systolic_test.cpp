@@ -343,7 +343,9 @@ TEST_CASE("detailed refuses bad configurations before elaborating") {
   c.pe_kind = "mac_int8";
   c.in.pop_back();
   CHECK_THROWS_AS(run_detailed_systolic(c), Error);
-  c.in.push_back(0);
+  c.in.push_back(std::nan(""));
+  CHECK_THROWS_AS(run_detailed_systolic(c), Error);
+  c.in.back() = 0;
   c.gemm = {int64_t{1} << 20, int64_t{1} << 20, 4};
   c.values = false;
   CHECK_THROWS_AS(run_detailed_systolic(c), Error);  // over the PE-cycle limit
