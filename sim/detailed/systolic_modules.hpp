@@ -1,0 +1,219 @@
+#pragma once
+// The SystemC modules of the Detailed fidelity: one SystolicPe per processing
+// element, the SRAM-side SystolicFeeder, the SystolicDrain below the array, and
+// SystolicArrayTop that owns them, the clock and the signals between them.
+//
+// Timing convention (every process runs on the rising clock edge): a process
+// running at edge e reads what was written at edge e - 1 and does the work of
+// cycle e - 1, its results being visible in cycle e. The feeder writes row c of
+// the demand matrices at edge c, so PE(0, 0) uses it in cycle c; one hop to a
+// neighbour costs one cycle.
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "sim/detailed/detailed_systolic.hpp"
+#include "sim/engine/gemm_values.hpp"
+
+namespace einsim::detailed {
+
+// The folds of a GEMM on the array as the demand matrices lay them out.
+struct FoldPlan {
+  Dataflow dataflow = Dataflow::weight_stationary;
+  int64_t rows = 1, cols = 1;  // R, C
+  GemmShape gemm;
+  int64_t sr = 1, sc = 1, t = 1;  // SCALE-Sim's Sr, Sc, T
+  int64_t row_folds = 1, col_folds = 1, folds = 1;
+  int64_t fold_rows = 0;         // rows of one fold's demand matrices
+  int64_t expected_outputs = 0;  // values the drain must collect
+
+  explicit FoldPlan(const DetailedConfig& c);
+  int64_t row_fold(int64_t f) const { return f % row_folds; }
+  int64_t col_fold(int64_t f) const { return f / row_folds; }
+  int64_t rows_used(int64_t f) const { return std::min(rows, sr - row_fold(f) * rows); }
+  int64_t cols_used(int64_t f) const { return std::min(cols, sc - col_fold(f) * cols); }
+};
+
+// What the processes observe: MACs per fold, collected outputs, the first inconsistency.
+struct ArrayMonitor {
+  const FoldPlan* plan = nullptr;
+  std::vector<DetailedFold> folds;
+  int64_t outputs = 0;
+  int64_t last_output_cycle = -1;
+  int64_t fed_cycles = 0;  // demand rows the feeder has issued
+  bool feeding_done = false;
+  std::string error;  // the first departure from the demand matrices
+
+  void on_mac(int64_t cycle) {
+    const int64_t f = cycle / plan->fold_rows;
+    if (f >= plan->folds) {
+      fail("a MAC after the last fold");
+      return;
+    }
+    DetailedFold& d = folds[static_cast<size_t>(f)];
+    if (d.macs++ == 0) d.first_mac_cycle = cycle;
+    d.last_mac_cycle = cycle;
+  }
+  void fail(const std::string& what) {
+    if (error.empty()) error = what;
+  }
+  bool done() const { return feeding_done && outputs == plan->expected_outputs; }
+};
+
+// How a PE treats its operands.
+enum class PeRole { output_stationary, weight_stationary, input_stationary };
+
+// One processing element. os: accumulates a_in x v_in and queues finished results on the
+// psum chain; ws/is: holds a stationary operand shifted in on the v chain while load_in is
+// high and adds a_in x stationary to psum_in (or passes psum_in through when idle).
+class SystolicPe : public sc_core::sc_module {
+ public:
+  sc_core::sc_in<bool> clk_in{"clk_in"};
+  sc_core::sc_in<double> a_in{"a_in"};  // streaming operand from the left
+  sc_core::sc_in<bool> a_valid_in{"a_valid_in"};
+  sc_core::sc_in<double> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
+  sc_core::sc_in<bool> v_valid_in{"v_valid_in"};
+  sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
+  sc_core::sc_in<double> psum_in{"psum_in"};
+  sc_core::sc_in<bool> psum_valid_in{"psum_valid_in"};
+  sc_core::sc_in<int64_t> tag_in{"tag_in"};  // os: which result the psum chain carries
+  sc_core::sc_out<double> a_out{"a_out"};
+  sc_core::sc_out<bool> a_valid_out{"a_valid_out"};
+  sc_core::sc_out<double> v_out{"v_out"};
+  sc_core::sc_out<bool> v_valid_out{"v_valid_out"};
+  sc_core::sc_out<double> psum_out{"psum_out"};
+  sc_core::sc_out<bool> psum_valid_out{"psum_valid_out"};
+  sc_core::sc_out<int64_t> tag_out{"tag_out"};
+
+  SC_HAS_PROCESS(SystolicPe);
+  SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan, const PeKind& kind,
+             bool values, ArrayMonitor& monitor);
+
+  const GemmArithmetic& arith() const { return arith_; }
+
+ private:
+  void on_clock();
+  void step_output_stationary(int64_t cycle);
+  void step_stationary(int64_t cycle);
+
+  struct Token {
+    double value;
+    int64_t tag;
+  };
+  PeRole role_;
+  int64_t row_;
+  int64_t rows_;
+  int64_t t_;
+  bool values_;
+  GemmArithmetic arith_;
+  ArrayMonitor& monitor_;
+  int64_t edge_ = 0;
+  // os
+  double acc_ = 0.0;
+  int64_t count_ = 0;
+  std::deque<Token> queue_;
+  // ws, is
+  double stationary_ = 0.0;
+  bool stationary_valid_ = false;
+};
+
+// The SRAM side: writes one row of the ifmap and filter demand matrices per cycle onto the
+// left edge (a) and the top edge (v, load) of the array.
+class SystolicFeeder : public sc_core::sc_module {
+ public:
+  sc_core::sc_in<bool> clk_in{"clk_in"};
+  sc_core::sc_vector<sc_core::sc_out<double>> a_out{"a_out"};
+  sc_core::sc_vector<sc_core::sc_out<bool>> a_valid_out{"a_valid_out"};
+  sc_core::sc_vector<sc_core::sc_out<double>> v_out{"v_out"};
+  sc_core::sc_vector<sc_core::sc_out<bool>> v_valid_out{"v_valid_out"};
+  sc_core::sc_vector<sc_core::sc_out<bool>> load_out{"load_out"};
+
+  SC_HAS_PROCESS(SystolicFeeder);
+  SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& plan, const DetailedConfig& config,
+                 ArrayMonitor& monitor);
+
+ private:
+  void on_clock();
+  double in_at(int64_t m, int64_t k) const {
+    return values_ ? (*in_)[static_cast<size_t>(m * plan_.gemm.k + k)] : 0.0;
+  }
+  double w_at(int64_t k, int64_t n) const {
+    return values_ ? (*w_)[static_cast<size_t>(k * plan_.gemm.n + n)] : 0.0;
+  }
+
+  const FoldPlan& plan_;
+  const std::vector<double>* in_;
+  const std::vector<double>* w_;
+  bool values_;
+  ArrayMonitor& monitor_;
+  int64_t edge_ = 0;
+};
+
+// Below the array: takes what leaves the bottom row, checks it against the ofmap demand
+// (ws, is) or the expected completion cycle (os), and accumulates partial sums of row folds.
+class SystolicDrain : public sc_core::sc_module {
+ public:
+  sc_core::sc_in<bool> clk_in{"clk_in"};
+  sc_core::sc_vector<sc_core::sc_in<double>> psum_in{"psum_in"};
+  sc_core::sc_vector<sc_core::sc_in<bool>> psum_valid_in{"psum_valid_in"};
+  sc_core::sc_vector<sc_core::sc_in<int64_t>> tag_in{"tag_in"};
+
+  SC_HAS_PROCESS(SystolicDrain);
+  SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan, const PeKind& kind, bool values,
+                ArrayMonitor& monitor);
+
+  std::vector<double>& out() { return out_; }
+
+ private:
+  void on_clock();
+  void take(int64_t cycle, int64_t col, double value, int64_t tag);
+
+  const FoldPlan& plan_;
+  bool values_;
+  GemmArithmetic arith_;  // the output accumulator's add
+  ArrayMonitor& monitor_;
+  std::vector<double> out_;
+  int64_t edge_ = 0;
+};
+
+// The whole array: clock, feeder, R x C PEs, drain and the signals between neighbours.
+class SystolicArrayTop : public sc_core::sc_module {
+ public:
+  SystolicArrayTop(sc_core::sc_module_name name, const DetailedConfig& config, const FoldPlan& plan,
+                   ArrayMonitor& monitor);
+  ~SystolicArrayTop() override;
+
+  // Adds the clock and the signals of the top-left side x side PEs to a trace file.
+  void trace(sc_core::sc_trace_file* tf, int64_t side);
+  SystolicDrain& drain() { return *drain_; }
+  const std::vector<std::unique_ptr<SystolicPe>>& pes() const { return pes_; }
+
+ private:
+  template <class T>
+  using Signals = std::vector<std::unique_ptr<sc_core::sc_signal<T>>>;
+  template <class T>
+  static Signals<T> make_signals(const char* base, int64_t count);
+
+  int64_t rows_, cols_;
+  sc_core::sc_clock clk_;
+  // a[i * (C + 1) + j]: into PE(i, j) from the left (j = C: out of the last column).
+  Signals<double> a_;
+  Signals<bool> a_valid_;
+  // v, psum, tag [i * C + j]: into PE(i, j) from above (i = R: out of the bottom row).
+  Signals<double> v_;
+  Signals<bool> v_valid_;
+  Signals<double> psum_;
+  Signals<bool> psum_valid_;
+  Signals<int64_t> tag_;
+  Signals<bool> load_;  // one per column
+  std::unique_ptr<SystolicFeeder> feeder_;
+  std::vector<std::unique_ptr<SystolicPe>> pes_;
+  std::unique_ptr<SystolicDrain> drain_;
+};
+
+}  // namespace einsim::detailed
