@@ -377,12 +377,12 @@ std::vector<std::pair<std::string, SpecNode>> Loader::merged(const char* key) co
   for (const SpecNode& body : bodies_) {
     auto n = body.find(key);
     if (!n || n->is_null()) continue;
-    for (auto& [k, v] : n->entries()) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == k; });
+    for (auto& entry : n->entries()) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == entry.first; });
       if (it != out.end()) {
-        it->second = v;
+        it->second = entry.second;
       } else {
-        out.emplace_back(k, v);
+        out.push_back(entry);
       }
     }
   }
@@ -421,6 +421,11 @@ void Loader::load_ranks() {
   }
   for (const auto& [name, node] : params) {
     if (!is_identifier(name)) node.fail(fmt::format("parameter names are identifiers, got '{}'", name));
+    for (const auto& rank : ranks) {
+      if (lower(rank.first) == name) {
+        node.fail(fmt::format("parameter '{}' has the name of the index of rank {}; rename it", name, rank.first));
+      }
+    }
     names_.emplace(name, NamedValue{node, false, 0, 0});
   }
   for (const auto& [name, node] : ranks) {
@@ -514,82 +519,82 @@ void Loader::load_tensor_declarations() {
   }
 }
 
+// index := term (('+'|'-') term)*, term := factor ('*' factor)*, factor :=
+// integer | parameter | lower-case index (at most one per term); or a lone
+// upper-case rank name (the last coordinate).
 IndexExpr Loader::parse_index(TokenStream& ts) {
   IndexExpr ix;
-  const size_t start = ts.peek().pos;
-  bool first = true;
-  int sign = 1;
-  if (ts.accept("-")) sign = -1;
+  const Token& head = ts.peek();
+  if (head.kind == Token::Kind::ident && c_.find_rank(head.text) >= 0) {
+    ts.next();
+    const Token& after = ts.peek();
+    if (!(after.kind == Token::Kind::punct && (after.text == "," || after.text == "]"))) {
+      ts.fail(head, fmt::format("the rank name {} (the last coordinate) must be an index on its own", head.text));
+    }
+    ix.last_rank = c_.find_rank(head.text);
+    return ix;
+  }
   std::map<int, int64_t> coefs;
   std::vector<int> order;
+  int sign = ts.accept("-") ? -1 : 1;
   for (;;) {
-    if (!first) {
-      if (ts.accept("+")) {
-        sign = 1;
-      } else if (ts.accept("-")) {
-        sign = -1;
-      } else {
-        break;
-      }
-    }
-    first = false;
-    int64_t coef = 1;
-    const Token& t = ts.next();
-    const Token* name_tok = nullptr;
-    if (t.kind == Token::Kind::number) {
-      coef = parse_integer_literal(ts, t);
-      if (ts.accept("*")) {
-        name_tok = &ts.next();
-        if (name_tok->kind != Token::Kind::ident) ts.fail(*name_tok, fmt::format("expected an index after '*', found {}", TokenStream::describe(*name_tok)));
-      }
-    } else if (t.kind == Token::Kind::ident) {
-      name_tok = &t;
-      if (ts.accept("*")) {
-        const Token& n = ts.next();
-        if (n.kind != Token::Kind::number) ts.fail(n, fmt::format("expected an integer after '*', found {}", TokenStream::describe(n)));
-        coef = parse_integer_literal(ts, n);
-      }
-    } else {
-      ts.fail(t, fmt::format("expected an index, found {}", TokenStream::describe(t)));
-    }
-    if (coef > kMaxCoefficient) ts.fail(t, "index coefficient or offset is too large");
-    coef *= sign;
-    if (!name_tok) {
-      ix.constant += coef;
-      if (ix.constant > kMaxCoefficient || ix.constant < -kMaxCoefficient) ts.fail(t, "index offset is too large");
-      continue;
-    }
-    const std::string& n = name_tok->text;
-    int rank = c_.find_rank(n);
-    if (rank >= 0) {
-      // `M1`: the last coordinate. Only alone.
-      if (!order.empty() || ix.constant != 0 || coef != 1 || ix.last_rank >= 0 || sign != 1) {
-        ts.fail(*name_tok, fmt::format("the rank name {} (the last coordinate) must be an index on its own", n));
-      }
-      ix.last_rank = rank;
-      const Token& after = ts.peek();
-      if (!(after.kind == Token::Kind::punct && (after.text == "," || after.text == "]"))) {
-        ts.fail(*name_tok, fmt::format("the rank name {} (the last coordinate) must be an index on its own", n));
-      }
-      continue;
-    }
+    int64_t coef = sign;
     int idx_rank = -1;
-    for (size_t r = 0; r < c_.ranks.size(); ++r)
-      if (lower(c_.ranks[r].name) == n) idx_rank = static_cast<int>(r);
-    if (idx_rank < 0) {
-      if (n != lower(n)) ts.fail(*name_tok, fmt::format("unknown rank '{}'", n));
-      std::string known;
-      for (const auto& r : c_.ranks) known += (known.empty() ? "" : ", ") + lower(r.name);
-      ts.fail(*name_tok, fmt::format("unknown rank for index '{}' (an index is the lower-case name of a rank: {})", n, known));
+    for (;;) {
+      const Token& t = ts.next();
+      if (t.kind == Token::Kind::number) {
+        coef *= parse_integer_literal(ts, t);
+      } else if (t.kind == Token::Kind::ident) {
+        auto param = std::find_if(c_.parameters.begin(), c_.parameters.end(),
+                                  [&](const auto& pv) { return pv.first == t.text; });
+        if (param != c_.parameters.end()) {
+          if (param->second > kMaxCoefficient || param->second < -kMaxCoefficient) {
+            ts.fail(t, fmt::format("parameter {} = {} is too large for an index coefficient", t.text, param->second));
+          }
+          coef *= param->second;
+        } else {
+          int r = -1;
+          for (size_t k = 0; k < c_.ranks.size(); ++k)
+            if (lower(c_.ranks[k].name) == t.text) r = static_cast<int>(k);
+          if (r < 0) {
+            if (c_.find_rank(t.text) >= 0) {
+              ts.fail(t, fmt::format("the rank name {} (the last coordinate) must be an index on its own", t.text));
+            }
+            if (t.text != lower(t.text)) ts.fail(t, fmt::format("unknown rank '{}'", t.text));
+            std::string known;
+            for (const auto& rk : c_.ranks) known += (known.empty() ? "" : ", ") + lower(rk.name);
+            ts.fail(t, fmt::format("unknown rank for index '{}' (an index is the lower-case name of a rank: {})", t.text,
+                                   known));
+          }
+          if (idx_rank >= 0) ts.fail(t, "an index term multiplies two indices; indices must be affine");
+          idx_rank = r;
+        }
+      } else {
+        ts.fail(t, fmt::format("expected an index, found {}", TokenStream::describe(t)));
+      }
+      if (coef > kMaxCoefficient || coef < -kMaxCoefficient) ts.fail(t, "index coefficient or offset is too large");
+      if (!ts.accept("*")) break;
     }
-    if (!coefs.count(idx_rank)) order.push_back(idx_rank);
-    coefs[idx_rank] += coef;
+    if (idx_rank < 0) {
+      ix.constant += coef;
+      if (ix.constant > kMaxCoefficient || ix.constant < -kMaxCoefficient) ts.fail(ts.peek(), "index offset is too large");
+    } else {
+      if (!coefs.count(idx_rank)) order.push_back(idx_rank);
+      coefs[idx_rank] += coef;
+      if (coefs[idx_rank] > kMaxCoefficient || coefs[idx_rank] < -kMaxCoefficient) {
+        ts.fail(ts.peek(), "index coefficient is too large");
+      }
+    }
+    if (ts.accept("+")) {
+      sign = 1;
+    } else if (ts.accept("-")) {
+      sign = -1;
+    } else {
+      break;
+    }
   }
   for (int r : order)
     if (coefs[r] != 0) ix.terms.push_back({r, coefs[r]});
-  if (ix.last_rank < 0 && ix.terms.empty() && order.empty() && ix.constant == 0 && start == ts.peek().pos) {
-    ts.fail(ts.peek(), "empty index");
-  }
   return ix;
 }
 
