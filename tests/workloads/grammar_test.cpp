@@ -321,7 +321,7 @@ TEST_CASE("rank sizes are expressions over parameters and other ranks", "[worklo
   CHECK(c.ranks[c.find_rank("M")].size == 4);
 }
 
-TEST_CASE("--set overrides change ranks and partitions", "[workloads][grammar]") {
+TEST_CASE("set overrides change ranks and partitions", "[workloads][grammar]") {
   auto doc = YamlDocument::load_string(R"(workload:
   ranks: {M: 8, N: 2}
   partitions:
