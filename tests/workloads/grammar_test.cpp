@@ -398,7 +398,7 @@ TEST_CASE("tensor files hold row-major numbers with commas and comments", "[work
   CHECK_THROWS_AS(read_tensor_file(path), Error);
 }
 
-TEST_CASE("random inputs are uniform in [-1 1) from the documented bits", "[workloads][grammar]") {
+TEST_CASE("random inputs are uniform between -1 and 1 from the documented bits", "[workloads][grammar]") {
   auto v = random_tensor_values(42, "Q", 1000);
   double lo = 1, hi = -1, sum = 0;
   for (double x : v) {
