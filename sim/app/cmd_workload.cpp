@@ -1,13 +1,13 @@
 // einsim workload FILE [--set PATH=VALUE ...] [--json] [--dot] [--eval ...]:
 // the cascade, its operation counts, passes per rank and tensor sizes.
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "sim/app/commands.hpp"
 #include "sim/app/document_checks.hpp"
@@ -200,7 +200,8 @@ std::string summary_text(const EinsumCascade& c, const CascadeGraph& g, const st
     o += fmt::format("      ops: {}\n", ops_text(einsum_ops(ein)));
   }
   o += "\ntensors:\n";
-  o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", "name", "kind", "ranks", "extents", "format", "bytes");
+  o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", "name", "kind", "ranks", "extents", "format",
+                   "bytes");
   int64_t total = 0;
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const Tensor& ten = c.tensors[t];
@@ -281,7 +282,8 @@ void run_workload(const WorkloadOptions& o) {
     for (auto it = values.begin(); it != values.end(); ++it) {
       const auto& data = it.value()["data"];
       std::string first;
-      for (size_t k = 0; k < data.size() && k < 8; ++k) first += fmt::format("{}{:.6g}", k ? ", " : "", data[k].get<double>());
+      for (size_t k = 0; k < data.size() && k < 8; ++k)
+        first += fmt::format("{}{:.6g}", k ? ", " : "", data[k].get<double>());
       std::cout << fmt::format("  {} {}: {}{}\n", it.key(), it.value()["extents"].dump(), first,
                                data.size() > 8 ? ", ..." : "");
     }
@@ -298,8 +300,9 @@ std::string check_workload_document(const YamlDocument& doc) {
 
 void register_workload(CLI::App& app) {
   auto o = std::make_shared<WorkloadOptions>();
-  auto* cmd = app.add_subcommand("workload", "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
-                                             "operation counts, passes per rank, tensor sizes");
+  auto* cmd = app.add_subcommand("workload",
+                                 "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
+                                 "operation counts, passes per rank, tensor sizes");
   cmd->add_option("file", o->file, "workload YAML file")->required();
   cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)");
   cmd->add_flag("--json", o->json, "print the summary as JSON");

@@ -1,10 +1,8 @@
 // End to end: `einsim workload` and `einsim check` on workload files.
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
@@ -65,7 +63,8 @@ TEST_CASE("einsim workload --dot prints a Graphviz graph", "[e2e][workload]") {
 }
 
 TEST_CASE("einsim workload --eval prints the float64 outputs", "[e2e][workload]") {
-  auto r = run_einsim("workload workloads/library/gemm.yaml --set ranks.M=2 --set ranks.K=2 --set ranks.N=2 --eval --json");
+  auto r =
+      run_einsim("workload workloads/library/gemm.yaml --set ranks.M=2 --set ranks.K=2 --set ranks.N=2 --eval --json");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["values"]["Z"]["data"].size() == 4);
@@ -95,6 +94,7 @@ TEST_CASE("einsim workload exits 2 with file and line for a bad workload", "[e2e
 TEST_CASE("einsim check validates every library workload", "[e2e][workload]") {
   auto r = run_einsim("check workloads/library/*.yaml");
   CHECK(r.status == 0);
-  CHECK(contains(r.out, "ok    workloads/library/attention_fusemax.yaml: workload 'attention_fusemax': 12 einsums, 15 tensors"));
+  CHECK(contains(
+      r.out, "ok    workloads/library/attention_fusemax.yaml: workload 'attention_fusemax': 12 einsums, 15 tensors"));
   CHECK(contains(r.out, "ok    workloads/library/llama2_13b.yaml"));
 }

@@ -1,11 +1,10 @@
 // Every error of the workload format: its message, file, line, column and YAML path.
 
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "tests/workloads/workload_test_util.hpp"
 
@@ -17,9 +16,7 @@ namespace {
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // Column (1-based) of `token` inside `line` of the text.
-int column_of(const std::string& line, const std::string& token) {
-  return static_cast<int>(line.find(token)) + 1;
-}
+int column_of(const std::string& line, const std::string& token) { return static_cast<int>(line.find(token)) + 1; }
 
 }  // namespace
 
@@ -40,13 +37,15 @@ TEST_CASE("malformed YAML is an error with its line", "[workloads][errors]") {
 
 TEST_CASE("an unknown index names its column in the Einsum string", "[workloads][errors]") {
   const std::string line = "    - Z[m] = A[m,x]";
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M, M]}\n  einsums:\n" + line + "\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M, M]}\n  einsums:\n" + line + "\n");
   CHECK(contains(err, "unknown rank for index 'x'"));
   CHECK(contains(err, "test.yaml:6:" + std::to_string(column_of(line, "x]")) + ": at workload.einsums[0]"));
 }
 
 TEST_CASE("an unknown rank in a tensor declaration or as a rank name is an error", "[workloads][errors]") {
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M, Q]}\n  einsums:\n    - Z[m] = A[m,m]\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M, Q]}\n  einsums:\n    - Z[m] = A[m,m]\n");
   CHECK(contains(err, "test.yaml:4:"));
   CHECK(contains(err, "unknown rank 'Q'"));
   err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[Q]\n");
@@ -55,18 +54,21 @@ TEST_CASE("an unknown rank in a tensor declaration or as a rank name is an error
 
 TEST_CASE("an unknown tensor is an error at its column", "[workloads][errors]") {
   const std::string line = "    - Z[m] = A[m] * Bogus[m]";
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
   CHECK(contains(err, "unknown tensor 'Bogus'"));
   CHECK(contains(err, "test.yaml:6:" + std::to_string(column_of(line, "Bogus")) + ":"));
 }
 
 TEST_CASE("an unknown function or reduce operator is an error", "[workloads][errors]") {
   const std::string line = "    - Z[m] = tanh(A[m])";
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
   CHECK(contains(err, "unknown function 'tanh'"));
   CHECK(contains(err, "test.yaml:6:" + std::to_string(column_of(line, "tanh")) + ":"));
   err = load_error(
-      "workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - {expr: \"Z[] = A[m]\", reduce: avg}\n");
+      "workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - {expr: \"Z[] = A[m]\", reduce: "
+      "avg}\n");
   CHECK(contains(err, "unknown reduce operator 'avg'"));
   CHECK(contains(err, "test.yaml:6:"));
   CHECK(contains(err, "workload.einsums[0].reduce"));
@@ -78,30 +80,34 @@ TEST_CASE("an unknown function or reduce operator is an error", "[workloads][err
 
 TEST_CASE("a quoted Einsum string still gets the column of the offending token", "[workloads][errors]") {
   const std::string line = "    - {expr: \"Z[m] = A[m] + Nope[m]\"}";
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
   // Strings parsed from text (not a file) fall back to the node's position.
   CHECK(contains(err, "unknown tensor 'Nope'"));
   CHECK(contains(err, "test.yaml:6:"));
 }
 
 TEST_CASE("an unknown number format is an error listing the known ones", "[workloads][errors]") {
-  std::string err =
-      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M], format: fp9}\n  einsums:\n    - Z[m] = A[m]\n");
+  std::string err = load_error(
+      "workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M], format: fp9}\n  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "unknown number format 'fp9'"));
   CHECK(contains(err, "fp8_e4m3"));
   CHECK(contains(err, "test.yaml:4:"));
   CHECK(contains(err, "workload.tensors.A.format"));
-  err = load_error("workload:\n  format: int3\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
+  err = load_error(
+      "workload:\n  format: int3\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "test.yaml:2:"));
   CHECK(contains(err, "unknown number format 'int3'"));
 }
 
 TEST_CASE("a rank given two sizes is an error", "[workloads][errors]") {
-  std::string err = load_error("workload:\n  ranks:\n    M: 4\n    M: 8\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
+  std::string err = load_error(
+      "workload:\n  ranks:\n    M: 4\n    M: 8\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "test.yaml:4:"));
   CHECK(contains(err, "key 'M' is given twice"));
   err = load_error(
-      "workload:\n  ranks: {M: 8, M0: 2}\n  partitions:\n    M: {into: [M1, M0], M0: 4}\n  tensors:\n    A: {ranks: [M]}\n"
+      "workload:\n  ranks: {M: 8, M0: 2}\n  partitions:\n    M: {into: [M1, M0], M0: 4}\n  tensors:\n    A: {ranks: "
+      "[M]}\n"
       "  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "test.yaml:4:"));
   CHECK(contains(err, "rank M0 is given two sizes: 2 under ranks: and 4 by the partition of M"));
@@ -109,7 +115,8 @@ TEST_CASE("a rank given two sizes is an error", "[workloads][errors]") {
 
 TEST_CASE("a tensor written by two Einsums is an error", "[workloads][errors]") {
   std::string err = load_error(
-      "workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n    - Z[m] = A[m] * 2\n");
+      "workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n    - Z[m] = A[m] * "
+      "2\n");
   CHECK(contains(err, "tensor 'Z' is written by two Einsums (einsums[0] and einsums[1])"));
   CHECK(contains(err, "test.yaml:7:7: at workload.einsums[1]"));
 }
@@ -121,7 +128,8 @@ TEST_CASE("a cycle in the cascade is an error naming it", "[workloads][errors]")
   CHECK(contains(err, "cycle in the cascade: B -> C -> B"));
   CHECK(contains(err, "test.yaml:6:"));
   // A tensor read at its own point is a cycle too (only x -> x+1 is a recurrence).
-  err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - B[m] = A[m] + B[m]\n");
+  err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - B[m] = A[m] + B[m]\n");
   CHECK(contains(err, "cycle in the cascade: B -> B"));
 }
 
@@ -149,8 +157,8 @@ TEST_CASE("a partition that does not divide its rank is an error unless padded",
 }
 
 TEST_CASE("an access with the wrong number of indices is an error", "[workloads][errors]") {
-  std::string err =
-      load_error("workload:\n  ranks: {M: 4, K: 2}\n  tensors:\n    A: {ranks: [M, K]}\n  einsums:\n    - Z[m] = A[m]\n");
+  std::string err = load_error(
+      "workload:\n  ranks: {M: 4, K: 2}\n  tensors:\n    A: {ranks: [M, K]}\n  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "tensor A has 2 ranks [M, K] but is accessed with 1 index"));
   CHECK(contains(err, "test.yaml:6:14:"));
 }
@@ -162,7 +170,8 @@ TEST_CASE("an index outside its tensor is an error", "[workloads][errors]") {
 }
 
 TEST_CASE("a zero or negative rank size is an error", "[workloads][errors]") {
-  std::string err = load_error("workload:\n  ranks: {M: 0}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 0}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
   CHECK(contains(err, "rank M has size 0: sizes must be positive"));
   CHECK(contains(err, "test.yaml:2:"));
   err = load_error("workload:\n  ranks: {M: 3 - 5}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
@@ -173,7 +182,8 @@ TEST_CASE("a zero or negative rank size is an error", "[workloads][errors]") {
 
 TEST_CASE("integer overflow in sizes is an error", "[workloads][errors]") {
   std::string err = load_error(
-      "workload:\n  ranks: {M: 4000000000 * 4000000000}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
+      "workload:\n  ranks: {M: 4000000000 * 4000000000}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = "
+      "A[m]\n");
   CHECK(contains(err, "integer overflow"));
   CHECK(contains(err, "test.yaml:2:"));
   err = load_error(
@@ -195,7 +205,8 @@ TEST_CASE("an undeclared input or an unused declaration is an error", "[workload
   std::string err = load_error("workload:\n  ranks: {N: 4}\n  tensors:\n    X: {}\n  einsums:\n    - R[n] = X[n]\n");
   CHECK(contains(err, "input tensor 'X' needs its ranks:"));
   err = load_error(
-      "workload:\n  ranks: {N: 4}\n  tensors:\n    X: {ranks: [N]}\n    Y: {ranks: [N]}\n  einsums:\n    - R[n] = X[n]\n");
+      "workload:\n  ranks: {N: 4}\n  tensors:\n    X: {ranks: [N]}\n    Y: {ranks: [N]}\n  einsums:\n    - R[n] = "
+      "X[n]\n");
   CHECK(contains(err, "tensor 'Y' is declared but no Einsum reads or writes it"));
   CHECK(contains(err, "test.yaml:5:"));
 }
@@ -208,7 +219,8 @@ TEST_CASE("a typo in a key is an error naming the allowed keys", "[workloads][er
 
 TEST_CASE("syntax errors in an Einsum point at the token", "[workloads][errors]") {
   const std::string line = "    - Z[m] = A[m] * (A[m] + 1";
-  std::string err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + line + "\n");
   CHECK(contains(err, "expected ')' to close '('"));
   std::string deep = "    - Z[m] = " + std::string(200, '(') + "A[m]" + std::string(200, ')');
   err = load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n" + deep + "\n");
@@ -266,7 +278,22 @@ TEST_CASE("Einsum errors in a file get the exact column", "[workloads][errors]")
 
 TEST_CASE("a parameter named like an index is an error", "[workloads][errors]") {
   std::string err = load_error(
-      "workload:\n  parameters: {n: 4}\n  ranks: {N: n}\n  tensors:\n    X: {ranks: [N]}\n  einsums:\n    - R[n] = X[n]\n");
+      "workload:\n  parameters: {n: 4}\n  ranks: {N: n}\n  tensors:\n    X: {ranks: [N]}\n  einsums:\n    - R[n] = "
+      "X[n]\n");
   CHECK(contains(err, "parameter 'n' has the name of the index of rank N"));
   CHECK(contains(err, "test.yaml:2:"));
+}
+
+TEST_CASE("overlong expressions and deep size definitions are errors", "[workloads][errors]") {
+  std::string sum = "A[m]";
+  for (int i = 0; i < 5000; ++i) sum += " + A[m]";
+  std::string err =
+      load_error("workload:\n  ranks: {M: 4}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = " + sum + "\n");
+  CHECK(contains(err, "expression too long (more than 4096 operators)"));
+  // p0 = p1 + 1, p1 = p2 + 1, ...: resolving p0 nests 200 definitions.
+  std::string params = "  parameters:\n";
+  for (int i = 0; i < 199; ++i) params += "    p" + std::to_string(i) + ": p" + std::to_string(i + 1) + " + 1\n";
+  params += "    p199: 1\n";
+  err = load_error("workload:\n" + params + "  ranks: {M: p199}\n  tensors:\n    A: {ranks: [M]}\n  einsums:\n    - Z[m] = A[m]\n");
+  CHECK(contains(err, "definitions of sizes nest too deeply"));
 }

@@ -1,14 +1,14 @@
 // The reference evaluator against loops written here: attention (3-, 2- and
 // 1-pass cascades all equal softmax(QK^T)V), GEMM, convolution, quantized GEMM.
 
-#include <catch2/catch.hpp>
+#include "workloads/evaluator.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
 #include "tests/workloads/workload_test_util.hpp"
 #include "workloads/cascade_graph.hpp"
-#include "workloads/evaluator.hpp"
 
 using namespace einsim;
 using einsim::testing::load_library;
@@ -23,8 +23,8 @@ std::map<std::string, TensorValues> run(const EinsumCascade& c, uint64_t seed = 
 }
 
 // softmax(Q^T K) V per batch and head, directly: AV[b,h,f,p].
-std::vector<double> reference_attention(const std::map<std::string, TensorValues>& v, int64_t B, int64_t H,
-                                        int64_t P, int64_t M, int64_t E, int64_t F) {
+std::vector<double> reference_attention(const std::map<std::string, TensorValues>& v, int64_t B, int64_t H, int64_t P,
+                                        int64_t M, int64_t E, int64_t F) {
   const auto& Q = v.at("Q");
   const auto& K = v.at("K");
   const auto& V = v.at("V");
@@ -64,8 +64,8 @@ double relative_error(const std::vector<double>& a, const std::vector<double>& b
   return diff / scale;
 }
 
-const std::vector<std::string> kSmallAttention = {"ranks.B=2", "ranks.H=2", "ranks.P=5", "ranks.M=12",
-                                                  "ranks.E=3", "ranks.F=4"};
+const std::vector<std::string> kSmallAttention = {"ranks.B=2",  "ranks.H=2", "ranks.P=5",
+                                                  "ranks.M=12", "ranks.E=3", "ranks.F=4"};
 
 }  // namespace
 
@@ -138,7 +138,8 @@ TEST_CASE("the conv2d cascade equals the loop nest with strides", "[workloads][e
 
 TEST_CASE("the group-wise quantized GEMM equals dequantize-then-multiply", "[workloads][evaluator]") {
   const int64_t M = 2, K = 8, N = 3, K0 = 4;
-  auto v = run(load_library("gemm_groupwise_quant.yaml", {"ranks.M=2", "ranks.K=8", "ranks.N=3", "partitions.K.K0=4"}), 9);
+  auto v =
+      run(load_library("gemm_groupwise_quant.yaml", {"ranks.M=2", "ranks.K=8", "ranks.N=3", "partitions.K.K0=4"}), 9);
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {
       double z = 0;
@@ -151,9 +152,9 @@ TEST_CASE("the group-wise quantized GEMM equals dequantize-then-multiply", "[wor
 }
 
 TEST_CASE("a small transformer layer equals its computation written out", "[workloads][evaluator]") {
-  auto c = load_library("bert_base.yaml", {"parameters.batch=1", "parameters.seq=4", "parameters.d_model=6",
-                                           "parameters.heads=2", "parameters.head_dim=3", "parameters.ffn=5",
-                                           "parameters.tile=2"});
+  auto c = load_library("bert_base.yaml",
+                        {"parameters.batch=1", "parameters.seq=4", "parameters.d_model=6", "parameters.heads=2",
+                         "parameters.head_dim=3", "parameters.ffn=5", "parameters.tile=2"});
   auto v = run(c, 2);
   const int64_t P = 4, D = 6, H = 2, E = 3, G = 5;
   const auto& X = v.at("X");

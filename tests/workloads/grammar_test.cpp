@@ -1,14 +1,13 @@
 // The workload grammar: every construct of the YAML format and of the Einsum strings.
 
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
-
-#include <unistd.h>
 
 #include "tests/workloads/workload_test_util.hpp"
 #include "workloads/cascade_graph.hpp"
@@ -236,7 +235,8 @@ TEST_CASE("a padded partition rounds the outer part up and reads zeros past the 
   CHECK(v.at("T").at({2}) == 7);
 }
 
-TEST_CASE("a recurrence over x+1 starts from init and its final value is read with the rank name", "[workloads][grammar]") {
+TEST_CASE("a recurrence over x+1 starts from init and its final value is read with the rank name",
+          "[workloads][grammar]") {
   auto c = load_text(R"(workload:
   ranks: {N: 5}
   tensors:

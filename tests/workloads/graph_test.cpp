@@ -1,8 +1,7 @@
 // The cascade DAG: topological order, producers and consumers, loop-carried edges, Graphviz.
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "tests/workloads/workload_test_util.hpp"
 #include "workloads/cascade_graph.hpp"
@@ -55,8 +54,8 @@ TEST_CASE("the FuseMax cascade has loop-carried edges and three recurrence group
     CHECK(c.ranks[l.rank].name == "M1");
   }
   std::sort(loops.begin(), loops.end());
-  CHECK(loops == std::vector<std::pair<std::string, std::string>>{
-                     {"RD", "SPD"}, {"RM", "PRM"}, {"RM", "RM"}, {"RNV", "SPNV"}});
+  CHECK(loops ==
+        std::vector<std::pair<std::string, std::string>>{{"RD", "SPD"}, {"RM", "PRM"}, {"RM", "RM"}, {"RNV", "SPNV"}});
   // The DAG: 12 Einsums; edges carry tensors, e.g. QK feeds LM and SLN.
   CHECK(boost::num_vertices(g.dag()) == 12);
   CHECK(g.consumers(c.find_tensor("QK")) == std::vector<int>{1, 3});
@@ -75,8 +74,7 @@ TEST_CASE("the FuseMax cascade has loop-carried edges and three recurrence group
     for (int e : grp.einsums) names.push_back(c.einsums[e].name);
     loops_groups.push_back(names);
   }
-  CHECK(loops_groups ==
-        std::vector<std::vector<std::string>>{{"RM"}, {"SPD", "RD"}, {"SPNV", "RNV"}});
+  CHECK(loops_groups == std::vector<std::vector<std::string>>{{"RM"}, {"SPD", "RD"}, {"SPNV", "RNV"}});
 }
 
 TEST_CASE("the Graphviz output names tensors on edges and dashes loop-carried ones", "[workloads][graph]") {

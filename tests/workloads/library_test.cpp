@@ -6,7 +6,6 @@
 // (sum -> add, max -> max, min -> min, prod -> mul).
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "tests/workloads/workload_test_util.hpp"
@@ -90,10 +89,14 @@ TEST_CASE("transformer layers take their shapes from the model parameters", "[wo
     int64_t batch, seq, d_model, heads, head_dim, ffn;
   };
   const Model models[] = {
-      {"bert_base.yaml", 64, 1024, 768, 12, 64, 3072},  {"trxl.yaml", 64, 1024, 1024, 16, 64, 4096},
-      {"t5.yaml", 64, 1024, 512, 8, 64, 2048},          {"xlm.yaml", 64, 1024, 2048, 16, 128, 8192},
-      {"vit_b.yaml", 1, 197, 768, 12, 64, 3072},        {"vit_h.yaml", 1, 257, 1280, 16, 80, 5120},
-      {"opt_6_7b.yaml", 1, 2048, 4096, 32, 128, 16384}, {"llama2_7b.yaml", 1, 4096, 4096, 32, 128, 11008},
+      {"bert_base.yaml", 64, 1024, 768, 12, 64, 3072},
+      {"trxl.yaml", 64, 1024, 1024, 16, 64, 4096},
+      {"t5.yaml", 64, 1024, 512, 8, 64, 2048},
+      {"xlm.yaml", 64, 1024, 2048, 16, 128, 8192},
+      {"vit_b.yaml", 1, 197, 768, 12, 64, 3072},
+      {"vit_h.yaml", 1, 257, 1280, 16, 80, 5120},
+      {"opt_6_7b.yaml", 1, 2048, 4096, 32, 128, 16384},
+      {"llama2_7b.yaml", 1, 4096, 4096, 32, 128, 11008},
       {"llama2_13b.yaml", 1, 4096, 5120, 40, 128, 13824},
   };
   for (const Model& m : models) {
