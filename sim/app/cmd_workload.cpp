@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -110,7 +112,10 @@ Json summary_json(const EinsumCascade& c, const CascadeGraph& g, const std::vect
     Json cons = Json::array();
     for (int e : g.consumers(static_cast<int>(t))) cons.push_back(c.einsums[e].name);
     jt["consumers"] = cons;
-    if (ten.init) jt["init"] = *ten.init;
+    if (ten.init) {
+      // JSON has no infinities: write them as the strings YAML accepts.
+      jt["init"] = std::isfinite(*ten.init) ? Json(*ten.init) : Json(*ten.init > 0 ? "inf" : "-inf");
+    }
     total_bytes = checked_add(total_bytes, ten.bytes(), "the total tensor size");
     tensors[ten.name] = jt;
   }

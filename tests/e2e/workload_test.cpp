@@ -50,6 +50,8 @@ TEST_CASE("einsim workload --set changes the sequence length", "[e2e][workload]"
   CHECK(j["ranks"]["M"]["size"] == 65536);
   CHECK(j["ranks"]["M1"]["size"] == 65536 / 256);
   CHECK(j["passes"]["M"] == 1);
+  CHECK(j["tensors"]["RM"]["init"] == "-inf");
+  CHECK(j["tensors"]["RM"]["extents"][2] == 65536 / 256 + 1);
   auto bad = run_einsim("workload workloads/library/attention_fusemax.yaml --set ranks.Mx=4");
   CHECK(bad.status == 2);
   CHECK(contains(bad.err, "no key 'Mx'"));
@@ -97,4 +99,23 @@ TEST_CASE("einsim check validates every library workload", "[e2e][workload]") {
   CHECK(contains(
       r.out, "ok    workloads/library/attention_fusemax.yaml: workload 'attention_fusemax': 12 einsums, 15 tensors"));
   CHECK(contains(r.out, "ok    workloads/library/llama2_13b.yaml"));
+}
+
+TEST_CASE("einsim workload --eval reads inputs from tensor files", "[e2e][workload]") {
+  const std::string a = "/tmp/einsim_e2e_A.txt", b = "/tmp/einsim_e2e_B.txt";
+  {
+    std::ofstream fa(a);
+    fa << "# A: 1 x 2\n1, 2\n";
+    std::ofstream fb(b);
+    fb << "3 4\n5 6\n";
+  }
+  auto r = run_einsim(
+      "workload workloads/library/gemm.yaml --set ranks.M=1 --set ranks.K=2 --set ranks.N=2 --eval --json "
+      "--input A=" +
+      a + " --input B=" + b);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["values"]["Z"]["data"] == nlohmann::json::array({1 * 3 + 2 * 5, 1 * 4 + 2 * 6}));
+  std::remove(a.c_str());
+  std::remove(b.c_str());
 }
