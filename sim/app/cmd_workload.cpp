@@ -309,12 +309,14 @@ void register_workload(CLI::App& app) {
                                  "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
                                  "operation counts, passes per rank, tensor sizes");
   cmd->add_option("file", o->file, "workload YAML file")->required();
-  cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)");
+  cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)")
+      ->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "print the summary as JSON");
   cmd->add_flag("--dot", o->dot, "print the cascade as a Graphviz graph");
   cmd->add_flag("--eval", o->eval, "also evaluate the cascade in float64 (small shapes) and print its outputs");
   cmd->add_option("--seed", o->seed, "seed of the random inputs of --eval (default 1)");
-  cmd->add_option("--input", o->inputs, "TENSOR=FILE: values of an input tensor for --eval (numbers, row-major)");
+  cmd->add_option("--input", o->inputs, "TENSOR=FILE: values of an input tensor for --eval (numbers, row-major)")
+      ->allow_extra_args(false);
   cmd->add_option("--max-elements", o->max_elements, "element limit of --eval (default 4194304)");
   cmd->callback([o] { run_workload(*o); });
 }

@@ -119,3 +119,11 @@ TEST_CASE("einsim workload --eval reads inputs from tensor files", "[e2e][worklo
   std::remove(a.c_str());
   std::remove(b.c_str());
 }
+
+TEST_CASE("einsim workload takes --set before the file name", "[e2e][workload]") {
+  auto r = run_einsim("workload --set ranks.M=4 --set ranks.K=2 workloads/library/gemm.yaml --json");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["ranks"]["M"]["size"] == 4);
+  CHECK(j["ranks"]["K"]["size"] == 2);
+}
