@@ -1035,11 +1035,13 @@ void Loader::resolve_accesses() {
   }
 }
 
-void count_expr_ops(const Expr& x, int64_t points, std::vector<int64_t>& counts) {
+// Adds `points` per operator node of `x` to counts[op] and marks the operators seen.
+void count_expr_ops(const Expr& x, int64_t points, std::vector<int64_t>& counts, std::vector<bool>& seen) {
   if (x.kind != Expr::Kind::op) return;
-  int i = static_cast<int>(x.op);
+  const int i = static_cast<int>(x.op);
   counts[i] = checked_add(counts[i], points, "the operation count");
-  for (const Expr& a : x.args) count_expr_ops(a, points, counts);
+  seen[i] = true;
+  for (const Expr& a : x.args) count_expr_ops(a, points, counts, seen);
 }
 
 void Loader::count_ops() {
@@ -1051,18 +1053,11 @@ void Loader::count_ops() {
       e.output_points = 1;
       for (const IndexExpr& ix : e.output.indices)
         e.output_points = checked_mul(e.output_points, c_.ranks[ix.single_rank()].size, what);
-      std::vector<int64_t> counts(static_cast<int>(Op::dequant) + 1, -1);
-      std::vector<int64_t> zero(counts.size(), 0);
-      count_expr_ops(e.expr, e.iteration_points, zero);
+      std::vector<int64_t> counts(static_cast<int>(Op::dequant) + 1, 0);
       std::vector<bool> seen(counts.size(), false);
-      std::function<void(const Expr&)> mark = [&](const Expr& x) {
-        if (x.kind != Expr::Kind::op) return;
-        seen[static_cast<int>(x.op)] = true;
-        for (const Expr& a : x.args) mark(a);
-      };
-      mark(e.expr);
-      for (size_t i = 0; i < zero.size(); ++i)
-        if (seen[i]) e.map_ops.emplace_back(static_cast<Op>(i), zero[i]);
+      count_expr_ops(e.expr, e.iteration_points, counts, seen);
+      for (size_t i = 0; i < counts.size(); ++i)
+        if (seen[i]) e.map_ops.emplace_back(static_cast<Op>(i), counts[i]);
       e.reduce_ops = e.reduced_ranks.empty() ? 0 : e.iteration_points - e.output_points;
     } catch (const SpecError&) {
       throw;
@@ -1094,7 +1089,6 @@ void Loader::load_outputs() {
 }
 
 EinsumCascade Loader::load() {
-  const SpecNode& top = bodies_.back();
   c_.file = docs_.back().file();
   if (auto n = section("name")) {
     c_.name = n->as_string();
@@ -1102,7 +1096,6 @@ EinsumCascade Loader::load() {
     c_.name = std::filesystem::path(c_.file).stem().string();
   }
   if (auto d = section("description")) c_.description = d->as_string();
-  (void)top;
   load_ranks();
   load_tensor_declarations();
   parse_einsums();
