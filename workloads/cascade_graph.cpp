@@ -1,13 +1,13 @@
 #include "workloads/cascade_graph.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/graph/strong_components.hpp>
 #include <functional>
 #include <map>
 #include <queue>
 #include <set>
-
-#include <boost/graph/strong_components.hpp>
-#include <fmt/format.h>
 
 namespace einsim {
 namespace {
@@ -141,7 +141,8 @@ CascadeGraph::CascadeGraph(const EinsumCascade& c) : cascade_(&c), dag_(c.einsum
         for (size_t d = 0; d < t.ranks.size(); ++d) {
           if (t.ranks[d] != x) continue;
           const IndexExpr& ix = a.dims[d].index;
-          bool ok = !a.dims[d].inner && (ix.is_plain() || (ix.is_plain_plus_one() && static_cast<int>(d) == t.recurrent_dim)) &&
+          bool ok = !a.dims[d].inner &&
+                    (ix.is_plain() || (ix.is_plain_plus_one() && static_cast<int>(d) == t.recurrent_dim)) &&
                     ix.single_rank() == x;
           if (!ok) {
             throw SpecError(ein.location,
@@ -180,8 +181,8 @@ int CascadeGraph::producer(int tensor) const { return cascade_->tensors[tensor].
 
 std::string CascadeGraph::to_dot() const {
   const EinsumCascade& c = *cascade_;
-  std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
-                                dot_escape(c.name));
+  std::string out =
+      fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n", dot_escape(c.name));
   for (int e : order_) {
     out += fmt::format("  e{} [shape=box, label=\"{}\\n{}\"];\n", e, dot_escape(c.einsums[e].name),
                        dot_escape(c.einsums[e].text));
@@ -189,7 +190,8 @@ std::string CascadeGraph::to_dot() const {
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     if (c.tensors[t].producer < 0) {
       out += fmt::format("  t{} [shape=ellipse, label=\"{}\"];\n", t, dot_escape(c.tensors[t].name));
-      for (int e : consumers_[t]) out += fmt::format("  t{} -> e{} [label=\"{}\"];\n", t, e, dot_escape(c.tensors[t].name));
+      for (int e : consumers_[t])
+        out += fmt::format("  t{} -> e{} [label=\"{}\"];\n", t, e, dot_escape(c.tensors[t].name));
     }
   }
   for (auto [ei, ee] = boost::edges(dag_); ei != ee; ++ei) {

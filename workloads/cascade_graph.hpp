@@ -9,10 +9,9 @@
 //   for (int e : g.topological_order()) ...
 //   std::cout << g.to_dot();
 
+#include <boost/graph/adjacency_list.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/graph/adjacency_list.hpp>
 
 #include "workloads/einsum_cascade.hpp"
 
@@ -23,8 +22,8 @@ struct CascadeEdgeProperty {
   int tensor = -1;
 };
 
-using CascadeDag = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
-                                         CascadeEdgeProperty>;
+using CascadeDag =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, CascadeEdgeProperty>;
 
 // The Einsum DAG of a cascade, its order, and its recurrences.
 class CascadeGraph {

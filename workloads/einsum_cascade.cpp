@@ -6,40 +6,62 @@ namespace einsim {
 
 std::string_view op_name(Op op) {
   switch (op) {
-    case Op::add: return "add";
-    case Op::sub: return "sub";
-    case Op::mul: return "mul";
-    case Op::div: return "div";
-    case Op::neg: return "neg";
-    case Op::max: return "max";
-    case Op::min: return "min";
-    case Op::exp: return "exp";
-    case Op::sqrt: return "sqrt";
-    case Op::abs: return "abs";
-    case Op::relu: return "relu";
-    case Op::gelu: return "gelu";
-    case Op::shift_add: return "shift_add";
-    case Op::dequant: return "dequant";
+    case Op::add:
+      return "add";
+    case Op::sub:
+      return "sub";
+    case Op::mul:
+      return "mul";
+    case Op::div:
+      return "div";
+    case Op::neg:
+      return "neg";
+    case Op::max:
+      return "max";
+    case Op::min:
+      return "min";
+    case Op::exp:
+      return "exp";
+    case Op::sqrt:
+      return "sqrt";
+    case Op::abs:
+      return "abs";
+    case Op::relu:
+      return "relu";
+    case Op::gelu:
+      return "gelu";
+    case Op::shift_add:
+      return "shift_add";
+    case Op::dequant:
+      return "dequant";
   }
   throw InternalError("op_name: unknown Op");
 }
 
 std::string_view reduce_name(ReduceOp r) {
   switch (r) {
-    case ReduceOp::sum: return "sum";
-    case ReduceOp::max: return "max";
-    case ReduceOp::min: return "min";
-    case ReduceOp::prod: return "prod";
+    case ReduceOp::sum:
+      return "sum";
+    case ReduceOp::max:
+      return "max";
+    case ReduceOp::min:
+      return "min";
+    case ReduceOp::prod:
+      return "prod";
   }
   throw InternalError("reduce_name: unknown ReduceOp");
 }
 
 Op reduce_action(ReduceOp r) {
   switch (r) {
-    case ReduceOp::sum: return Op::add;
-    case ReduceOp::max: return Op::max;
-    case ReduceOp::min: return Op::min;
-    case ReduceOp::prod: return Op::mul;
+    case ReduceOp::sum:
+      return Op::add;
+    case ReduceOp::max:
+      return Op::max;
+    case ReduceOp::min:
+      return Op::min;
+    case ReduceOp::prod:
+      return Op::mul;
   }
   throw InternalError("reduce_action: unknown ReduceOp");
 }

@@ -52,9 +52,7 @@ struct IndexExpr {
   // A single index with coefficient 1 and no constant: `m`.
   bool is_plain() const { return !is_last() && terms.size() == 1 && terms[0].coef == 1 && constant == 0; }
   // `m+1`.
-  bool is_plain_plus_one() const {
-    return !is_last() && terms.size() == 1 && terms[0].coef == 1 && constant == 1;
-  }
+  bool is_plain_plus_one() const { return !is_last() && terms.size() == 1 && terms[0].coef == 1 && constant == 1; }
   int single_rank() const { return terms.size() == 1 ? terms[0].rank : -1; }
 };
 
@@ -100,9 +98,9 @@ struct Einsum {
   std::vector<int> reduced_ranks;
   int recurrent_rank = -1;  // rank whose output index is written as x+1, or -1
   int64_t iteration_points = 1;
-  int64_t output_points = 1;  // points of the iteration space that differ in the output
+  int64_t output_points = 1;                    // points of the iteration space that differ in the output
   std::vector<std::pair<Op, int64_t>> map_ops;  // per operator, in Op order
-  int64_t reduce_ops = 0;                      // reduce steps: iteration_points - output_points
+  int64_t reduce_ops = 0;                       // reduce steps: iteration_points - output_points
   SourceLocation location;
 };
 
@@ -110,9 +108,9 @@ struct Einsum {
 struct Rank {
   std::string name;
   int64_t size = 0;
-  int parent = -1;        // index of the partitioned rank this is a part of
+  int parent = -1;         // index of the partitioned rank this is a part of
   std::vector<int> parts;  // outer first
-  bool pad = false;       // partition rounds M1 up and zero-pads (remainder: pad)
+  bool pad = false;        // partition rounds M1 up and zero-pads (remainder: pad)
 };
 
 // A tensor of the cascade: declared input, or the output of one Einsum.
@@ -121,8 +119,8 @@ struct Tensor {
   std::vector<int> ranks;
   std::vector<int64_t> extents;  // rank sizes, plus one on a recurrent dimension
   NumberFormat format = NumberFormat::fp32;
-  int producer = -1;        // Einsum index, -1 for inputs
-  int recurrent_dim = -1;   // dimension written at x+1, or -1
+  int producer = -1;           // Einsum index, -1 for inputs
+  int recurrent_dim = -1;      // dimension written at x+1, or -1
   std::optional<double> init;  // value of slice 0 of the recurrent dimension
   bool declared = false;
   SourceLocation location;

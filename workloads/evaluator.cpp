@@ -1,13 +1,13 @@
 #include "workloads/evaluator.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace einsim {
 namespace {
@@ -23,10 +23,14 @@ uint64_t fnv1a64(const std::string& s) {
 
 double identity(ReduceOp r) {
   switch (r) {
-    case ReduceOp::sum: return 0.0;
-    case ReduceOp::prod: return 1.0;
-    case ReduceOp::max: return -std::numeric_limits<double>::infinity();
-    case ReduceOp::min: return std::numeric_limits<double>::infinity();
+    case ReduceOp::sum:
+      return 0.0;
+    case ReduceOp::prod:
+      return 1.0;
+    case ReduceOp::max:
+      return -std::numeric_limits<double>::infinity();
+    case ReduceOp::min:
+      return std::numeric_limits<double>::infinity();
   }
   return 0.0;
 }
@@ -111,31 +115,50 @@ double gelu(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 
 double Evaluator::eval(const Expr& x, const std::vector<double>& in) const {
   switch (x.kind) {
-    case Expr::Kind::number: return x.value;
-    case Expr::Kind::access: return in[x.access];
-    case Expr::Kind::op: break;
+    case Expr::Kind::number:
+      return x.value;
+    case Expr::Kind::access:
+      return in[x.access];
+    case Expr::Kind::op:
+      break;
   }
   const double a = eval(x.args[0], in);
   switch (x.op) {
-    case Op::neg: return -a;
-    case Op::exp: return std::exp(a);
-    case Op::sqrt: return std::sqrt(a);
-    case Op::abs: return std::fabs(a);
-    case Op::relu: return a > 0 ? a : 0.0;
-    case Op::gelu: return gelu(a);
-    default: break;
+    case Op::neg:
+      return -a;
+    case Op::exp:
+      return std::exp(a);
+    case Op::sqrt:
+      return std::sqrt(a);
+    case Op::abs:
+      return std::fabs(a);
+    case Op::relu:
+      return a > 0 ? a : 0.0;
+    case Op::gelu:
+      return gelu(a);
+    default:
+      break;
   }
   const double b = eval(x.args[1], in);
   switch (x.op) {
-    case Op::add: return a + b;
-    case Op::sub: return a - b;
-    case Op::mul: return a * b;
-    case Op::div: return a / b;
-    case Op::max: return std::fmax(a, b);
-    case Op::min: return std::fmin(a, b);
-    case Op::shift_add: return a * b;  // numerically a multiply (MixPE's shifts and adds)
-    case Op::dequant: return (a - eval(x.args[2], in)) * b;
-    default: break;
+    case Op::add:
+      return a + b;
+    case Op::sub:
+      return a - b;
+    case Op::mul:
+      return a * b;
+    case Op::div:
+      return a / b;
+    case Op::max:
+      return std::fmax(a, b);
+    case Op::min:
+      return std::fmin(a, b);
+    case Op::shift_add:
+      return a * b;  // numerically a multiply (MixPE's shifts and adds)
+    case Op::dequant:
+      return (a - eval(x.args[2], in)) * b;
+    default:
+      break;
   }
   throw InternalError("evaluator: unknown operator");
 }
@@ -164,10 +187,18 @@ void Evaluator::run_einsum(int e, int fixed_rank, int64_t fixed_value) {
       dst = v;
     } else {
       switch (ein.reduce) {
-        case ReduceOp::sum: dst += v; break;
-        case ReduceOp::prod: dst *= v; break;
-        case ReduceOp::max: dst = std::fmax(dst, v); break;
-        case ReduceOp::min: dst = std::fmin(dst, v); break;
+        case ReduceOp::sum:
+          dst += v;
+          break;
+        case ReduceOp::prod:
+          dst *= v;
+          break;
+        case ReduceOp::max:
+          dst = std::fmax(dst, v);
+          break;
+        case ReduceOp::min:
+          dst = std::fmin(dst, v);
+          break;
       }
     }
     // Odometer over the loop ranks, last rank fastest.
@@ -189,18 +220,21 @@ std::map<std::string, TensorValues> Evaluator::run() {
   }
   for (const Einsum& e : c_.einsums) points = checked_add(points, e.iteration_points, "the evaluator's point count");
   if (elements > o_.max_elements) {
-    throw Error(fmt::format("the reference evaluator is for small shapes: the tensors of '{}' hold {} elements, "
-                            "more than the limit of {} (reduce the rank sizes with --set)",
-                            c_.name, elements, o_.max_elements));
+    throw Error(
+        fmt::format("the reference evaluator is for small shapes: the tensors of '{}' hold {} elements, "
+                    "more than the limit of {} (reduce the rank sizes with --set)",
+                    c_.name, elements, o_.max_elements));
   }
   if (points > o_.max_points) {
-    throw Error(fmt::format("the reference evaluator is for small shapes: the Einsums of '{}' have {} iteration "
-                            "points, more than the limit of {} (reduce the rank sizes with --set)",
-                            c_.name, points, o_.max_points));
+    throw Error(
+        fmt::format("the reference evaluator is for small shapes: the Einsums of '{}' have {} iteration "
+                    "points, more than the limit of {} (reduce the rank sizes with --set)",
+                    c_.name, points, o_.max_points));
   }
   for (const auto& [name, v] : o_.inputs) {
     int t = c_.find_tensor(name);
-    if (t < 0 || c_.tensors[t].producer >= 0) throw Error(fmt::format("'{}' is not an input tensor of '{}'", name, c_.name));
+    if (t < 0 || c_.tensors[t].producer >= 0)
+      throw Error(fmt::format("'{}' is not an input tensor of '{}'", name, c_.name));
   }
   values_.resize(c_.tensors.size());
   for (size_t ti = 0; ti < c_.tensors.size(); ++ti) {

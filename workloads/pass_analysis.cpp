@@ -98,8 +98,8 @@ std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGrap
         lt.grows_with_rank = lt.grows_with_rank || is_part(ten.ranks[d]);
       }
       const int64_t bits = format_bits(ten.format);
-      lt.bytes = checked_add(checked_mul(lt.elements / 8, bits, "a live tensor size"), ((lt.elements % 8) * bits + 7) / 8,
-                             "a live tensor size");
+      lt.bytes = checked_add(checked_mul(lt.elements / 8, bits, "a live tensor size"),
+                             ((lt.elements % 8) * bits + 7) / 8, "a live tensor size");
       lt.produced = time[t];
       lt.last_read = last;
       rp.live.push_back(lt);

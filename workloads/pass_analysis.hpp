@@ -20,8 +20,8 @@
 // A tensor is live between passes (for R) when it is produced in pass k (or
 // between passes at level k >= 1) and read by an Einsum running in a pass
 // after k. (Tensors made before the first pass are as available as inputs.)
-// Times below: 2k for pass k, 2k+1 for between passes at level k. Its live size counts every dimension except those all later readers read
-// at a fixed coordinate (the final value of a recurrence).
+// Times below: 2k for pass k, 2k+1 for between passes at level k. Its live size counts every dimension except those all
+// later readers read at a fixed coordinate (the final value of a recurrence).
 
 #include <cstdint>
 #include <vector>

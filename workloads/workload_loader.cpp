@@ -1,18 +1,18 @@
 // load_workload: YAML `workload:` documents -> EinsumCascade, with every
 // error pointing at the user's text (file:line:col and YAML path).
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "workloads/cascade_graph.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -22,33 +22,22 @@ namespace {
 
 constexpr int kMaxExtendsDepth = 16;
 constexpr int kMaxExprDepth = 64;
+constexpr int kMaxExprNodes = 4096;
 constexpr int64_t kMaxCoefficient = int64_t{1} << 31;
 constexpr int64_t kMaxExtendsBytes = 1 << 20;
 
 // ------------------------------------------------------------ source columns
 
-// Lines of the files a cascade came from, to place errors inside Einsum strings.
-class SourceLines {
- public:
-  const std::vector<std::string>* lines(const std::string& file) {
-    auto it = cache_.find(file);
-    if (it != cache_.end()) return it->second.empty() ? nullptr : &it->second;
-    std::vector<std::string>& v = cache_[file];
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) return nullptr;
-    std::ifstream in(file, std::ios::binary);
-    std::string line;
-    while (std::getline(in, line)) v.push_back(line);
-    return v.empty() ? nullptr : &v;
-  }
-
- private:
-  std::map<std::string, std::vector<std::string>> cache_;
-};
-
-SourceLines& source_lines() {
-  thread_local SourceLines lines;
-  return lines;
+// Line `line` (1-based) of a regular file, or nullopt. Read only when an
+// error is reported, so files edited between loads are never stale.
+std::optional<std::string> source_line(const std::string& file, int line) {
+  std::error_code ec;
+  if (line <= 0 || !std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::string text;
+  for (int i = 0; i < line; ++i)
+    if (!std::getline(in, text)) return std::nullopt;
+  return text;
 }
 
 // Fails at `offset` characters into the scalar `node` when that text sits on
@@ -58,15 +47,14 @@ SourceLines& source_lines() {
   if (loc.line > 0 && node.is_scalar()) {
     const std::string& text = node.yaml().Scalar();
     const bool plain = node.yaml().Tag() == "?";
-    const auto* lines = source_lines().lines(loc.file);
+    const std::optional<std::string> file_line = source_line(loc.file, loc.line);
     int shift = -1;
-    if (lines && static_cast<size_t>(loc.line) <= lines->size()) {
-      const std::string& l = (*lines)[loc.line - 1];
+    if (file_line) {
+      const std::string& l = *file_line;
       size_t col = static_cast<size_t>(loc.column - 1);
       if (col < l.size() && l.compare(col, text.size(), text) == 0) {
         shift = 0;
-      } else if (col < l.size() && (l[col] == '"' || l[col] == '\'') &&
-                 l.compare(col + 1, text.size(), text) == 0) {
+      } else if (col < l.size() && (l[col] == '"' || l[col] == '\'') && l.compare(col + 1, text.size(), text) == 0) {
         shift = 1;
       }
     } else if (plain && text.find('\n') == std::string::npos) {
@@ -80,8 +68,7 @@ SourceLines& source_lines() {
 bool is_rank_name(const std::string& s) {
   if (s.empty() || !std::isupper(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 
@@ -117,7 +104,8 @@ std::vector<Token> tokenize(const SpecNode& node, const std::string& s) {
       while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
       out.push_back({Token::Kind::ident, s.substr(i, j - i), i});
       i = j;
-    } else if (std::isdigit(c) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+    } else if (std::isdigit(c) ||
+               (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       size_t j = i;
       while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
       if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
@@ -175,7 +163,8 @@ class TokenStream {
 };
 
 int64_t parse_integer_literal(TokenStream& ts, const Token& t) {
-  if (t.text.find_first_of(".eE") != std::string::npos) ts.fail(t, fmt::format("expected an integer, found '{}'", t.text));
+  if (t.text.find_first_of(".eE") != std::string::npos)
+    ts.fail(t, fmt::format("expected an integer, found '{}'", t.text));
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(t.text.c_str(), &end, 10);
@@ -195,7 +184,8 @@ class IntExprParser {
 
   int64_t parse() {
     int64_t v = sum(0);
-    if (ts_.peek().kind != Token::Kind::end) ts_.fail(ts_.peek(), fmt::format("unexpected {}", TokenStream::describe(ts_.peek())));
+    if (ts_.peek().kind != Token::Kind::end)
+      ts_.fail(ts_.peek(), fmt::format("unexpected {}", TokenStream::describe(ts_.peek())));
     return v;
   }
 
@@ -280,17 +270,15 @@ struct PendingAccess {
 };
 
 struct PendingEinsum {
-  SpecNode node;      // the string (or the `expr:` node)
-  SpecNode item;      // the list item
+  SpecNode node;  // the string (or the `expr:` node)
+  SpecNode item;  // the list item
   PendingAccess output;
   std::vector<PendingAccess> inputs;
 };
 
 class Loader {
  public:
-  Loader(const YamlDocument& doc, const WorkloadLoadOptions& options) : options_(options) {
-    collect(doc, 0, {});
-  }
+  Loader(const YamlDocument& doc, const WorkloadLoadOptions& options) : options_(options) { collect(doc, 0, {}); }
 
   EinsumCascade load();
 
@@ -325,6 +313,8 @@ class Loader {
   std::map<std::string, SpecNode> tensor_decls_;
   std::vector<std::string> tensor_decl_order_;
   std::vector<PendingEinsum> pending_;
+  int resolve_depth_ = 0;
+  int expr_nodes_ = 0;  // operators of the Einsum being parsed
 };
 
 void Loader::collect(const YamlDocument& doc, int depth, std::vector<std::string> chain) {
@@ -377,12 +367,12 @@ std::vector<std::pair<std::string, SpecNode>> Loader::merged(const char* key) co
   for (const SpecNode& body : bodies_) {
     auto n = body.find(key);
     if (!n || n->is_null()) continue;
-    for (auto& [k, v] : n->entries()) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == k; });
+    for (auto& entry : n->entries()) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == entry.first; });
       if (it != out.end()) {
-        it->second = v;
+        it->second = entry.second;
       } else {
-        out.emplace_back(k, v);
+        out.push_back(entry);
       }
     }
   }
@@ -399,16 +389,19 @@ int64_t Loader::resolve(const std::string& name, const Token& t, TokenStream& ts
   NamedValue& nv = it->second;
   if (nv.state == 2) return nv.value;
   if (nv.state == 1) ts.fail(t, fmt::format("'{}' is defined in terms of itself", name));
+  if (++resolve_depth_ > kMaxExprDepth) ts.fail(t, "definitions of sizes nest too deeply");
   nv.state = 1;
   nv.value = evaluate_size(nv.node);
   nv.state = 2;
+  --resolve_depth_;
   return nv.value;
 }
 
 int64_t Loader::evaluate_size(const SpecNode& node) {
   if (!node.is_scalar()) node.fail("expected an integer or an integer expression");
   const std::string text = node.as_string();
-  IntExprParser p(node, text, [this](const std::string& n, const Token& t, TokenStream& ts) { return resolve(n, t, ts); });
+  IntExprParser p(node, text,
+                  [this](const std::string& n, const Token& t, TokenStream& ts) { return resolve(n, t, ts); });
   return p.parse();
 }
 
@@ -421,6 +414,11 @@ void Loader::load_ranks() {
   }
   for (const auto& [name, node] : params) {
     if (!is_identifier(name)) node.fail(fmt::format("parameter names are identifiers, got '{}'", name));
+    for (const auto& rank : ranks) {
+      if (lower(rank.first) == name) {
+        node.fail(fmt::format("parameter '{}' has the name of the index of rank {}; rename it", name, rank.first));
+      }
+    }
     names_.emplace(name, NamedValue{node, false, 0, 0});
   }
   for (const auto& [name, node] : ranks) {
@@ -464,15 +462,17 @@ void Loader::load_ranks() {
     if (names_.count(inner) && !names_.at(inner).is_rank) into.fail(fmt::format("'{}' is a parameter", inner));
     SpecNode inner_node = node.at(inner);
     int64_t inner_size = evaluate_size(inner_node);
-    if (inner_size <= 0) inner_node.fail(fmt::format("partition size {} = {}: sizes must be positive", inner, inner_size));
+    if (inner_size <= 0)
+      inner_node.fail(fmt::format("partition size {} = {}: sizes must be positive", inner, inner_size));
     std::string policy = node.as_string_or("remainder", "error");
     if (policy != "error" && policy != "pad") node.at("remainder").fail("remainder: is 'error' or 'pad'");
     const int64_t total = c_.ranks[parent].size;
     const int64_t rem = total % inner_size;
     if (rem != 0 && policy == "error") {
-      inner_node.fail(fmt::format("partition of {} (size {}) into {} x {} with {} = {} leaves a remainder of {} "
-                                  "(add remainder: pad to allow it)",
-                                  name, total, outer, inner, inner, inner_size, rem));
+      inner_node.fail(
+          fmt::format("partition of {} (size {}) into {} x {} with {} = {} leaves a remainder of {} "
+                      "(add remainder: pad to allow it)",
+                      name, total, outer, inner, inner, inner_size, rem));
     }
     const int64_t outer_size = total / inner_size + (rem != 0 ? 1 : 0);
     const std::pair<std::string, int64_t> sizes[2] = {{outer, outer_size}, {inner, inner_size}};
@@ -503,7 +503,8 @@ void Loader::load_ranks() {
 void Loader::load_tensor_declarations() {
   if (auto f = section("format")) {
     auto fmt_ = parse_format(f->as_string());
-    if (!fmt_) f->fail(fmt::format("unknown number format '{}' (expected one of: {})", f->as_string(), format_names_list()));
+    if (!fmt_)
+      f->fail(fmt::format("unknown number format '{}' (expected one of: {})", f->as_string(), format_names_list()));
     c_.format = *fmt_;
   }
   for (const auto& [name, node] : merged("tensors")) {
@@ -514,82 +515,83 @@ void Loader::load_tensor_declarations() {
   }
 }
 
+// index := term (('+'|'-') term)*, term := factor ('*' factor)*, factor :=
+// integer | parameter | lower-case index (at most one per term); or a lone
+// upper-case rank name (the last coordinate).
 IndexExpr Loader::parse_index(TokenStream& ts) {
   IndexExpr ix;
-  const size_t start = ts.peek().pos;
-  bool first = true;
-  int sign = 1;
-  if (ts.accept("-")) sign = -1;
+  const Token& head = ts.peek();
+  if (head.kind == Token::Kind::ident && c_.find_rank(head.text) >= 0) {
+    ts.next();
+    const Token& after = ts.peek();
+    if (!(after.kind == Token::Kind::punct && (after.text == "," || after.text == "]"))) {
+      ts.fail(head, fmt::format("the rank name {} (the last coordinate) must be an index on its own", head.text));
+    }
+    ix.last_rank = c_.find_rank(head.text);
+    return ix;
+  }
   std::map<int, int64_t> coefs;
   std::vector<int> order;
+  int sign = ts.accept("-") ? -1 : 1;
   for (;;) {
-    if (!first) {
-      if (ts.accept("+")) {
-        sign = 1;
-      } else if (ts.accept("-")) {
-        sign = -1;
-      } else {
-        break;
-      }
-    }
-    first = false;
-    int64_t coef = 1;
-    const Token& t = ts.next();
-    const Token* name_tok = nullptr;
-    if (t.kind == Token::Kind::number) {
-      coef = parse_integer_literal(ts, t);
-      if (ts.accept("*")) {
-        name_tok = &ts.next();
-        if (name_tok->kind != Token::Kind::ident) ts.fail(*name_tok, fmt::format("expected an index after '*', found {}", TokenStream::describe(*name_tok)));
-      }
-    } else if (t.kind == Token::Kind::ident) {
-      name_tok = &t;
-      if (ts.accept("*")) {
-        const Token& n = ts.next();
-        if (n.kind != Token::Kind::number) ts.fail(n, fmt::format("expected an integer after '*', found {}", TokenStream::describe(n)));
-        coef = parse_integer_literal(ts, n);
-      }
-    } else {
-      ts.fail(t, fmt::format("expected an index, found {}", TokenStream::describe(t)));
-    }
-    if (coef > kMaxCoefficient) ts.fail(t, "index coefficient or offset is too large");
-    coef *= sign;
-    if (!name_tok) {
-      ix.constant += coef;
-      if (ix.constant > kMaxCoefficient || ix.constant < -kMaxCoefficient) ts.fail(t, "index offset is too large");
-      continue;
-    }
-    const std::string& n = name_tok->text;
-    int rank = c_.find_rank(n);
-    if (rank >= 0) {
-      // `M1`: the last coordinate. Only alone.
-      if (!order.empty() || ix.constant != 0 || coef != 1 || ix.last_rank >= 0 || sign != 1) {
-        ts.fail(*name_tok, fmt::format("the rank name {} (the last coordinate) must be an index on its own", n));
-      }
-      ix.last_rank = rank;
-      const Token& after = ts.peek();
-      if (!(after.kind == Token::Kind::punct && (after.text == "," || after.text == "]"))) {
-        ts.fail(*name_tok, fmt::format("the rank name {} (the last coordinate) must be an index on its own", n));
-      }
-      continue;
-    }
+    int64_t coef = sign;
     int idx_rank = -1;
-    for (size_t r = 0; r < c_.ranks.size(); ++r)
-      if (lower(c_.ranks[r].name) == n) idx_rank = static_cast<int>(r);
-    if (idx_rank < 0) {
-      if (n != lower(n)) ts.fail(*name_tok, fmt::format("unknown rank '{}'", n));
-      std::string known;
-      for (const auto& r : c_.ranks) known += (known.empty() ? "" : ", ") + lower(r.name);
-      ts.fail(*name_tok, fmt::format("unknown rank for index '{}' (an index is the lower-case name of a rank: {})", n, known));
+    for (;;) {
+      const Token& t = ts.next();
+      if (t.kind == Token::Kind::number) {
+        coef *= parse_integer_literal(ts, t);
+      } else if (t.kind == Token::Kind::ident) {
+        auto param = std::find_if(c_.parameters.begin(), c_.parameters.end(),
+                                  [&](const auto& pv) { return pv.first == t.text; });
+        if (param != c_.parameters.end()) {
+          if (param->second > kMaxCoefficient || param->second < -kMaxCoefficient) {
+            ts.fail(t, fmt::format("parameter {} = {} is too large for an index coefficient", t.text, param->second));
+          }
+          coef *= param->second;
+        } else {
+          int r = -1;
+          for (size_t k = 0; k < c_.ranks.size(); ++k)
+            if (lower(c_.ranks[k].name) == t.text) r = static_cast<int>(k);
+          if (r < 0) {
+            if (c_.find_rank(t.text) >= 0) {
+              ts.fail(t, fmt::format("the rank name {} (the last coordinate) must be an index on its own", t.text));
+            }
+            if (t.text != lower(t.text)) ts.fail(t, fmt::format("unknown rank '{}'", t.text));
+            std::string known;
+            for (const auto& rk : c_.ranks) known += (known.empty() ? "" : ", ") + lower(rk.name);
+            ts.fail(t, fmt::format("unknown rank for index '{}' (an index is the lower-case name of a rank: {})",
+                                   t.text, known));
+          }
+          if (idx_rank >= 0) ts.fail(t, "an index term multiplies two indices; indices must be affine");
+          idx_rank = r;
+        }
+      } else {
+        ts.fail(t, fmt::format("expected an index, found {}", TokenStream::describe(t)));
+      }
+      if (coef > kMaxCoefficient || coef < -kMaxCoefficient) ts.fail(t, "index coefficient or offset is too large");
+      if (!ts.accept("*")) break;
     }
-    if (!coefs.count(idx_rank)) order.push_back(idx_rank);
-    coefs[idx_rank] += coef;
+    if (idx_rank < 0) {
+      ix.constant += coef;
+      if (ix.constant > kMaxCoefficient || ix.constant < -kMaxCoefficient)
+        ts.fail(ts.peek(), "index offset is too large");
+    } else {
+      if (!coefs.count(idx_rank)) order.push_back(idx_rank);
+      coefs[idx_rank] += coef;
+      if (coefs[idx_rank] > kMaxCoefficient || coefs[idx_rank] < -kMaxCoefficient) {
+        ts.fail(ts.peek(), "index coefficient is too large");
+      }
+    }
+    if (ts.accept("+")) {
+      sign = 1;
+    } else if (ts.accept("-")) {
+      sign = -1;
+    } else {
+      break;
+    }
   }
   for (int r : order)
     if (coefs[r] != 0) ix.terms.push_back({r, coefs[r]});
-  if (ix.last_rank < 0 && ix.terms.empty() && order.empty() && ix.constant == 0 && start == ts.peek().pos) {
-    ts.fail(ts.peek(), "empty index");
-  }
   return ix;
 }
 
@@ -604,7 +606,8 @@ Access Loader::parse_access_indices(TokenStream& ts, std::string& text) {
     while (!ix.text.empty() && std::isspace(static_cast<unsigned char>(ix.text.back()))) ix.text.pop_back();
     a.indices.push_back(std::move(ix));
     if (ts.accept("]")) break;
-    if (!ts.accept(",")) ts.fail(ts.peek(), fmt::format("expected ',' or ']' in the indices, found {}", TokenStream::describe(ts.peek())));
+    if (!ts.accept(","))
+      ts.fail(ts.peek(), fmt::format("expected ',' or ']' in the indices, found {}", TokenStream::describe(ts.peek())));
   }
   return a;
 }
@@ -615,8 +618,8 @@ struct FunctionInfo {
   int arity;
 };
 constexpr FunctionInfo kFunctions[] = {
-    {"exp", Op::exp, 1},   {"max", Op::max, 2},   {"min", Op::min, 2},         {"abs", Op::abs, 1},
-    {"sqrt", Op::sqrt, 1}, {"relu", Op::relu, 1}, {"gelu", Op::gelu, 1},       {"shift_add", Op::shift_add, 2},
+    {"exp", Op::exp, 1},         {"max", Op::max, 2},   {"min", Op::min, 2},   {"abs", Op::abs, 1},
+    {"sqrt", Op::sqrt, 1},       {"relu", Op::relu, 1}, {"gelu", Op::gelu, 1}, {"shift_add", Op::shift_add, 2},
     {"dequant", Op::dequant, 3},
 };
 
@@ -635,6 +638,7 @@ Expr Loader::parse_expr(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth)
     Expr right = parse_term(ts, e, p, depth);
     Expr n;
     n.kind = Expr::Kind::op;
+    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
     n.op = op;
     n.args.push_back(std::move(left));
     n.args.push_back(std::move(right));
@@ -656,6 +660,7 @@ Expr Loader::parse_term(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth)
     Expr right = parse_unary(ts, e, p, depth);
     Expr n;
     n.kind = Expr::Kind::op;
+    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
     n.op = op;
     n.args.push_back(std::move(left));
     n.args.push_back(std::move(right));
@@ -668,6 +673,7 @@ Expr Loader::parse_unary(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth
   if (ts.accept("-")) {
     Expr n;
     n.kind = Expr::Kind::op;
+    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
     n.op = Op::neg;
     n.args.push_back(parse_unary(ts, e, p, depth + 1));
     return n;
@@ -702,6 +708,7 @@ Expr Loader::parse_primary(TokenStream& ts, Einsum& e, PendingEinsum& p, int dep
     }
     ts.next();
     n.kind = Expr::Kind::op;
+    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
     n.op = f->op;
     if (!(ts.peek().kind == Token::Kind::punct && ts.peek().text == ")")) {
       for (;;) {
@@ -711,7 +718,8 @@ Expr Loader::parse_primary(TokenStream& ts, Einsum& e, PendingEinsum& p, int dep
     }
     ts.expect(")", "to close the arguments");
     if (static_cast<int>(n.args.size()) != f->arity) {
-      ts.fail(t, fmt::format("{} takes {} argument{}, found {}", f->name, f->arity, f->arity == 1 ? "" : "s", n.args.size()));
+      ts.fail(t, fmt::format("{} takes {} argument{}, found {}", f->name, f->arity, f->arity == 1 ? "" : "s",
+                             n.args.size()));
     }
     return n;
   }
@@ -774,16 +782,20 @@ void Loader::parse_einsums() {
     e.text = node.as_string();
     e.location = node.location();
     TokenStream ts(node, e.text);
+    expr_nodes_ = 0;
     const Token out = ts.next();
-    if (out.kind != Token::Kind::ident) ts.fail(out, fmt::format("expected the output tensor, found {}", TokenStream::describe(out)));
+    if (out.kind != Token::Kind::ident)
+      ts.fail(out, fmt::format("expected the output tensor, found {}", TokenStream::describe(out)));
     std::string text = e.text;
     e.output = parse_access_indices(ts, text);
     e.output.text = text.substr(out.pos, ts.peek().pos - out.pos);
-    while (!e.output.text.empty() && std::isspace(static_cast<unsigned char>(e.output.text.back()))) e.output.text.pop_back();
+    while (!e.output.text.empty() && std::isspace(static_cast<unsigned char>(e.output.text.back())))
+      e.output.text.pop_back();
     p.output = {out.text, out.pos};
     ts.expect("=", "after the output");
     e.expr = parse_expr(ts, e, p, 0);
-    if (ts.peek().kind != Token::Kind::end) ts.fail(ts.peek(), fmt::format("unexpected {}", TokenStream::describe(ts.peek())));
+    if (ts.peek().kind != Token::Kind::end)
+      ts.fail(ts.peek(), fmt::format("unexpected {}", TokenStream::describe(ts.peek())));
     e.name = item.is_map() ? item.as_string_or("name", out.text) : out.text;
 
     // Output indices: plain or x+1, each rank once; each appears on the right.
@@ -809,7 +821,8 @@ void Loader::parse_einsums() {
         e.recurrent_rank = r;
       }
       if (!rhs.count(r)) {
-        fail_at(node, at, fmt::format("output index '{}' appears nowhere on the right-hand side", lower(c_.ranks[r].name)));
+        fail_at(node, at,
+                fmt::format("output index '{}' appears nowhere on the right-hand side", lower(c_.ranks[r].name)));
       }
       e.iteration_ranks.push_back(r);
     }
@@ -873,7 +886,8 @@ void Loader::build_tensors() {
         std::string rname = rn.as_string();
         int r = c_.find_rank(rname);
         if (r < 0) rn.fail(fmt::format("unknown rank '{}'", rname));
-        if (std::find(ranks.begin(), ranks.end(), r) != ranks.end()) rn.fail(fmt::format("rank {} is listed twice", rname));
+        if (std::find(ranks.begin(), ranks.end(), r) != ranks.end())
+          rn.fail(fmt::format("rank {} is listed twice", rname));
         ranks.push_back(r);
       }
     }
@@ -896,12 +910,14 @@ void Loader::build_tensors() {
     if (!node.is_null()) {
       if (auto f = node.find("format")) {
         auto pf = parse_format(f->as_string());
-        if (!pf) f->fail(fmt::format("unknown number format '{}' (expected one of: {})", f->as_string(), format_names_list()));
+        if (!pf)
+          f->fail(fmt::format("unknown number format '{}' (expected one of: {})", f->as_string(), format_names_list()));
         t.format = *pf;
       }
       if (auto init = node.find("init")) {
         if (t.recurrent_dim < 0) {
-          init->fail(fmt::format("init: is for recurrent tensors (written at x+1); no Einsum writes {} that way", name));
+          init->fail(
+              fmt::format("init: is for recurrent tensors (written at x+1); no Einsum writes {} that way", name));
         }
         t.init = init->as_double();
       }
@@ -931,9 +947,10 @@ void Loader::resolve_accesses() {
       const PendingAccess& pa = pending_[i].inputs[a];
       int ti = c_.find_tensor(pa.tensor);
       if (ti < 0) {
-        fail_at(node, pa.offset,
-                fmt::format("unknown tensor '{}' (declare it under tensors: with its ranks, or write it with an Einsum)",
-                            pa.tensor));
+        fail_at(
+            node, pa.offset,
+            fmt::format("unknown tensor '{}' (declare it under tensors: with its ranks, or write it with an Einsum)",
+                        pa.tensor));
       }
       acc.tensor = ti;
       used[ti] = true;
@@ -973,9 +990,10 @@ void Loader::resolve_accesses() {
         const std::string where = fmt::format("tensor {} at index '{}'", t.name, dim.index.text);
         if (dim.index.is_last()) {
           if (dim.index.last_rank != t.ranks[d]) {
-            fail_at(node, pa.offset,
-                    fmt::format("{}: {} names the last coordinate of rank {}, but this dimension of {} is rank {}", where,
-                                dim.index.text, c_.ranks[dim.index.last_rank].name, t.name, c_.ranks[t.ranks[d]].name));
+            fail_at(
+                node, pa.offset,
+                fmt::format("{}: {} names the last coordinate of rank {}, but this dimension of {} is rank {}", where,
+                            dim.index.text, c_.ranks[dim.index.last_rank].name, t.name, c_.ranks[t.ranks[d]].name));
           }
           continue;
         }
@@ -1011,16 +1029,19 @@ void Loader::resolve_accesses() {
   for (size_t ti = 0; ti < c_.tensors.size(); ++ti) {
     if (!used[ti]) {
       SourceLocation loc = c_.tensors[ti].location;
-      throw SpecError(loc, fmt::format("tensor '{}' is declared but no Einsum reads or writes it", c_.tensors[ti].name));
+      throw SpecError(loc,
+                      fmt::format("tensor '{}' is declared but no Einsum reads or writes it", c_.tensors[ti].name));
     }
   }
 }
 
-void count_expr_ops(const Expr& x, int64_t points, std::vector<int64_t>& counts) {
+// Adds `points` per operator node of `x` to counts[op] and marks the operators seen.
+void count_expr_ops(const Expr& x, int64_t points, std::vector<int64_t>& counts, std::vector<bool>& seen) {
   if (x.kind != Expr::Kind::op) return;
-  int i = static_cast<int>(x.op);
+  const int i = static_cast<int>(x.op);
   counts[i] = checked_add(counts[i], points, "the operation count");
-  for (const Expr& a : x.args) count_expr_ops(a, points, counts);
+  seen[i] = true;
+  for (const Expr& a : x.args) count_expr_ops(a, points, counts, seen);
 }
 
 void Loader::count_ops() {
@@ -1032,18 +1053,11 @@ void Loader::count_ops() {
       e.output_points = 1;
       for (const IndexExpr& ix : e.output.indices)
         e.output_points = checked_mul(e.output_points, c_.ranks[ix.single_rank()].size, what);
-      std::vector<int64_t> counts(static_cast<int>(Op::dequant) + 1, -1);
-      std::vector<int64_t> zero(counts.size(), 0);
-      count_expr_ops(e.expr, e.iteration_points, zero);
+      std::vector<int64_t> counts(static_cast<int>(Op::dequant) + 1, 0);
       std::vector<bool> seen(counts.size(), false);
-      std::function<void(const Expr&)> mark = [&](const Expr& x) {
-        if (x.kind != Expr::Kind::op) return;
-        seen[static_cast<int>(x.op)] = true;
-        for (const Expr& a : x.args) mark(a);
-      };
-      mark(e.expr);
-      for (size_t i = 0; i < zero.size(); ++i)
-        if (seen[i]) e.map_ops.emplace_back(static_cast<Op>(i), zero[i]);
+      count_expr_ops(e.expr, e.iteration_points, counts, seen);
+      for (size_t i = 0; i < counts.size(); ++i)
+        if (seen[i]) e.map_ops.emplace_back(static_cast<Op>(i), counts[i]);
       e.reduce_ops = e.reduced_ranks.empty() ? 0 : e.iteration_points - e.output_points;
     } catch (const SpecError&) {
       throw;
@@ -1059,8 +1073,10 @@ void Loader::load_outputs() {
       std::string name = item.as_string();
       int t = c_.find_tensor(name);
       if (t < 0) item.fail(fmt::format("unknown tensor '{}'", name));
-      if (c_.tensors[t].producer < 0) item.fail(fmt::format("tensor '{}' is an input, not written by any Einsum", name));
-      if (std::find(c_.outputs.begin(), c_.outputs.end(), t) != c_.outputs.end()) item.fail(fmt::format("output '{}' is listed twice", name));
+      if (c_.tensors[t].producer < 0)
+        item.fail(fmt::format("tensor '{}' is an input, not written by any Einsum", name));
+      if (std::find(c_.outputs.begin(), c_.outputs.end(), t) != c_.outputs.end())
+        item.fail(fmt::format("output '{}' is listed twice", name));
       c_.outputs.push_back(t);
     }
     return;
@@ -1073,7 +1089,6 @@ void Loader::load_outputs() {
 }
 
 EinsumCascade Loader::load() {
-  const SpecNode& top = bodies_.back();
   c_.file = docs_.back().file();
   if (auto n = section("name")) {
     c_.name = n->as_string();
@@ -1081,7 +1096,6 @@ EinsumCascade Loader::load() {
     c_.name = std::filesystem::path(c_.file).stem().string();
   }
   if (auto d = section("description")) c_.description = d->as_string();
-  (void)top;
   load_ranks();
   load_tensor_declarations();
   parse_einsums();

@@ -1,13 +1,15 @@
 // einsim workload FILE [--set PATH=VALUE ...] [--json] [--dot] [--eval ...]:
 // the cascade, its operation counts, passes per rank and tensor sizes.
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "sim/app/commands.hpp"
 #include "sim/app/document_checks.hpp"
@@ -110,7 +112,10 @@ Json summary_json(const EinsumCascade& c, const CascadeGraph& g, const std::vect
     Json cons = Json::array();
     for (int e : g.consumers(static_cast<int>(t))) cons.push_back(c.einsums[e].name);
     jt["consumers"] = cons;
-    if (ten.init) jt["init"] = *ten.init;
+    if (ten.init) {
+      // JSON has no infinities: write them as the strings YAML accepts.
+      jt["init"] = std::isfinite(*ten.init) ? Json(*ten.init) : Json(*ten.init > 0 ? "inf" : "-inf");
+    }
     total_bytes = checked_add(total_bytes, ten.bytes(), "the total tensor size");
     tensors[ten.name] = jt;
   }
@@ -200,7 +205,8 @@ std::string summary_text(const EinsumCascade& c, const CascadeGraph& g, const st
     o += fmt::format("      ops: {}\n", ops_text(einsum_ops(ein)));
   }
   o += "\ntensors:\n";
-  o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", "name", "kind", "ranks", "extents", "format", "bytes");
+  o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", "name", "kind", "ranks", "extents", "format",
+                   "bytes");
   int64_t total = 0;
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const Tensor& ten = c.tensors[t];
@@ -281,7 +287,8 @@ void run_workload(const WorkloadOptions& o) {
     for (auto it = values.begin(); it != values.end(); ++it) {
       const auto& data = it.value()["data"];
       std::string first;
-      for (size_t k = 0; k < data.size() && k < 8; ++k) first += fmt::format("{}{:.6g}", k ? ", " : "", data[k].get<double>());
+      for (size_t k = 0; k < data.size() && k < 8; ++k)
+        first += fmt::format("{}{:.6g}", k ? ", " : "", data[k].get<double>());
       std::cout << fmt::format("  {} {}: {}{}\n", it.key(), it.value()["extents"].dump(), first,
                                data.size() > 8 ? ", ..." : "");
     }
@@ -298,15 +305,18 @@ std::string check_workload_document(const YamlDocument& doc) {
 
 void register_workload(CLI::App& app) {
   auto o = std::make_shared<WorkloadOptions>();
-  auto* cmd = app.add_subcommand("workload", "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
-                                             "operation counts, passes per rank, tensor sizes");
+  auto* cmd = app.add_subcommand("workload",
+                                 "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
+                                 "operation counts, passes per rank, tensor sizes");
   cmd->add_option("file", o->file, "workload YAML file")->required();
-  cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)");
+  cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)")
+      ->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "print the summary as JSON");
   cmd->add_flag("--dot", o->dot, "print the cascade as a Graphviz graph");
   cmd->add_flag("--eval", o->eval, "also evaluate the cascade in float64 (small shapes) and print its outputs");
   cmd->add_option("--seed", o->seed, "seed of the random inputs of --eval (default 1)");
-  cmd->add_option("--input", o->inputs, "TENSOR=FILE: values of an input tensor for --eval (numbers, row-major)");
+  cmd->add_option("--input", o->inputs, "TENSOR=FILE: values of an input tensor for --eval (numbers, row-major)")
+      ->allow_extra_args(false);
   cmd->add_option("--max-elements", o->max_elements, "element limit of --eval (default 4194304)");
   cmd->callback([o] { run_workload(*o); });
 }
