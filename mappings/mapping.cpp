@@ -292,13 +292,18 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
     if (!a2) throw Error(fmt::format("dataflow {}: architecture '{}' has no 2D array", dataflow, arch.name));
     for (int e : order) {
       GemmView v;
-      if (!as_gemm(c, c.einsums[e], v)) {
+      if (as_gemm(c, c.einsums[e], v)) {
+        m.groups.push_back(systolic_group(c, e, *d, *a2));
+      } else if (a1) {
+        // Element-wise and reduction Einsums (dequantization, activations) on the vector array.
+        m.groups.push_back(single_group(c, e, *a1, default_buffer(arch)));
+      } else {
         throw Error(fmt::format(
             "dataflow {} runs GEMM-like Einsums (a product of two tensors summed over ranks) on a systolic "
-            "array; Einsum {} is not one (use --dataflow flat or fusemax for attention cascades)",
-            dataflow, c.einsums[e].name));
+            "array; Einsum {} is not one and architecture '{}' has no 1D array for it (use --dataflow flat or "
+            "fusemax for attention cascades)",
+            dataflow, c.einsums[e].name, arch.name));
       }
-      m.groups.push_back(systolic_group(c, e, *d, *a2));
     }
     validate_mapping(m, c, arch);
     return m;

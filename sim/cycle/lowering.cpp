@@ -394,7 +394,8 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
     if (l.kind == StorageKind::sram && !l.per_pe) { sram = &l; break; }
   if (!sram) throw Error(fmt::format("architecture '{}' has no on-chip SRAM", arch.name));
   const int64_t whole = sram->capacity_bytes.value_or(int64_t{1} << 40);
-  auto cap = [&](OperandRole r) { return static_cast<uint64_t>(sram->partition_bytes(r).value_or(whole / 3)); };
+  // An unpartitioned buffer: a quarter each for inputs and weights (double buffered: half) and outputs.
+  auto cap = [&](OperandRole r) { return static_cast<uint64_t>(sram->partition_bytes(r).value_or(whole / 4)); };
   out.buffer = sram->name;
 
   // Exact DRAM traffic per batch element (see the header): an operand that fits its
@@ -431,15 +432,19 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   const uint64_t writes_per_batch = accumulates ? col_folds : folds;
   const uint64_t load_per_fold = ceil_div(reads, folds);
   const uint64_t write_per_op = ceil_div(writes, writes_per_batch);
-  const uint64_t out_tile = bytes_of(std::min<uint64_t>(M, accumulates ? M : a.rows) *
-                                         std::min<uint64_t>(N, a.cols), acc_bits);
+  // Operands and partial sums beyond their partition stream through (and spill): the buffer
+  // holds at most a partition's worth of each.
+  const uint64_t out_tile = std::min<uint64_t>(
+      bytes_of(std::min<uint64_t>(M, accumulates ? M : a.rows) * std::min<uint64_t>(N, a.cols), acc_bits),
+      cap(OperandRole::outputs));
+  const uint64_t held_per_fold = std::min<uint64_t>(load_per_fold, (cap(OperandRole::inputs) + cap(OperandRole::weights)) / 2);
 
   TileOp load;
   load.name = "load operands";
   load.unit = kDramReadUnit;
   load.cycles = dram.cycles(load_per_fold);
   load.latency = dram.latency;
-  load.allocs = {{0, load_per_fold}};
+  load.allocs = {{0, held_per_fold}};
   load.dram_read_bytes = 0;  // totals are set exactly below
   const uint32_t lo = add_op(p, load);
   TileOp psum;
@@ -453,7 +458,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   fold.unit = 2 + static_cast<uint32_t>(ai);
   fold.cycles = static_cast<uint64_t>(t.cycles_per_fold);
   fold.deps = {{lo, 0}, {po, 0}};
-  fold.releases = {{0, load_per_fold}};
+  fold.releases = {{0, held_per_fold}};
   fold.useful_ops = 0;
   const uint32_t fo = add_op(p, fold);
   TileOp write;
