@@ -1,6 +1,7 @@
 // einsim simulate -w WORKLOAD -a ARCH [-m MAPPING | --dataflow ws|os|is|flat|fusemax]
 //                 [--set workload.PATH=V --set arch.PATH=V --set mapping.PATH=V ...] [--json FILE]
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/app/commands.hpp"
+#include "sim/app/simulate_values.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
@@ -28,9 +30,19 @@ struct SimulateArgs {
   std::vector<std::string> sets;
   bool values = false;
   bool no_extrapolate = false;
+  uint64_t seed = 1;
 };
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json error_json(const ErrorMetrics& e) {
+  auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(v > 0 ? "inf" : "-inf"); };
+  return Json{{"elements", e.count},
+              {"non_finite", e.non_finite},
+              {"max_abs_error", num(e.max_abs_error)},
+              {"rel_rms_error", num(e.rel_rms_error)},
+              {"sqnr_db", num(e.sqnr_db)}};
+}
 
 Json report_json(const SimulationReport& r) {
   Json j;
@@ -152,11 +164,10 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
 }
 
 void run(const SimulateArgs& a) {
-  if (a.fidelity != "cycle") {
-    throw Error(fmt::format("--fidelity {}: this einsim version simulates the cycle fidelity only", a.fidelity));
+  if (a.fidelity != "cycle" && a.fidelity != "detailed") {
+    throw Error(fmt::format("--fidelity {}: expected cycle or detailed", a.fidelity));
   }
-  if (a.values) throw Error("--values: computing output values is not available in this einsim version yet");
-  if (!a.vcd_file.empty()) throw Error("--vcd needs --fidelity detailed, which this einsim version lacks");
+  if (!a.vcd_file.empty() && a.fidelity != "detailed") throw Error("--vcd needs --fidelity detailed");
   if (a.mapping.empty() == a.dataflow.empty()) throw Error("give a mapping file (-m) or a preset (--dataflow), one of them");
   YamlDocument wdoc = YamlDocument::load_file(a.workload);
   YamlDocument adoc = YamlDocument::load_file(a.arch);
@@ -168,14 +179,31 @@ void run(const SimulateArgs& a) {
   const EinsumCascade cascade = load_workload(wdoc);
   const ArchSpec arch = load_architecture(adoc);
   const Mapping mapping = mdoc ? load_mapping(*mdoc, cascade, arch) : preset_mapping(a.dataflow, cascade, arch);
-  SimulateOptions opts;
-  opts.extrapolate = !a.no_extrapolate;
-  const SimulationReport report = simulate_cycle(cascade, arch, mapping, opts);
+  ValueOptions vopts;
+  vopts.seed = a.seed;
+  std::optional<ErrorMetrics> error;
+  SimulationReport report;
+  if (a.fidelity == "detailed") {
+    report = simulate_detailed(cascade, arch, mapping, a.values, a.vcd_file, vopts, error);
+  } else {
+    if (a.values) single_gemm(cascade, arch, mapping, "--values");  // refuse early, before simulating
+    SimulateOptions opts;
+    opts.extrapolate = !a.no_extrapolate;
+    report = simulate_cycle(cascade, arch, mapping, opts);
+    if (a.values) error = cycle_values(cascade, arch, mapping, vopts);
+  }
   print_report(report, mapping.describe(cascade));
+  if (error) {
+    std::cout << fmt::format("\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
+                             "  SQNR {:.2f} dB\n",
+                             a.seed, error->max_abs_error, error->rel_rms_error, error->sqnr_db);
+  }
   if (!a.json_file.empty()) {
     std::ofstream out(a.json_file);
     if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
-    out << report_json(report).dump(2) << "\n";
+    Json j = report_json(report);
+    if (error) j["error"] = error_json(*error);
+    out << j.dump(2) << "\n";
     if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
   }
 }
@@ -189,11 +217,12 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("-a,--arch", a->arch, "architecture YAML")->required();
   cmd->add_option("-m,--mapping", a->mapping, "mapping YAML");
   cmd->add_option("--dataflow", a->dataflow, "preset mapping: ws, os, is (systolic GEMM), flat, fusemax (attention)");
-  cmd->add_option("--fidelity", a->fidelity, "cycle (default)");
-  cmd->add_flag("--values", a->values, "compute output values and their error (not available yet)");
+  cmd->add_option("--fidelity", a->fidelity, "cycle (default) or detailed (per-PE SystemC array, one GEMM)");
+  cmd->add_flag("--values", a->values, "compute the outputs with the PE arithmetic and their error against float64");
+  cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");
-  cmd->add_option("--vcd", a->vcd_file, "waveform of the detailed fidelity (not available yet)");
+  cmd->add_option("--vcd", a->vcd_file, "with --fidelity detailed: write a waveform (VCD) of the array");
   cmd->add_flag("--no-extrapolate", a->no_extrapolate, "simulate every step, even in a periodic steady state");
   cmd->callback([a] { run(*a); });
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
@@ -85,4 +87,87 @@ TEST_CASE("einsim simulate rejects bad requests with status 2", "[e2e][simulate]
   auto wrong_kind = run_einsim("simulate -w arch/library/fusemax_cloud.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax");
   CHECK(wrong_kind.status == 2);
   CHECK(wrong_kind.err.find("-w expects a workload") != std::string::npos);
+}
+
+namespace {
+
+// A GEMM on an R x C systolic array with DRAM that never limits: SCALE-Sim's stall-free mode.
+std::string stall_free_gemm(int64_t m, int64_t k, int64_t n, int64_t r, int64_t c, const std::string& df) {
+  return "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow " + df +
+         " --set workload.ranks.M=" + std::to_string(m) + " --set workload.ranks.K=" + std::to_string(k) +
+         " --set workload.ranks.N=" + std::to_string(n) + " --set arch.arrays.pe2d.rows=" + std::to_string(r) +
+         " --set arch.arrays.pe2d.cols=" + std::to_string(c) +
+         " --set arch.storage.DRAM.bandwidth=unlimited --set arch.storage.DRAM.latency_cycles=0";
+}
+
+nlohmann::json run_json(const std::string& args) {
+  const std::string file = "/tmp/einsim_e2e_run.json";
+  auto r = run_einsim(args + " --json " + file);
+  INFO(args << "\n" << r.err);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(slurp(file));
+  std::remove(file.c_str());
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("the detailed fidelity gives the cycle fidelity's cycles on 50 random configurations",
+          "[e2e][simulate][detailed]") {
+  std::mt19937_64 rng(4242);
+  auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % uint64_t(hi - lo + 1)); };
+  const char* dataflows[] = {"ws", "os", "is"};
+  for (int i = 0; i < 50; ++i) {
+    const int64_t m = pick(1, 24), k = pick(1, 24), n = pick(1, 24), r = pick(1, 8), c = pick(1, 8);
+    const std::string df = dataflows[rng() % 3];
+    const std::string args = stall_free_gemm(m, k, n, r, c, df);
+    auto cycle = run_json(args);
+    auto detailed = run_json(args + " --fidelity detailed");
+    INFO(df << " M=" << m << " K=" << k << " N=" << n << " on " << r << "x" << c);
+    CHECK(detailed["cycles"] == cycle["cycles"]);
+    CHECK(detailed["fidelity"] == "detailed");
+  }
+}
+
+TEST_CASE("values computed by both fidelities agree and follow their number formats", "[e2e][simulate][values]") {
+  // Operands uniform in [-1, 1), 64 x 64 x 64, both operands quantized into the PE's format.
+  // A float format with p significand bits rounds with a relative error uniform in about
+  // +-2^-p, so SQNR ~ 6.02 p + 10.8 dB, less 3 dB for two rounded operands: e4m3 (p = 4)
+  // ~32 dB, e5m2 (p = 3) ~26 dB, bf16 (p = 8) ~56 dB. int8 with one absmax scale per tensor:
+  // step 2/254 on a uniform signal, 6.02 x 8 dB less 3 dB ~45 dB. fp16 (p = 11) ~74 dB.
+  struct Expect {
+    const char* pe;
+    double lo, hi;
+  };
+  double previous = 1e9;
+  for (Expect e : {Expect{"mac_fp16", 68, 80}, Expect{"mac_bf16", 50, 60}, Expect{"mac_int8", 41, 49},
+                   Expect{"mac_fp8_e4m3", 26, 35}, Expect{"mac_fp8_e5m2", 20, 29}}) {
+    const std::string args = stall_free_gemm(64, 64, 64, 8, 8, "ws") + " --values --set arch.arrays.pe2d.pe=" + e.pe;
+    auto cycle = run_json(args);
+    INFO(e.pe);
+    REQUIRE(cycle.contains("error"));
+    const double sqnr = cycle["error"]["sqnr_db"].get<double>();
+    CHECK(sqnr > e.lo);
+    CHECK(sqnr < e.hi);
+    CHECK(sqnr < previous);  // each format in the list is coarser than the one before
+    previous = sqnr;
+    if (std::string(e.pe) == "mac_int8" || std::string(e.pe) == "mac_fp8_e4m3") {
+      auto detailed = run_json(args + " --fidelity detailed");
+      CHECK(detailed["error"] == cycle["error"]);
+    }
+  }
+  auto attention = run_einsim(std::string(kFuseMax) + " --values");
+  CHECK(attention.status == 2);
+  CHECK(attention.err.find("one GEMM") != std::string::npos);
+}
+
+TEST_CASE("the detailed fidelity writes a waveform", "[e2e][simulate][detailed]") {
+  const std::string vcd = "/tmp/einsim_e2e_wave.vcd";
+  auto r = run_einsim(stall_free_gemm(8, 8, 8, 4, 4, "os") + " --fidelity detailed --vcd " + vcd);
+  REQUIRE(r.status == 0);
+  const std::string text = slurp(vcd);
+  CHECK(text.find("$enddefinitions") != std::string::npos);
+  CHECK(text.find("#") != std::string::npos);  // value changes at some time
+  std::remove(vcd.c_str());
+  CHECK(run_einsim(std::string(kFuseMax) + " --vcd " + vcd).status == 2);  // --vcd needs the detailed fidelity
 }
