@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +15,33 @@ const char* kFuseMax =
     "simulate -w workloads/library/attention_fusemax.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax";
 }
 
+namespace {
+
+// A GEMM on an R x C systolic array with DRAM that never limits: SCALE-Sim's stall-free mode.
+std::string stall_free_gemm(int64_t m, int64_t k, int64_t n, int64_t r, int64_t c, const std::string& df) {
+  return "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow " + df +
+         " --set workload.ranks.M=" + std::to_string(m) + " --set workload.ranks.K=" + std::to_string(k) +
+         " --set workload.ranks.N=" + std::to_string(n) + " --set arch.arrays.pe2d.rows=" + std::to_string(r) +
+         " --set arch.arrays.pe2d.cols=" + std::to_string(c) +
+         " --set arch.storage.DRAM.bandwidth=unlimited --set arch.storage.DRAM.latency_cycles=0";
+}
+
+nlohmann::json run_json(const std::string& args) {
+  static int counter = 0;  // one file per run: ctest runs test cases in parallel
+  const std::string file = "/tmp/einsim_e2e_run_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + ".json";
+  auto r = run_einsim(args + " --json " + file);
+  INFO(args << "\n" << r.err);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(slurp(file));
+  std::remove(file.c_str());
+  return j;
+}
+
+}  // namespace
+
+
 TEST_CASE("einsim simulate writes the documented JSON report", "[e2e][simulate]") {
-  const std::string json = "/tmp/einsim_e2e_simulate.json";
+  const std::string json = "/tmp/einsim_e2e_simulate_" + std::to_string(getpid()) + ".json";
   auto r = run_einsim(std::string(kFuseMax) + " --set workload.ranks.B=2 --json " + json);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("cycles") != std::string::npos);
@@ -42,15 +68,10 @@ TEST_CASE("einsim simulate writes the documented JSON report", "[e2e][simulate]"
 }
 
 TEST_CASE("einsim simulate with a mapping file gives the preset's cycles", "[e2e][simulate]") {
-  auto a = run_einsim(std::string(kFuseMax) + " --set workload.ranks.B=1 --set workload.ranks.H=2 --json /tmp/e2e_a.json");
-  auto b = run_einsim(
+  auto ja = run_json(std::string(kFuseMax) + " --set workload.ranks.B=1 --set workload.ranks.H=2");
+  auto jb = run_json(
       "simulate -w workloads/library/attention_fusemax.yaml -a arch/library/fusemax_cloud.yaml "
-      "-m mappings/library/fusemax_attention.yaml --set workload.ranks.B=1 --set workload.ranks.H=2 "
-      "--json /tmp/e2e_b.json");
-  REQUIRE(a.status == 0);
-  REQUIRE(b.status == 0);
-  auto ja = nlohmann::json::parse(slurp("/tmp/e2e_a.json"));
-  auto jb = nlohmann::json::parse(slurp("/tmp/e2e_b.json"));
+      "-m mappings/library/fusemax_attention.yaml --set workload.ranks.B=1 --set workload.ranks.H=2");
   CHECK(ja["cycles"] == jb["cycles"]);
 }
 
@@ -58,14 +79,10 @@ TEST_CASE("a smaller systolic array set on the command line takes more folds", "
   const std::string base =
       "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow os "
       "--set arch.storage.DRAM.bandwidth=1000000GB/s --set arch.storage.DRAM.latency_cycles=0";
-  auto big = run_einsim(base + " --json /tmp/e2e_big.json");
-  auto small = run_einsim(base + " --set arch.arrays.pe2d.rows=32 --set arch.arrays.pe2d.cols=32 --json /tmp/e2e_small.json");
-  REQUIRE(big.status == 0);
-  REQUIRE(small.status == 0);
+  auto jb = run_json(base);
+  auto js = run_json(base + " --set arch.arrays.pe2d.rows=32 --set arch.arrays.pe2d.cols=32");
   // os on R x C for M = K = N = 1024: ceil(1024/R) x ceil(1024/C) folds of R + C + 1024 - 2 cycles,
   // plus a one-cycle first load and last write.
-  auto jb = nlohmann::json::parse(slurp("/tmp/e2e_big.json"));
-  auto js = nlohmann::json::parse(slurp("/tmp/e2e_small.json"));
   CHECK(jb["cycles"].get<uint64_t>() == 4u * 4u * (256 + 256 + 1024 - 2) + 2);
   CHECK(js["cycles"].get<uint64_t>() == 32u * 32u * (32 + 32 + 1024 - 2) + 2);
 }
@@ -89,28 +106,6 @@ TEST_CASE("einsim simulate rejects bad requests with status 2", "[e2e][simulate]
   CHECK(wrong_kind.err.find("-w expects a workload") != std::string::npos);
 }
 
-namespace {
-
-// A GEMM on an R x C systolic array with DRAM that never limits: SCALE-Sim's stall-free mode.
-std::string stall_free_gemm(int64_t m, int64_t k, int64_t n, int64_t r, int64_t c, const std::string& df) {
-  return "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow " + df +
-         " --set workload.ranks.M=" + std::to_string(m) + " --set workload.ranks.K=" + std::to_string(k) +
-         " --set workload.ranks.N=" + std::to_string(n) + " --set arch.arrays.pe2d.rows=" + std::to_string(r) +
-         " --set arch.arrays.pe2d.cols=" + std::to_string(c) +
-         " --set arch.storage.DRAM.bandwidth=unlimited --set arch.storage.DRAM.latency_cycles=0";
-}
-
-nlohmann::json run_json(const std::string& args) {
-  const std::string file = "/tmp/einsim_e2e_run.json";
-  auto r = run_einsim(args + " --json " + file);
-  INFO(args << "\n" << r.err);
-  REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(slurp(file));
-  std::remove(file.c_str());
-  return j;
-}
-
-}  // namespace
 
 TEST_CASE("the detailed fidelity gives the cycle fidelity's cycles on 50 random configurations",
           "[e2e][simulate][detailed]") {
@@ -162,7 +157,7 @@ TEST_CASE("values computed by both fidelities agree and follow their number form
 }
 
 TEST_CASE("the detailed fidelity writes a waveform", "[e2e][simulate][detailed]") {
-  const std::string vcd = "/tmp/einsim_e2e_wave.vcd";
+  const std::string vcd = "/tmp/einsim_e2e_wave_" + std::to_string(getpid()) + ".vcd";
   auto r = run_einsim(stall_free_gemm(8, 8, 8, 4, 4, "os") + " --fidelity detailed --vcd " + vcd);
   REQUIRE(r.status == 0);
   const std::string text = slurp(vcd);

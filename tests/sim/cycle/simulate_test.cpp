@@ -174,3 +174,30 @@ TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[s
   CHECK(r.dram_read_bytes == 3 * 64 * 256 * 2);
   CHECK(r.dram_write_bytes == 64 * 256 * 2);
 }
+
+TEST_CASE("the 3-pass cascade's buffer needs grow with the sequence length", "[sim][cycle][attention]") {
+  // FLAT keeps a query tile's scores against all M keys on chip (QK, SN and A: M x tile each),
+  // so the peak occupancy grows with M, while FuseMax's 1-pass cascade stays flat (above). At 64K
+  // keys not even one query row fits the 16 MiB buffer: FLAT would have to spill.
+  ArchSpec a = load_architecture(
+      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  auto workload = [](int64_t m) {
+    auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_3pass.yaml");
+    doc.apply_override(fmt::format("ranks.M={}", m));
+    doc.apply_override("ranks.B=2");
+    return load_workload(doc);
+  };
+  uint64_t previous = 0;
+  for (int64_t m : {1024, 2048, 4096, 8192, 16384}) {
+    EinsumCascade w = workload(m);
+    SimulationReport r = simulate_cycle(w, a, preset_mapping("flat", w, a));
+    INFO("M = " << m);
+    CHECK(r.levels[1].peak_occupancy_bytes > previous);
+    CHECK(r.levels[1].peak_occupancy_bytes <= 16u << 20);
+    // At least the scores of one query row against all keys: M fp16 values.
+    CHECK(r.levels[1].peak_occupancy_bytes >= static_cast<uint64_t>(m) * 2);
+    previous = r.levels[1].peak_occupancy_bytes;
+  }
+  EinsumCascade big = workload(65536);
+  CHECK_THROWS_WITH(preset_mapping("flat", big, a), Catch::Contains("spill"));
+}
