@@ -466,6 +466,51 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
 
 // ------------------------------------------------------------------ YAML
 
+std::string check_mapping_document(const YamlDocument& doc) {
+  SpecNode body = doc.body();
+  if (doc.kind() != "mapping") body.fail("expected a mapping: file");
+  body.check_keys({"name", "description", "groups"});
+  size_t fused = 0, systolic = 0, placements = 0;
+  for (const auto& gn : body.at("groups").items()) {
+    if (gn.has("systolic")) {
+      gn.check_keys({"name", "systolic"});
+      SpecNode s = gn.at("systolic");
+      s.check_keys({"einsum", "array", "dataflow"});
+      s.at("einsum").as_string();
+      s.at("array").as_string();
+      if (!parse_dataflow(s.at("dataflow").as_string())) s.at("dataflow").fail("dataflow must be ws, os or is");
+      ++systolic;
+      continue;
+    }
+    gn.check_keys({"name", "einsums", "loops", "slots", "buffer", "place"});
+    gn.at("name").as_string();
+    if (auto en = gn.find("einsums")) en->as_string_list();
+    if (auto ln = gn.find("loops")) {
+      for (const auto& item : ln->items()) {
+        if (item.is_scalar()) continue;
+        item.check_keys({"rank", "tile"});
+        item.at("rank").as_string();
+        if (item.at("tile").as_int() <= 0) item.at("tile").fail("a tile must be positive");
+      }
+    }
+    if (auto sn = gn.find("slots")) {
+      const int64_t slots = sn->as_int();
+      if (slots < 1 || slots > 64) sn->fail("slots must be between 1 and 64");
+    }
+    if (auto bn = gn.find("buffer")) bn->as_string();
+    for (const auto& [name, pn] : gn.at("place").entries()) {
+      pn.check_keys({"array", "rows", "cols", "lanes"});
+      pn.at("array").as_string();
+      for (const char* k : {"rows", "cols", "lanes"})
+        if (auto r = pn.find(k)) r->as_string_list();
+      ++placements;
+    }
+    ++fused;
+  }
+  return fmt::format("mapping '{}': {} fused group(s) placing {} Einsums, {} systolic group(s)",
+                     body.as_string_or("name", "mapping"), fused, placements, systolic);
+}
+
 Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const ArchSpec& arch) {
   SpecNode body = doc.body();
   if (doc.kind() != "mapping") body.fail("expected a mapping: file");

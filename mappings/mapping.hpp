@@ -68,6 +68,10 @@ struct Mapping {
 // Reads a `mapping:` document against a cascade and an architecture; checks it.
 Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& cascade, const ArchSpec& arch);
 
+// Checks a `mapping:` document on its own (keys, types, dataflows, tiles), without a
+// workload or architecture to resolve its names against; returns a one-line summary.
+std::string check_mapping_document(const YamlDocument& doc);
+
 // The dataflow presets: "ws", "os", "is" (GEMM-like Einsums on the first 2D
 // array, SCALE-Sim's folds), "flat" and "fusemax" (attention, see
 // docs/mapping_yaml.md). Throws Error when the preset does not fit the cascade.

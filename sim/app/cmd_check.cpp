@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/app/commands.hpp"
+#include "mappings/mapping.hpp"
 #include "sim/app/document_checks.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
@@ -20,6 +21,7 @@ std::string check_document(const YamlDocument& doc) {
   if (kind == "architecture") return check_architecture(doc);
   if (kind == "workload") return check_workload_document(doc);
   if (kind == "technology") return check_technology(doc);
+  if (kind == "mapping") return check_mapping_document(doc);
   doc.body().fail(fmt::format("this einsim version cannot validate '{}:' files yet", kind));
 }
 

@@ -181,3 +181,14 @@ TEST_CASE("a rank the cascade passes over three times cannot be streamed by one 
   REQUIRE(flat.groups.size() == 1);
   for (const auto& l : flat.groups[0].loops) CHECK(c.ranks[l.rank].name != "M1");
 }
+
+TEST_CASE("einsim check validates a mapping file on its own", "[mappings]") {
+  CHECK(check_mapping_document(YamlDocument::load_file(src("mappings/library/fusemax_attention.yaml"))) ==
+        "mapping 'fusemax_attention': 1 fused group(s) placing 12 Einsums, 0 systolic group(s)");
+  auto bad = YamlDocument::load_string(
+      "mapping:\n  groups:\n    - name: g\n      loops: [{rank: P, tile: 0}]\n      place: {}\n", "bad.yaml");
+  CHECK_THROWS_WITH(check_mapping_document(bad), Catch::Contains("bad.yaml:4:") && Catch::Contains("positive"));
+  auto df = YamlDocument::load_string("mapping:\n  groups:\n    - systolic: {einsum: Z, array: pe2d, dataflow: xs}\n",
+                                      "df.yaml");
+  CHECK_THROWS_WITH(check_mapping_document(df), Catch::Contains("ws, os or is"));
+}
