@@ -301,6 +301,7 @@ class Loader {
   IndexExpr parse_index(TokenStream& ts);
   Expr parse_expr(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
   Expr parse_term(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
+  Expr binary_node(TokenStream& ts, Op op, Expr left, Expr right);
   Expr parse_unary(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
   Expr parse_primary(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
   Access parse_access_indices(TokenStream& ts, std::string& text);
@@ -623,6 +624,16 @@ constexpr FunctionInfo kFunctions[] = {
     {"dequant", Op::dequant, 3},
 };
 
+Expr Loader::binary_node(TokenStream& ts, Op op, Expr left, Expr right) {
+  if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
+  Expr n;
+  n.kind = Expr::Kind::op;
+  n.op = op;
+  n.args.push_back(std::move(left));
+  n.args.push_back(std::move(right));
+  return n;
+}
+
 Expr Loader::parse_expr(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth) {
   if (depth > kMaxExprDepth) ts.fail(ts.peek(), "expression nested too deeply");
   Expr left = parse_term(ts, e, p, depth);
@@ -636,13 +647,7 @@ Expr Loader::parse_expr(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth)
       return left;
     }
     Expr right = parse_term(ts, e, p, depth);
-    Expr n;
-    n.kind = Expr::Kind::op;
-    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
-    n.op = op;
-    n.args.push_back(std::move(left));
-    n.args.push_back(std::move(right));
-    left = std::move(n);
+    left = binary_node(ts, op, std::move(left), std::move(right));
   }
 }
 
@@ -658,13 +663,7 @@ Expr Loader::parse_term(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth)
       return left;
     }
     Expr right = parse_unary(ts, e, p, depth);
-    Expr n;
-    n.kind = Expr::Kind::op;
-    if (++expr_nodes_ > kMaxExprNodes) ts.fail(ts.peek(), "expression too long (more than 4096 operators)");
-    n.op = op;
-    n.args.push_back(std::move(left));
-    n.args.push_back(std::move(right));
-    left = std::move(n);
+    left = binary_node(ts, op, std::move(left), std::move(right));
   }
 }
 
