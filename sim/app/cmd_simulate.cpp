@@ -85,6 +85,7 @@ Json report_json(const SimulationReport& r) {
     lj["kind"] = l.kind;
     lj["reads"] = l.read_bytes;
     lj["writes"] = l.write_bytes;
+    lj["fills"] = l.fill_bytes;
     lj["capacity_bytes"] = l.capacity_bytes ? Json(*l.capacity_bytes) : Json(nullptr);
     lj["peak_occupancy_bytes"] = l.peak_occupancy_bytes;
     lj["energy_pj"] = optional_number(l.energy_pj);

@@ -169,6 +169,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
       if (lr.name == g.buffer) {
         lr.read_bytes += g.buffer_read_bytes;
         lr.write_bytes += g.buffer_write_bytes;
+        lr.fill_bytes += g.dram_read_bytes;
         for (const auto& b : res.buffers)
           if (b.name == lr.name) lr.peak_occupancy_bytes = std::max(lr.peak_occupancy_bytes, b.peak_bytes);
       }

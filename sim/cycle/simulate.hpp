@@ -35,6 +35,7 @@ struct LevelReport {
   std::string kind;
   uint64_t read_bytes = 0;
   uint64_t write_bytes = 0;
+  uint64_t fill_bytes = 0;  // of the writes: bytes filled from DRAM
   std::optional<uint64_t> capacity_bytes;
   uint64_t peak_occupancy_bytes = 0;
   std::optional<double> energy_pj;

@@ -173,6 +173,9 @@ TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[s
   // Q, K and V of one head come from DRAM once; AV goes back.
   CHECK(r.dram_read_bytes == 3 * 64 * 256 * 2);
   CHECK(r.dram_write_bytes == 64 * 256 * 2);
+  // What came from DRAM was filled into the global buffer.
+  CHECK(r.levels[1].fill_bytes == r.dram_read_bytes);
+  CHECK(r.levels[1].write_bytes >= r.levels[1].fill_bytes);
 }
 
 TEST_CASE("the 3-pass cascade's buffer needs grow with the sequence length", "[sim][cycle][attention]") {
