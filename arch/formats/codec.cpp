@@ -211,8 +211,34 @@ double decode(NumberFormat f, uint32_t code) {
   return decode_int(f, code);
 }
 
+namespace {
+
+// Whether x is a value of format f, decided from its float64 bits alone (the PEs' hot path:
+// their operands are already in their formats). Conservative: double subnormals, the
+// format's subnormals and its top binade answer false and take the codec.
+bool plainly_representable(NumberFormat f, double x) {
+  if (!std::isfinite(x)) return false;
+  const FormatInfo& info = format_info(f);
+  if (!info.is_float) {
+    const IntRange R = int_range(f);
+    return x == std::floor(x) && x >= R.lo && x <= R.hi;
+  }
+  if (x == 0.0) return true;
+  const uint64_t bits = std::bit_cast<uint64_t>(x);
+  const int exp_field = static_cast<int>((bits >> 52) & 0x7FF);
+  if (exp_field == 0) return false;
+  const int lead = exp_field - 1023;
+  const FloatLayout L = float_layout(f);
+  if (lead < L.emin() || lead >= L.emax()) return false;
+  return (bits & ((uint64_t{1} << (52 - L.mantissa_bits)) - 1)) == 0;
+}
+
+}  // namespace
+
 double quantize(NumberFormat f, double x, Rounding rounding, Overflow overflow, StochasticRounder* rounder) {
   if (f == NumberFormat::fp64) return x;
+  // A value of the format rounds to itself in every mode; a stochastic rounder keeps its draws.
+  if (rounder == nullptr && plainly_representable(f, x)) return x;
   return decode(f, encode(f, x, rounding, overflow, rounder));
 }
 
