@@ -87,9 +87,10 @@ int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
     int64_t c = 1;
     bool ok = true;
     switch (op) {
-      case Op::add: case Op::sub: case Op::mul: case Op::neg: case Op::max: case Op::min:
-      case Op::abs: case Op::relu:
-        ok = kind.family != PeFamily::mixpe || op == Op::add;
+      case Op::add: case Op::sub: case Op::mul:
+        break;  // on a MixPE array: its dequantization unit (zero point, scale)
+      case Op::neg: case Op::max: case Op::min: case Op::abs: case Op::relu:
+        ok = kind.family != PeFamily::mixpe;
         break;
       case Op::exp:
         // FuseMax evaluates exp as a Taylor series on multiply-accumulate units: 6 MACs
@@ -113,10 +114,6 @@ int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
     cycles += c * std::max<int64_t>(1, count / std::max<int64_t>(1, e.iteration_points));
   }
   if (!e.reduced_ranks.empty() && !fused_mac) cycles += 1;  // the reduce step
-  if (fused_mac && kind.family == PeFamily::mixpe && e.expr.op == Op::mul) {
-    throw Error(fmt::format("Einsum {} multiplies; a {} PE only shift-adds (write it with shift_add)", e.name,
-                            kind.name));
-  }
   return std::max<int64_t>(cycles, 1);
 }
 
@@ -267,13 +264,19 @@ MappingGroup single_group(const EinsumCascade& c, int e, const ComputeArray& a, 
     if (!contains(ein.reduced_ranks, r)) out_ranks.push_back(r);
   if (!out_ranks.empty()) {
     p.cols = {out_ranks.back()};
-    for (size_t i = 0; i + 1 < out_ranks.size(); ++i) {
-      if (c.ranks[out_ranks[i]].parent >= 0 || !c.ranks[out_ranks[i]].parts.empty()) continue;
-      g.loops.push_back({out_ranks[i], 0});
-    }
+    for (size_t i = 0; i + 1 < out_ranks.size(); ++i) g.loops.push_back({out_ranks[i], 0});
   }
   g.placements = {p};
   return g;
+}
+
+bool supports(const Einsum& e, const PeKind& kind) {
+  try {
+    cycles_per_point(e, kind);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -297,6 +300,9 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
       } else if (a1) {
         // Element-wise and reduction Einsums (dequantization, activations) on the vector array.
         m.groups.push_back(single_group(c, e, *a1, default_buffer(arch)));
+      } else if (supports(c.einsums[e], a2->pe)) {
+        // No vector array: the 2D array's PEs run it (MixPE's zero points in its dequantization unit).
+        m.groups.push_back(single_group(c, e, *a2, default_buffer(arch)));
       } else {
         throw Error(fmt::format(
             "dataflow {} runs GEMM-like Einsums (a product of two tensors summed over ranks) on a systolic "

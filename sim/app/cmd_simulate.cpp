@@ -55,6 +55,7 @@ Json report_json(const SimulationReport& r) {
   j["energy_pj"] = optional_number(r.energy_pj);
   j["area_mm2"] = r.area_um2 ? Json(*r.area_um2 / 1e6) : Json(nullptr);
   j["technology"] = r.technology;
+  j["costs_complete"] = r.costs_complete;
   j["dram_bytes"] = r.dram_read_bytes + r.dram_write_bytes;
   j["dram_read_bytes"] = r.dram_read_bytes;
   j["dram_write_bytes"] = r.dram_write_bytes;
@@ -118,8 +119,11 @@ void print_report(const SimulationReport& r, const std::vector<std::string>& map
                            r.mapping);
   for (const auto& l : mapping_lines) std::cout << "  " << l << "\n";
   std::cout << fmt::format("\ncycles        {}  ({:.6g} s)\n", r.cycles, r.seconds);
-  if (r.energy_pj) std::cout << fmt::format("energy        {}  ({})\n", si(*r.energy_pj * 1e-12, "J"), r.technology);
-  if (r.area_um2) std::cout << fmt::format("area          {:.4g} mm^2\n", *r.area_um2 / 1e6);
+  const char* partial = r.costs_complete ? "" : ", partial: see notes";
+  if (r.energy_pj) {
+    std::cout << fmt::format("energy        {}  ({}{})\n", si(*r.energy_pj * 1e-12, "J"), r.technology, partial);
+  }
+  if (r.area_um2) std::cout << fmt::format("area          {:.4g} mm^2{}\n", *r.area_um2 / 1e6, r.costs_complete ? "" : "  (partial)");
   std::cout << fmt::format("DRAM          {} read, {} written\n", format_bytes(static_cast<double>(r.dram_read_bytes)),
                            format_bytes(static_cast<double>(r.dram_write_bytes)));
   std::cout << fmt::format("\n{:<10} {:>8} {:>12} {:>14} {:>14} {:>14} {:>12}\n", "array", "PEs", "utilization",

@@ -246,7 +246,12 @@ class FusedLowering {
       }
       if (!hold_op.count(t)) w.releases = {{0, bytes}};
       w.dram_write_bytes = bytes;
-      drain_bytes_[add_op(p, w)] = bytes;
+      const uint32_t wo = add_op(p, w);
+      drain_bytes_[wo] = bytes;
+      // Output slots: the producer waits until the tile `slots` tiles back has been written.
+      TileOp& prod = p.body[op_of[e]];
+      const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * prod.every + 1;
+      prod.deps.push_back({wo, static_cast<uint32_t>(std::min<uint64_t>(distance, UINT32_MAX))});
     }
     // Intermediates of one step: released by their last reader.
     for (int e : order) {
@@ -308,11 +313,13 @@ class FusedLowering {
   }
   // Coordinates of rank r one step covers.
   uint64_t extent(int r) const {
-    for (const auto& l : g_.loops) {
+    for (const auto& l : g_.loops)
       if (l.rank == r) return static_cast<uint64_t>(l.tile > 0 ? l.tile : 1);
-      if (c_.ranks[l.rank].parent == r) {
-        return static_cast<uint64_t>(c_.ranks[r].size / c_.ranks[l.rank].size);  // M looped as M1: M0 per step
-      }
+    // A partitioned rank (M = M1 x M0) spans, per step, the product of its parts' spans.
+    if (!c_.ranks[r].parts.empty() && loop_index(r) >= 0) {
+      uint64_t x = 1;
+      for (int part : c_.ranks[r].parts) x *= extent(part);
+      return x;
     }
     return static_cast<uint64_t>(c_.ranks[r].size);
   }
@@ -508,9 +515,14 @@ ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
   ActionCounts counts;
   const bool fused_mac = e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
                          (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+  const bool mixpe = kind.family == PeFamily::mixpe;
   for (const auto& [op, n] : e.map_ops) {
     if (n <= 0) continue;
     const uint64_t count = static_cast<uint64_t>(n);
+    if (mixpe && op != Op::shift_add) {
+      counts.add(PeAction::dequant, count);  // zero point and scale: MixPE's dequantization unit
+      continue;
+    }
     if (fused_mac && op == e.expr.op) {
       if (op == Op::shift_add) counts.add(PeAction::shift_add, count * static_cast<uint64_t>(format_bits(kind.b)));
       else counts.add(PeAction::mac, count);
@@ -518,7 +530,7 @@ ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
     }
     counts.add(action_for(op), count);
   }
-  if (!fused_mac && e.reduce_ops > 0) {
+  if (!fused_mac && e.reduce_ops > 0 && !mixpe) {
     counts.add(e.reduce == ReduceOp::sum ? PeAction::add
                : e.reduce == ReduceOp::prod ? PeAction::mul : PeAction::max,
                static_cast<uint64_t>(e.reduce_ops));

@@ -102,6 +102,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
   }
   r.energy_pj = energy;
   r.area_um2 = area;
+  r.costs_complete = complete;
   if (!complete) r.notes.push_back("energy and area leave out the components listed above");
 }
 

@@ -64,7 +64,8 @@ struct SimulationReport {
   uint64_t dram_write_bytes = 0;
   std::vector<GroupReport> groups;
   std::string technology;  // "horowitz45 at 45 nm"
-  std::optional<double> energy_pj;   // total, when every component could be costed
+  std::optional<double> energy_pj;   // total of the components that could be costed
+  bool costs_complete = false;       // every component was costed (else `notes` say what is missing)
   std::optional<double> area_um2;
   std::vector<std::string> notes;
 };

@@ -100,13 +100,14 @@ TEST_CASE("systolic presets map GEMMs and refuse other Einsums", "[mappings]") {
     CHECK(m.groups[0].kind == GroupKind::systolic);
     CHECK(std::string(dataflow_name(m.groups[0].dataflow)) == df);
   }
-  // Einsums that are not GEMMs go to the 1D array when there is one, else they are refused.
+  // Einsums that are not GEMMs go to the 1D array when there is one, else to the 2D array if its
+  // PEs have their operators (max and exp on MACs), else they are refused (AV divides).
   Mapping mixed = preset_mapping("ws", fusemax_workload(), fusemax_arch());
   CHECK(mixed.groups[0].kind == GroupKind::systolic);  // QK
   CHECK(mixed.groups[1].kind == GroupKind::fused);     // LM
   CHECK(mixed.groups[1].placements[0].array == "pe1d");
   CHECK_THROWS_WITH(preset_mapping("ws", fusemax_workload(), s),
-                    Catch::Contains("Einsum LM is not one") && Catch::Contains("no 1D array"));
+                    Catch::Contains("Einsum AV is not one") && Catch::Contains("no 1D array"));
   CHECK_THROWS_WITH(preset_mapping("tpu", g, s), Catch::Contains("unknown dataflow 'tpu'"));
   CHECK_THROWS_WITH(preset_mapping("fusemax", three_pass(), fusemax_arch()), Catch::Contains("passes over M"));
 }

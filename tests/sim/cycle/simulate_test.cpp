@@ -204,3 +204,19 @@ TEST_CASE("the 3-pass cascade's buffer needs grow with the sequence length", "[s
   EinsumCascade big = workload(65536);
   CHECK_THROWS_WITH(preset_mapping("flat", big, a), Catch::Contains("spill"));
 }
+
+TEST_CASE("MixPE's group-wise quantized GEMM runs on its architecture", "[sim][cycle][mixpe]") {
+  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/gemm_groupwise_quant.yaml");
+  for (const char* s : {"ranks.M=64", "ranks.K=256", "ranks.N=128", "partitions.K.K0=64"}) wdoc.apply_override(s);
+  EinsumCascade w = load_workload(wdoc);
+  ArchSpec a = load_architecture(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/mixpe.yaml"));
+  SimulationReport r = simulate_cycle(w, a, preset_mapping("ws", w, a));
+  // The int4 weights times fp16 activations: one shift-add per weight bit of every product,
+  // M x K x N x 4; the zero points (K x N subtractions) and the scales (M x K1 x N
+  // multiply-adds) in the dequantization unit.
+  CHECK(r.arrays[0].actions[PeAction::shift_add] == 64u * 256u * 128u * 4u);
+  CHECK(r.arrays[0].actions[PeAction::dequant] == 256u * 128u + 64u * 4u * 128u);
+  CHECK(r.arrays[0].actions[PeAction::mac] == 0);
+  CHECK(r.cycles > 0);
+  CHECK(r.groups.size() == 3);
+}
