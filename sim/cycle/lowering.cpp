@@ -199,8 +199,7 @@ class FusedLowering {
       }
       return last;
     };
-    auto add_release = [&](int t, uint32_t after, uint32_t every, uint32_t phase, uint64_t bytes,
-                           const std::string& what) {
+    auto add_release = [&](int t, uint32_t after, uint32_t every, uint32_t phase, uint64_t bytes) {
       TileOp r;
       r.name = "release " + c_.tensors[t].name;
       r.unit = p.body[after].unit;
@@ -208,7 +207,6 @@ class FusedLowering {
       r.phase = phase;
       r.deps = {{after, 0}};
       r.releases = {{0, bytes}};
-      (void)what;
       return add_op(p, r);
     };
     std::map<int, uint32_t> slot_owner;  // tensor -> the op whose completion frees a slot
@@ -220,7 +218,7 @@ class FusedLowering {
         p.body[last].releases.push_back({0, tile_bytes(t)});
         slot_owner[t] = last;
       } else {
-        slot_owner[t] = add_release(t, last, lop.every, lop.every - 1, tile_bytes(t), "input");
+        slot_owner[t] = add_release(t, last, lop.every, lop.every - 1, tile_bytes(t));
       }
     }
     // Writes to DRAM of tensors leaving the group.
@@ -265,14 +263,14 @@ class FusedLowering {
         p.body[last].releases.push_back({0, tile_bytes(t)});
       } else {
         // Read less often than written (a result the end of a pass reads): held until then.
-        add_release(t, last, p.body[last].every, p.body[last].phase, tile_bytes(t) * (p.body[last].every / prod.every),
-                    "intermediate");
+        add_release(t, last, p.body[last].every, p.body[last].phase,
+                    tile_bytes(t) * (p.body[last].every / prod.every));
       }
     }
     for (const auto& [t, h] : hold_op) {
       const uint32_t last = last_reader(t);
       const TileOp& hop = p.body[h];
-      add_release(t, last == UINT32_MAX ? h : last, hop.every, hop.every - 1, 2 * tile_bytes(t), "state");
+      add_release(t, last == UINT32_MAX ? h : last, hop.every, hop.every - 1, 2 * tile_bytes(t));
     }
     // Buffer slots: a load waits until the tile `slots` tiles back is no longer used.
     for (int t : loads) {

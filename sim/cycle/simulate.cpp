@@ -128,7 +128,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
     LevelReport lr;
     lr.name = l.name;
     lr.kind = std::string(storage_kind_name(l.kind));
-    if (l.capacity_bytes) lr.capacity_bytes = static_cast<uint64_t>(*l.capacity_bytes) * (l.per_pe ? 1 : 1);
+    if (l.capacity_bytes) lr.capacity_bytes = static_cast<uint64_t>(*l.capacity_bytes);
     r.levels.push_back(lr);
   }
   std::vector<uint64_t> useful(arch.arrays.size(), 0);
