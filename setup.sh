@@ -47,7 +47,7 @@ if [ "$sanitize" = 1 ]; then
 elif [ "$fuzz" = 1 ]; then
   build="${BUILD_DIR:-build-fuzz}"
   cmake_args+=(-DEINSIM_FUZZ=ON -DEINSIM_TESTS=ON -DEINSIM_BENCH=OFF
-               -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)
+               -DCMAKE_CXX_COMPILER=clang++)
 else
   build="${BUILD_DIR:-build}"
 fi

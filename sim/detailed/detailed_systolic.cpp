@@ -111,7 +111,7 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     }
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
     tf->set_time_unit(100, sc_core::SC_PS);  // the clock's falling edges fall on half nanoseconds
-    top.trace(tf, config.vcd_side);
+    top.trace_corner(tf, config.vcd_side);
     result.vcd_file = base + ".vcd";
   }
 

@@ -336,7 +336,7 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
 
 SystolicArrayTop::~SystolicArrayTop() = default;
 
-void SystolicArrayTop::trace(sc_core::sc_trace_file* tf, int64_t side) {
+void SystolicArrayTop::trace_corner(sc_core::sc_trace_file* tf, int64_t side) {
   sc_core::sc_trace(tf, clk_, "clk");
   const int64_t R = std::min(rows_, side), C = std::min(cols_, side);
   for (int64_t j = 0; j < C; ++j)

@@ -189,7 +189,7 @@ class SystolicArrayTop : public sc_core::sc_module {
   ~SystolicArrayTop() override;
 
   // Adds the clock and the signals of the top-left side x side PEs to a trace file.
-  void trace(sc_core::sc_trace_file* tf, int64_t side);
+  void trace_corner(sc_core::sc_trace_file* tf, int64_t side);
   SystolicDrain& drain() { return *drain_; }
   const std::vector<std::unique_ptr<SystolicPe>>& pes() const { return pes_; }
 
