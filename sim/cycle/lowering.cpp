@@ -164,9 +164,13 @@ class FusedLowering {
       const uint64_t cpp = static_cast<uint64_t>(cycles_per_point(ein, a.pe));
       const uint64_t rows = static_cast<uint64_t>(a.dimensions == 2 ? a.rows : 1);
       const uint64_t cols = static_cast<uint64_t>(a.cols);
+      // Each PE issues a point every initiation interval; the last result leaves the PE
+      // pipeline (depth) - 1 cycles after it enters.
+      const uint64_t ii = static_cast<uint64_t>(std::max<int64_t>(1, a.initiation_interval));
+      const uint64_t fill = static_cast<uint64_t>(std::max<int64_t>(1, a.pipeline_depth)) - 1;
       op.cycles = mul_checked(mul_checked(ceil_div(spread_rows, rows) * ceil_div(spread_cols, cols),
                                           points / (spread_rows * spread_cols), "a tile's cycles"),
-                              cpp, "a tile's cycles");
+                              cpp * ii, "a tile's cycles") + fill;
       op.useful_ops = mul_checked(points, cpp, "a tile's work");
       uint64_t reads = 0;
       for (const auto& in : ein.inputs) {

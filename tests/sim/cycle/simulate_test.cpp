@@ -170,6 +170,16 @@ TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[s
   SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
   CHECK(r.arrays[0].busy_cycles == 64 + 1 + 7 + 1 + 64);
   CHECK(r.arrays[1].busy_cycles == 1 + 7 + 1 + 64 + 1 + 64 + 64);
+  // PEs that accept a point every 2 cycles through a 4-stage pipeline: each of the tile's
+  // operations takes twice as long, plus 3 cycles for its last result to come out.
+  ArchSpec slow = a;
+  for (auto& arr : slow.arrays) {
+    arr.initiation_interval = 2;
+    arr.pipeline_depth = 4;
+  }
+  SimulationReport rs = simulate_cycle(w, slow, preset_mapping("fusemax", w, slow));
+  CHECK(rs.arrays[0].busy_cycles == 2 * (64 + 1 + 7 + 1 + 64) + 5 * 3);
+  CHECK(rs.arrays[1].busy_cycles == 2 * (1 + 7 + 1 + 64 + 1 + 64 + 64) + 7 * 3);
   // Q, K and V of one head come from DRAM once; AV goes back.
   CHECK(r.dram_read_bytes == 3 * 64 * 256 * 2);
   CHECK(r.dram_write_bytes == 64 * 256 * 2);
