@@ -51,8 +51,7 @@ std::string default_buffer(const ArchSpec& arch) {
 }  // namespace
 
 bool as_gemm(const EinsumCascade& c, const Einsum& e, GemmView& out) {
-  if (e.inputs.size() != 2 || e.reduce != ReduceOp::sum || e.reduced_ranks.empty()) return false;
-  if (e.expr.kind != Expr::Kind::op || (e.expr.op != Op::mul && e.expr.op != Op::shift_add)) return false;
+  if (e.inputs.size() != 2 || !is_multiply_accumulate(e)) return false;
   for (const auto& a : e.expr.args)
     if (a.kind != Expr::Kind::access) return false;
   if (e.recurrent_rank >= 0) return false;
@@ -78,10 +77,14 @@ bool as_gemm(const EinsumCascade& c, const Einsum& e, GemmView& out) {
   return true;
 }
 
+bool is_multiply_accumulate(const Einsum& e) {
+  return e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
+         (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+}
+
 int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
   int64_t cycles = 0;
-  const bool fused_mac = e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() &&
-                         e.expr.kind == Expr::Kind::op && (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+  const bool fused_mac = is_multiply_accumulate(e);
   for (const auto& [op, count] : e.map_ops) {
     if (count == 0) continue;
     int64_t c = 1;
@@ -93,9 +96,7 @@ int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
         ok = kind.family != PeFamily::mixpe;
         break;
       case Op::exp:
-        // FuseMax evaluates exp as a Taylor series on multiply-accumulate units: 6 MACs
-        // (its artifact costs SLN = exp(QK - RM) at mac 6 + add 1 per element).
-        c = 6;
+        c = kExpTaylorMacs;
         ok = kind.family != PeFamily::mixpe;
         break;
       case Op::div: case Op::sqrt: case Op::gelu:

@@ -96,6 +96,13 @@ struct GemmView {
 // nullopt-like: returns false if the Einsum is not GEMM-like.
 bool as_gemm(const EinsumCascade& cascade, const Einsum& e, GemmView& out);
 
+// Whether `e` multiplies (or shift-adds) two operands into a sum: one MAC per point.
+bool is_multiply_accumulate(const Einsum& e);
+
+// MAC cycles of one exp as a Taylor series on multiply-accumulate units (the FuseMax
+// artifact costs SLN = exp(QK - RM) at mac 6 + add 1 per element).
+inline constexpr int64_t kExpTaylorMacs = 6;
+
 // Cycles one PE of `kind` spends per iteration point of `e` (FuseMax's costs:
 // a multiply-accumulate 1, add/sub/max/min 1, exp 6 as a Taylor series on MACs,
 // div 1 on a vector lane); throws Error naming the operator the PE lacks.

@@ -72,7 +72,6 @@ class CycleRun {
     events_ = std::make_unique<sc_core::sc_event[]>(n);
     head_comp_.resize(n);
     first_start_.assign(p.units.size(), kUnset);
-    last_free_.assign(p.units.size(), 0);
     last_comp_.assign(n, 0);
     last_step_.assign(n, kUnset);
     current_.assign(p.buffers.size(), 0);
@@ -195,7 +194,6 @@ class CycleRun {
     ++rec.recorded;
     last_comp_[j] = c;
     last_step_[j] = s;
-    last_free_[op.unit] = std::max(last_free_[op.unit], start + op.cycles);
     events_[j].notify(sc_core::SC_ZERO_TIME);
     advance_checks();
   }
@@ -320,7 +318,7 @@ class CycleRun {
   std::vector<uint64_t> active_count_;
   std::vector<std::vector<uint32_t>> unit_ops_;
   std::unique_ptr<sc_core::sc_event[]> events_;
-  std::vector<uint64_t> first_start_, last_free_, last_comp_, last_step_;
+  std::vector<uint64_t> first_start_, last_comp_, last_step_;
   std::priority_queue<OccupancyEvent, std::vector<OccupancyEvent>, std::greater<>> pending_;
   std::vector<int64_t> current_;
   std::vector<uint64_t> peak_;

@@ -515,8 +515,7 @@ PeAction action_for(Op op) {
 
 ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
   ActionCounts counts;
-  const bool fused_mac = e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
-                         (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
+  const bool fused_mac = is_multiply_accumulate(e);
   const bool mixpe = kind.family == PeFamily::mixpe;
   for (const auto& [op, n] : e.map_ops) {
     if (n <= 0) continue;

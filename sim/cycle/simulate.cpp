@@ -40,7 +40,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
           // A MAC array runs the other element-wise operators on its MAC units: one MAC each,
           // and exp as a 6-term Taylor series (the FuseMax artifact's costs).
           const double mac = cost.energy_pj.at(PeAction::mac);
-          const double per = act == PeAction::exp ? 6 * mac : mac;
+          const double per = act == PeAction::exp ? kExpTaylorMacs * mac : mac;
           e += static_cast<double>(n) * per;
           mac_fallback = true;
           continue;
