@@ -102,18 +102,21 @@ class Evaluator {
   std::map<std::string, TensorValues> run();
 
  private:
-  double eval(const Expr& x, const std::vector<double>& in) const;
   void run_einsum(int e, int fixed_rank, int64_t fixed_value);
+  bool advance(const std::vector<int>& loop, std::vector<int64_t>& val) const;
 
   const EinsumCascade& c_;
   const CascadeGraph& g_;
   const EvalOptions& o_;
   std::vector<TensorValues> values_;
+  std::vector<std::vector<uint8_t>> written_;  // per tensor and element: computed (with an arithmetic)
 };
 
 double gelu(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 
-double Evaluator::eval(const Expr& x, const std::vector<double>& in) const {
+}  // namespace
+
+double eval_expr(const Expr& x, const std::vector<double>& in) {
   switch (x.kind) {
     case Expr::Kind::number:
       return x.value;
@@ -122,7 +125,7 @@ double Evaluator::eval(const Expr& x, const std::vector<double>& in) const {
     case Expr::Kind::op:
       break;
   }
-  const double a = eval(x.args[0], in);
+  const double a = eval_expr(x.args[0], in);
   switch (x.op) {
     case Op::neg:
       return -a;
@@ -139,7 +142,7 @@ double Evaluator::eval(const Expr& x, const std::vector<double>& in) const {
     default:
       break;
   }
-  const double b = eval(x.args[1], in);
+  const double b = eval_expr(x.args[1], in);
   switch (x.op) {
     case Op::add:
       return a + b;
@@ -156,12 +159,14 @@ double Evaluator::eval(const Expr& x, const std::vector<double>& in) const {
     case Op::shift_add:
       return a * b;  // numerically a multiply (MixPE's shifts and adds)
     case Op::dequant:
-      return (a - eval(x.args[2], in)) * b;
+      return (a - eval_expr(x.args[2], in)) * b;
     default:
       break;
   }
   throw InternalError("evaluator: unknown operator");
 }
+
+namespace {
 
 void Evaluator::run_einsum(int e, int fixed_rank, int64_t fixed_value) {
   const Einsum& ein = c_.einsums[e];
@@ -176,13 +181,33 @@ void Evaluator::run_einsum(int e, int fixed_rank, int64_t fixed_value) {
   CompiledAccess oa = compile(ein.output, out.extents);
   std::vector<double> in(ins.size(), 0.0);
   const bool reduces = !ein.reduced_ranks.empty();
+  EvalArithmetic* arith = o_.arithmetic;
+  int64_t run_offset = -1;  // the output element whose points are running (with an arithmetic)
+  if (arith) {
+    std::vector<const std::vector<double>*> views;
+    for (const TensorValues& tv : values_) views.push_back(&tv.data);
+    arith->begin(e, views);
+  }
+  std::vector<uint8_t>& written = written_[ein.output.tensor];
   for (;;) {
     for (size_t i = 0; i < ins.size(); ++i) {
       int64_t off = offset_of(ins[i], val);
       in[i] = off < 0 ? 0.0 : values_[ins[i].tensor].data[off];
     }
-    const double v = eval(ein.expr, in);
-    double& dst = out.data[offset_of(oa, val)];
+    const int64_t out_off = offset_of(oa, val);
+    double& dst = out.data[out_off];
+    if (arith) {
+      if (out_off != run_offset) {
+        if (run_offset >= 0) out.data[run_offset] = arith->store(e, out.data[run_offset]);
+        run_offset = out_off;
+      }
+      dst = arith->point(e, in, dst, !written[out_off]);
+      written[out_off] = 1;
+      if (advance(loop, val)) continue;
+      out.data[run_offset] = arith->store(e, out.data[run_offset]);
+      return;
+    }
+    const double v = eval_expr(ein.expr, in);
     if (!reduces) {
       dst = v;
     } else {
@@ -201,16 +226,19 @@ void Evaluator::run_einsum(int e, int fixed_rank, int64_t fixed_value) {
           break;
       }
     }
-    // Odometer over the loop ranks, last rank fastest.
-    size_t k = loop.size();
-    while (k > 0) {
-      --k;
-      if (++val[loop[k]] < c_.ranks[loop[k]].size) break;
-      val[loop[k]] = 0;
-      if (k == 0) return;
-    }
-    if (loop.empty()) return;
+    if (!advance(loop, val)) return;
   }
+}
+
+// Odometer over the loop ranks, last rank fastest; false after the last point.
+bool Evaluator::advance(const std::vector<int>& loop, std::vector<int64_t>& val) const {
+  size_t k = loop.size();
+  while (k > 0) {
+    --k;
+    if (++val[loop[k]] < c_.ranks[loop[k]].size) return true;
+    val[loop[k]] = 0;
+  }
+  return false;
 }
 
 std::map<std::string, TensorValues> Evaluator::run() {
@@ -252,6 +280,7 @@ std::map<std::string, TensorValues> Evaluator::run() {
       } else {
         tv.data = random_tensor_values(o_.seed, t.name, n);
       }
+      if (o_.arithmetic) o_.arithmetic->input(t, tv.data);
       continue;
     }
     const Einsum& e = c_.einsums[t.producer];
@@ -262,16 +291,34 @@ std::map<std::string, TensorValues> Evaluator::run() {
       for (size_t d = t.extents.size(); d-- > static_cast<size_t>(t.recurrent_dim) + 1;) stride *= t.extents[d];
       const int64_t ext = t.extents[t.recurrent_dim];
       for (int64_t i = 0; i < n; ++i)
-        if ((i / stride) % ext == 0) tv.data[i] = *t.init;
+        if ((i / stride) % ext == 0) tv.data[i] = o_.arithmetic ? o_.arithmetic->init(t, *t.init) : *t.init;
+    }
+  }
+  written_.resize(c_.tensors.size());
+  for (size_t ti = 0; ti < c_.tensors.size(); ++ti) {
+    const Tensor& t = c_.tensors[ti];
+    if (o_.arithmetic && t.producer >= 0) {
+      written_[ti].assign(values_[ti].data.size(), 0);
+      if (t.recurrent_dim >= 0) {
+        // Slice 0 of the recurrent dimension (the initial value) counts as written.
+        int64_t stride = 1;
+        for (size_t d = t.extents.size(); d-- > static_cast<size_t>(t.recurrent_dim) + 1;) stride *= t.extents[d];
+        const int64_t ext = t.extents[t.recurrent_dim];
+        for (size_t i = 0; i < written_[ti].size(); ++i)
+          if ((static_cast<int64_t>(i) / stride) % ext == 0) written_[ti][i] = 1;
+      }
     }
   }
   for (const CascadeGraph::Group& grp : g_.groups()) {
     if (grp.rank < 0) {
       for (int e : grp.einsums) run_einsum(e, -1, 0);
-      continue;
+    } else {
+      for (int64_t x = 0; x < c_.ranks[grp.rank].size; ++x)
+        for (int e : grp.einsums) run_einsum(e, grp.rank, x);
     }
-    for (int64_t x = 0; x < c_.ranks[grp.rank].size; ++x)
-      for (int e : grp.einsums) run_einsum(e, grp.rank, x);
+    if (o_.arithmetic) {
+      for (int e : grp.einsums) o_.arithmetic->finish(e, values_[c_.einsums[e].output.tensor].data);
+    }
   }
   std::map<std::string, TensorValues> out;
   for (size_t ti = 0; ti < c_.tensors.size(); ++ti) out.emplace(c_.tensors[ti].name, std::move(values_[ti]));

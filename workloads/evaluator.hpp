@@ -37,6 +37,37 @@ struct TensorValues {
   double at(std::initializer_list<int64_t> coords) const;
 };
 
+// How the evaluator computes: by default every operation in float64. An
+// engine that models number formats and PE arithmetic (e.g. --values) plugs in
+// its own rounding here; the evaluator keeps the order of evaluation.
+// Contract:
+//  - input() sees every input tensor once, after its values are made or given;
+//  - for each output element of an Einsum, the points that reduce into it come
+//    one after another (reduced ranks are innermost): point() is called with
+//    first = true for the first of them (acc then holds nothing), and store()
+//    once the run of points of that element ends;
+//  - finish() sees the output tensor of an Einsum after its last point.
+class EvalArithmetic {
+ public:
+  virtual ~EvalArithmetic() = default;
+  virtual void input(const Tensor& tensor, std::vector<double>& data) = 0;
+  // Called before an Einsum computes (once per step of a recurrence), with the
+  // tensors' current values (indexed as EinsumCascade::tensors).
+  virtual void begin(int einsum, const std::vector<const std::vector<double>*>& tensors) = 0;
+  // The accumulator after one more point with input values `in` (one per Einsum input).
+  virtual double point(int einsum, const std::vector<double>& in, double acc, bool first) = 0;
+  virtual double store(int einsum, double acc) = 0;
+  virtual void finish(int einsum, std::vector<double>& data) = 0;
+  // The value of slice 0 of a recurrent tensor.
+  virtual double init(const Tensor& tensor, double value) {
+    (void)tensor;
+    return value;
+  }
+};
+
+// The float64 value of one point of an Einsum's expression (map operators only).
+double eval_expr(const Expr& expr, const std::vector<double>& in);
+
 // What the evaluator may use and produce.
 struct EvalOptions {
   uint64_t seed = 1;
@@ -46,6 +77,8 @@ struct EvalOptions {
   int64_t max_points = int64_t{1} << 27;
   // Values of input tensors by name (row-major); others are random.
   std::map<std::string, std::vector<double>> inputs;
+  // Rounding and PE arithmetic; nullptr: float64 throughout.
+  EvalArithmetic* arithmetic = nullptr;
 };
 
 // Evaluates every tensor of the cascade. Throws Error when the shapes exceed

@@ -96,8 +96,12 @@ Json report_json(const SimulationReport& r) {
   j["levels"] = levels;
   Json groups = Json::array();
   for (const auto& g : r.groups) {
-    groups.push_back({{"name", g.name}, {"kind", g.kind}, {"cycles", g.cycles}, {"steps", g.steps},
-                      {"simulated_steps", g.simulated_steps}, {"extrapolated", g.extrapolated}});
+    groups.push_back({{"name", g.name},
+                      {"kind", g.kind},
+                      {"cycles", g.cycles},
+                      {"steps", g.steps},
+                      {"simulated_steps", g.simulated_steps},
+                      {"extrapolated", g.extrapolated}});
   }
   j["groups"] = groups;
   j["notes"] = r.notes;
@@ -123,11 +127,12 @@ void print_report(const SimulationReport& r, const std::vector<std::string>& map
   if (r.energy_pj) {
     std::cout << fmt::format("energy        {}  ({}{})\n", si(*r.energy_pj * 1e-12, "J"), r.technology, partial);
   }
-  if (r.area_um2) std::cout << fmt::format("area          {:.4g} mm^2{}\n", *r.area_um2 / 1e6, r.costs_complete ? "" : "  (partial)");
+  if (r.area_um2)
+    std::cout << fmt::format("area          {:.4g} mm^2{}\n", *r.area_um2 / 1e6, r.costs_complete ? "" : "  (partial)");
   std::cout << fmt::format("DRAM          {} read, {} written\n", format_bytes(static_cast<double>(r.dram_read_bytes)),
                            format_bytes(static_cast<double>(r.dram_write_bytes)));
-  std::cout << fmt::format("\n{:<10} {:>8} {:>12} {:>14} {:>14} {:>14} {:>12}\n", "array", "PEs", "utilization",
-                           "busy", "stall", "idle", "energy");
+  std::cout << fmt::format("\n{:<10} {:>8} {:>12} {:>14} {:>14} {:>14} {:>12}\n", "array", "PEs", "utilization", "busy",
+                           "stall", "idle", "energy");
   for (const auto& a : r.arrays) {
     std::cout << fmt::format("{:<10} {:>8} {:>11.1f}% {:>14} {:>14} {:>14} {:>12}\n", a.name, a.pes,
                              100.0 * a.utilization, a.busy_cycles, a.stall_cycles, a.idle_cycles,
@@ -162,8 +167,8 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
     } else if (head == "mapping" && mapping) {
       mapping->apply_override(rest);
     } else {
-      throw Error(fmt::format("--set {}: the path must start with workload., arch.{}", s,
-                              mapping ? " or mapping." : ""));
+      throw Error(
+          fmt::format("--set {}: the path must start with workload., arch.{}", s, mapping ? " or mapping." : ""));
     }
   }
 }
@@ -173,41 +178,78 @@ void run(const SimulateArgs& a) {
     throw Error(fmt::format("--fidelity {}: expected cycle or detailed", a.fidelity));
   }
   if (!a.vcd_file.empty() && a.fidelity != "detailed") throw Error("--vcd needs --fidelity detailed");
-  if (a.mapping.empty() == a.dataflow.empty()) throw Error("give a mapping file (-m) or a preset (--dataflow), one of them");
+  if (a.mapping.empty() == a.dataflow.empty())
+    throw Error("give a mapping file (-m) or a preset (--dataflow), one of them");
   YamlDocument wdoc = YamlDocument::load_file(a.workload);
   YamlDocument adoc = YamlDocument::load_file(a.arch);
   std::optional<YamlDocument> mdoc;
   if (!a.mapping.empty()) mdoc.emplace(YamlDocument::load_file(a.mapping));
   apply_sets(a.sets, wdoc, adoc, mdoc ? &*mdoc : nullptr);
   if (wdoc.kind() != "workload") wdoc.body().fail(fmt::format("-w expects a workload: file, not {}:", wdoc.kind()));
-  if (adoc.kind() != "architecture") adoc.body().fail(fmt::format("-a expects an architecture: file, not {}:", adoc.kind()));
+  if (adoc.kind() != "architecture")
+    adoc.body().fail(fmt::format("-a expects an architecture: file, not {}:", adoc.kind()));
   const EinsumCascade cascade = load_workload(wdoc);
+  // The workload again with the user's workload.* assignments and more (samples for --values).
+  auto reload = [&a](const std::vector<std::string>& extra) {
+    YamlDocument doc = YamlDocument::load_file(a.workload);
+    for (const auto& s : a.sets)
+      if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9));
+    for (const auto& s : extra) doc.apply_override(s);
+    return load_workload(doc);
+  };
   const ArchSpec arch = load_architecture(adoc);
   const Mapping mapping = mdoc ? load_mapping(*mdoc, cascade, arch) : preset_mapping(a.dataflow, cascade, arch);
   ValueOptions vopts;
   vopts.seed = a.seed;
   std::optional<ErrorMetrics> error;
+  std::optional<MappedCascadeValues> cascade_vals;
   SimulationReport report;
   if (a.fidelity == "detailed") {
     report = simulate_detailed(cascade, arch, mapping, a.values, a.vcd_file, vopts, error);
   } else {
-    if (a.values) single_gemm(cascade, arch, mapping, "--values");  // refuse early, before simulating
+    const bool one_gemm = a.values && is_single_gemm(cascade, arch, mapping);
+    if (a.values && !one_gemm) einsum_pe_kinds(cascade, arch, mapping);  // refuse early, before simulating
     SimulateOptions opts;
     opts.extrapolate = !a.no_extrapolate;
     report = simulate_cycle(cascade, arch, mapping, opts);
-    if (a.values) error = cycle_values(cascade, arch, mapping, vopts);
+    if (one_gemm) {
+      error = cycle_values(cascade, arch, mapping, vopts);
+    } else if (a.values) {
+      cascade_vals = mapped_cascade_values(cascade, arch, mapping, vopts, reload);
+      error = cascade_vals->result.total;
+      for (const auto& n : cascade_vals->result.notes) report.notes.push_back(n);
+      if (!cascade_vals->sample.empty()) {
+        report.notes.push_back("values on a sample of the cascade: " + cascade_vals->sample);
+      }
+    }
   }
   print_report(report, mapping.describe(cascade));
   if (error) {
-    std::cout << fmt::format("\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
-                             "  SQNR {:.2f} dB\n",
-                             a.seed, error->max_abs_error, error->rel_rms_error, error->sqnr_db);
+    std::cout << fmt::format(
+        "\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
+        "  SQNR {:.2f} dB\n",
+        a.seed, error->max_abs_error, error->rel_rms_error, error->sqnr_db);
+    if (error->non_finite) std::cout << fmt::format("  {} values not finite\n", error->non_finite);
+    if (cascade_vals && cascade_vals->result.outputs.size() > 1) {
+      for (const auto& [name, e] : cascade_vals->result.outputs) {
+        std::cout << fmt::format("  {}: max abs error {:.6g}, SQNR {:.2f} dB\n", name, e.max_abs_error, e.sqnr_db);
+      }
+    }
   }
   if (!a.json_file.empty()) {
     std::ofstream out(a.json_file);
     if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
     Json j = report_json(report);
-    if (error) j["error"] = error_json(*error);
+    if (error) {
+      j["error"] = error_json(*error);
+      j["error"]["seed"] = a.seed;
+      if (cascade_vals) {
+        j["error"]["sample"] = cascade_vals->sample;
+        Json outs = Json::object();
+        for (const auto& [name, e] : cascade_vals->result.outputs) outs[name] = error_json(e);
+        j["error"]["outputs"] = outs;
+      }
+    }
     out << j.dump(2) << "\n";
     if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
   }
@@ -223,7 +265,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("-m,--mapping", a->mapping, "mapping YAML");
   cmd->add_option("--dataflow", a->dataflow, "preset mapping: ws, os, is (systolic GEMM), flat, fusemax (attention)");
   cmd->add_option("--fidelity", a->fidelity, "cycle (default) or detailed (per-PE SystemC array, one GEMM)");
-  cmd->add_flag("--values", a->values, "compute the outputs with the PE arithmetic and their error against float64");
+  cmd->add_flag("--values", a->values,
+                "compute the outputs with the PE arithmetic of each Einsum's array and their error against float64");
   cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");

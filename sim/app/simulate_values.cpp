@@ -1,9 +1,11 @@
 #include "sim/app/simulate_values.hpp"
 
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "sim/core/error.hpp"
 #include "sim/detailed/detailed_systolic.hpp"
@@ -43,9 +45,10 @@ ErrorMetrics against_reference(const GemmShape& g, const Operands& ops, std::vec
 
 MappedGemm single_gemm(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, const char* what) {
   if (m.groups.size() != 1 || m.groups[0].kind != GroupKind::systolic) {
-    throw Error(fmt::format("{} runs one GEMM on a systolic array: map the workload with --dataflow ws, os or is "
-                            "(this mapping has {} group(s))",
-                            what, m.groups.size()));
+    throw Error(
+        fmt::format("{} runs one GEMM on a systolic array: map the workload with --dataflow ws, os or is "
+                    "(this mapping has {} group(s))",
+                    what, m.groups.size()));
   }
   MappedGemm mg;
   mg.group = &m.groups[0];
@@ -65,6 +68,79 @@ ErrorMetrics cycle_values(const EinsumCascade& c, const ArchSpec& arch, const Ma
   const Operands ops = make_operands(g.array->pe, g.shape, o);
   return against_reference(g.shape, ops,
                            gemm_values(g.array->pe, g.group->dataflow, g.array->rows, g.shape, ops.q.in, ops.q.w));
+}
+
+bool is_single_gemm(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m) {
+  try {
+    single_gemm(c, arch, m, "--values");
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+MappedCascadeValues mapped_cascade_values(
+    const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, const ValueOptions& o,
+    const std::function<EinsumCascade(const std::vector<std::string>& extra_sets)>& reload) {
+  const std::vector<PeKind> pes = einsum_pe_kinds(c, arch, m);
+  CascadeValueOptions vo;
+  vo.seed = o.seed;
+  MappedCascadeValues out;
+  if (fits_value_limits(c, vo)) {
+    out.result = cascade_values(c, pes, vo);
+    return out;
+  }
+  std::vector<std::string> sets, sample;
+  std::optional<EinsumCascade> cut;
+  auto try_size = [&](const std::string& rank, int64_t size) -> bool {
+    std::vector<std::string> s = sets;
+    s.push_back(fmt::format("ranks.{}={}", rank, size));
+    try {
+      EinsumCascade candidate = reload(s);
+      const bool fits = fits_value_limits(candidate, vo);
+      if (fits) cut.emplace(std::move(candidate));
+      return fits;
+    } catch (const Error&) {
+      return false;  // a rank the file sets through parameters: leave it
+    }
+  };
+  for (int r : value_sample_ranks(c)) {
+    const std::string& name = c.ranks[static_cast<size_t>(r)].name;
+    const int64_t size = c.ranks[static_cast<size_t>(r)].size;
+    if (size <= 1) continue;
+    if (!try_size(name, 1)) {
+      std::vector<std::string> s = sets;
+      s.push_back(fmt::format("ranks.{}=1", name));
+      try {
+        reload(s);
+      } catch (const Error&) {
+        continue;
+      }
+      sets = s;
+      sample.push_back(fmt::format("{} 1 of {}", name, size));
+      continue;
+    }
+    // The largest divisor of the size that still fits.
+    int64_t best = 1;
+    for (int64_t d = size; d > 1; --d) {
+      if (size % d == 0 && try_size(name, d)) {
+        best = d;
+        break;
+      }
+    }
+    sets.push_back(fmt::format("ranks.{}={}", name, best));
+    sample.push_back(fmt::format("{} {} of {}", name, best, size));
+    break;
+  }
+  out.sample = fmt::format("{}", fmt::join(sample, ", "));
+  if (!cut) {
+    throw Error(
+        fmt::format("--values: '{}' is too large for the reference evaluator even on a sample ({}); "
+                    "reduce its rank sizes with --set",
+                    c.name, sample.empty() ? std::string("no rank can be cut") : out.sample));
+  }
+  out.result = cascade_values(*cut, pes, vo);
+  return out;
 }
 
 SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, bool values,
@@ -111,9 +187,10 @@ SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch,
     lr.kind = std::string(storage_kind_name(l.kind));
     r.levels.push_back(lr);
   }
-  r.notes.push_back(fmt::format("detailed fidelity: {} x {} PE modules, operands pre-staged on chip (no DRAM), "
-                                "{} PE-cycles simulated in {:.3f} s",
-                                g.array->rows, g.array->cols, d.pe_cycles, d.wall_seconds));
+  r.notes.push_back(
+      fmt::format("detailed fidelity: {} x {} PE modules, operands pre-staged on chip (no DRAM), "
+                  "{} PE-cycles simulated in {:.3f} s",
+                  g.array->rows, g.array->cols, d.pe_cycles, d.wall_seconds));
   if (!d.vcd_file.empty()) r.notes.push_back("waveform written to " + d.vcd_file);
   return r;
 }

@@ -5,12 +5,15 @@
 // systolic group.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/cycle/simulate.hpp"
+#include "sim/engine/cascade_values.hpp"
 #include "sim/engine/error_metrics.hpp"
 #include "sim/engine/systolic_timing.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -29,12 +32,28 @@ struct MappedGemm {
   const ComputeArray* array = nullptr;
   GemmShape shape;
 };
-MappedGemm single_gemm(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
-                       const char* what);
+MappedGemm single_gemm(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping, const char* what);
 
 // The Cycle fidelity's --values: the dataflow's accumulation order with the PE arithmetic.
 ErrorMetrics cycle_values(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
                           const ValueOptions& options);
+
+// Whether --values of this mapping runs one GEMM in its dataflow's accumulation order
+// (cycle_values), rather than the whole cascade (mapped_cascade_values).
+bool is_single_gemm(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
+
+// --values of any mapping: the cascade on its arrays' PE arithmetic against float64
+// (sim/engine/cascade_values.hpp). A cascade too large for the evaluator is cut down
+// to a sample: ranks that nothing reduces (batch, heads, queries, ...) shrink, in
+// declaration order, to 1 or to the largest divisor of their size that fits;
+// `reload` builds the workload again with extra --set assignments ("ranks.B=1").
+struct MappedCascadeValues {
+  CascadeValueResult result;
+  std::string sample;  // "B 1 of 64, H 1 of 12, P 64 of 1024"; empty: the whole cascade
+};
+MappedCascadeValues mapped_cascade_values(
+    const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping, const ValueOptions& options,
+    const std::function<EinsumCascade(const std::vector<std::string>& extra_sets)>& reload);
 
 // The Detailed fidelity: cycles, utilization and actions from the per-PE array; with values,
 // the error too. Runs SystemC's elaboration: once per process.

@@ -28,7 +28,8 @@ std::string stall_free_gemm(int64_t m, int64_t k, int64_t n, int64_t r, int64_t 
 
 nlohmann::json run_json(const std::string& args) {
   static int counter = 0;  // one file per run: ctest runs test cases in parallel
-  const std::string file = "/tmp/einsim_e2e_run_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + ".json";
+  const std::string file =
+      "/tmp/einsim_e2e_run_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + ".json";
   auto r = run_einsim(args + " --json " + file);
   INFO(args << "\n" << r.err);
   REQUIRE(r.status == 0);
@@ -38,7 +39,6 @@ nlohmann::json run_json(const std::string& args) {
 }
 
 }  // namespace
-
 
 TEST_CASE("einsim simulate writes the documented JSON report", "[e2e][simulate]") {
   const std::string json = "/tmp/einsim_e2e_simulate_" + std::to_string(getpid()) + ".json";
@@ -101,11 +101,11 @@ TEST_CASE("einsim simulate rejects bad requests with status 2", "[e2e][simulate]
   auto small_buffer = run_einsim(std::string(kFuseMax) + " --set arch.storage.GB.capacity=64KiB");
   CHECK(small_buffer.status == 2);
   CHECK(small_buffer.err.find("buffer GB is too small") != std::string::npos);
-  auto wrong_kind = run_einsim("simulate -w arch/library/fusemax_cloud.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax");
+  auto wrong_kind =
+      run_einsim("simulate -w arch/library/fusemax_cloud.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax");
   CHECK(wrong_kind.status == 2);
   CHECK(wrong_kind.err.find("-w expects a workload") != std::string::npos);
 }
-
 
 TEST_CASE("the detailed fidelity gives the cycle fidelity's cycles on 50 random configurations",
           "[e2e][simulate][detailed]") {
@@ -151,9 +151,47 @@ TEST_CASE("values computed by both fidelities agree and follow their number form
       CHECK(detailed["error"] == cycle["error"]);
     }
   }
-  auto attention = run_einsim(std::string(kFuseMax) + " --values");
+  auto attention = run_einsim(std::string(kFuseMax) + " --values --fidelity detailed");
   CHECK(attention.status == 2);
   CHECK(attention.err.find("one GEMM") != std::string::npos);
+}
+
+TEST_CASE("values of attention cascades on their arrays' PEs", "[e2e][simulate][values]") {
+  // BERT-Base attention is too large for the float64 reference: the values run on a sample that
+  // keeps whole query rows (all keys, every head dimension) of one batch and head.
+  auto fusemax = run_json(std::string(kFuseMax) + " --values");
+  REQUIRE(fusemax.contains("error"));
+  const std::string sample = fusemax["error"]["sample"].get<std::string>();
+  CHECK(sample.rfind("B 1 of 64, H 1 of 12, P ", 0) == 0);
+  CHECK(sample.find(" of 1024") != std::string::npos);
+  CHECK(fusemax["error"]["outputs"].contains("AV"));
+  CHECK(fusemax["error"]["non_finite"] == 0);
+  // Every operator rounds once into fp16 (unit roundoff u = 2^-11 = 4.9e-4), and the sums over
+  // a 256-key tile and over the 64-wide heads accumulate in fp16 (mac_fp16_acc16): sequential
+  // sums of n terms err by about sqrt(n) u (at most n u). So the relative RMS error lies between
+  // u and 64 u: SQNR = -20 log10(rel RMS) between 30 and 66 dB.
+  const double sqnr16 = fusemax["error"]["sqnr_db"].get<double>();
+  CHECK(sqnr16 > 30);
+  CHECK(sqnr16 < 66);
+  // fp16 MACs with fp32 accumulators leave only the fp16 roundings of operands and lanes: better.
+  auto acc32 = run_json(std::string(kFuseMax) + " --values --set arch.arrays.pe2d.pe=mac_fp16");
+  CHECK(acc32["error"]["sqnr_db"].get<double>() > sqnr16 + 6);
+  // fp32 PEs and tensors: u = 2^-24, the same bounds 78 dB higher (108 to 144 dB).
+  auto fp32 = run_json(std::string(kFuseMax) +
+                       " --values --set workload.format=fp32 --set arch.arrays.pe2d.pe=mac_fp32"
+                       " --set arch.arrays.pe1d.pe=vector_fp32");
+  const double sqnr32 = fp32["error"]["sqnr_db"].get<double>();
+  CHECK(sqnr32 > 108);
+  CHECK(sqnr32 < 144);
+  // Same inputs and seed, same report.
+  CHECK(run_json(std::string(kFuseMax) + " --values")["error"] == fusemax["error"]);
+  // FLAT's 3-pass cascade on its own architecture: the same fp16 bounds.
+  auto flat = run_json(
+      "simulate -w workloads/library/attention_3pass.yaml -a arch/library/flat_cloud.yaml --dataflow flat --values");
+  // Its denominator sums all 1024 keys on an fp16 lane: up to 1024 u, so 0 dB at worst; typically
+  // sqrt(1024) u = 32 u (36 dB). Worse than FuseMax's tiled running sums, better than 10 dB.
+  CHECK(flat["error"]["sqnr_db"].get<double>() > 10);
+  CHECK(flat["error"]["sqnr_db"].get<double>() < sqnr16);
 }
 
 TEST_CASE("the detailed fidelity writes a waveform", "[e2e][simulate][detailed]") {
