@@ -359,10 +359,17 @@ ArchSpec load_architecture(const YamlDocument& doc) {
 
   // Technology and clock.
   SpecNode tech = body.at("technology");
-  tech.check_keys({"table", "node_nm", "clock_ghz"});
+  tech.check_keys({"table", "node_nm", "clock_ghz", "fallback"});
   SpecNode table = tech.at("table");
   arch.technology.table = table.as_string();
   if (arch.technology.table.empty()) table.fail("technology.table must name a cost table");
+  if (auto f = tech.find("fallback"); f && !f->is_null()) {
+    arch.technology.fallback = f->as_string();
+    if (arch.technology.fallback.empty()) f->fail("technology.fallback must name a cost table");
+    if (arch.technology.fallback == arch.technology.table) {
+      f->fail("technology.fallback names the same table as technology.table");
+    }
+  }
   SpecNode node_nm = tech.at("node_nm");
   arch.technology.node_nm = node_nm.as_double();
   if (!(arch.technology.node_nm >= 1 && arch.technology.node_nm <= 1000)) {

@@ -86,6 +86,9 @@ struct NocSpec {
 struct TechnologyRef {
   std::string table;  // a bundled table name (e.g. "horowitz45") or a path to a technology: file
   double node_nm = 0;
+  // A second table for the components `table` cannot cost (e.g. a PE-only synthesis table
+  // without SRAM or DRAM numbers), scaled to the same node; empty: none.
+  std::string fallback;
 };
 
 // A whole accelerator.

@@ -1,6 +1,7 @@
 #include "sim/cycle/simulate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,9 +14,10 @@
 namespace einsim {
 namespace {
 
-// Energy and area from the architecture's technology table; notes say what could not be costed.
+// Energy and area from the architecture's technology table, and from its fallback table for
+// what the first cannot cost; notes say what came from the fallback and what could not be costed.
 void add_costs(const ArchSpec& arch, SimulationReport& r) {
-  std::optional<CostTable> table;
+  std::optional<CostTable> table, fallback;
   try {
     table.emplace(resolve_technology(arch.technology.table, arch.technology.node_nm, arch.file));
   } catch (const Error& e) {
@@ -23,64 +25,108 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
     return;
   }
   r.technology = fmt::format("{} at {} nm", arch.technology.table, table->node_nm());
+  const std::string& fb = arch.technology.fallback;
+  if (!fb.empty()) {
+    try {
+      fallback.emplace(resolve_technology(fb, arch.technology.node_nm, arch.file));
+      r.technology += fmt::format(", {} for the rest", fb);
+    } catch (const Error& e) {
+      r.notes.push_back(fmt::format("no fallback costs: {}", e.what()));
+    }
+  }
   bool complete = true, mac_fallback = false;
   double energy = 0, area = 0;
   for (size_t a = 0; a < arch.arrays.size(); ++a) {
     ArrayReport& ar = r.arrays[a];
+    const PeKind& kind = arch.arrays[a].pe;
+    std::optional<PeCost> cost, fb_cost;
+    std::string why;
     try {
-      const PeCost cost = table->pe_cost(arch.arrays[a].pe);
-      double e = 0;
-      for (size_t i = 0; i < kPeActionCount; ++i) {
-        const PeAction act = static_cast<PeAction>(i);
-        const uint64_t n = ar.actions[act];
-        if (n == 0) continue;
-        auto it = cost.energy_pj.find(act);
-        if (it == cost.energy_pj.end() && arch.arrays[a].pe.family == PeFamily::mac &&
-            cost.energy_pj.count(PeAction::mac)) {
-          // A MAC array runs the other element-wise operators on its MAC units: one MAC each,
-          // and exp as a 6-term Taylor series (the FuseMax artifact's costs).
-          const double mac = cost.energy_pj.at(PeAction::mac);
-          const double per = act == PeAction::exp ? kExpTaylorMacs * mac : mac;
-          e += static_cast<double>(n) * per;
-          mac_fallback = true;
-          continue;
-        }
-        if (it == cost.energy_pj.end()) {
-          r.notes.push_back(fmt::format("array {}: the table has no energy for '{}' on {}; counted as 0", ar.name,
-                                        action_name(act), ar.pe));
-          complete = false;
-          continue;
-        }
-        e += static_cast<double>(n) * it->second;
-      }
-      ar.energy_pj = e;
-      energy += e;
-      if (cost.area_um2) {
-        ar.area_um2 = *cost.area_um2 * static_cast<double>(ar.pes);
-        area += *ar.area_um2;
-      } else {
-        complete = false;
-        r.notes.push_back(fmt::format("array {}: the table gives no area for {}", ar.name, ar.pe));
-      }
+      cost = table->pe_cost(kind);
     } catch (const Error& e) {
+      why = e.what();
+    }
+    if (fallback) {
+      try {
+        fb_cost = fallback->pe_cost(kind);
+      } catch (const Error&) {
+      }
+    }
+    if (!cost && !fb_cost) {
       complete = false;
-      r.notes.push_back(fmt::format("array {}: {}", ar.name, e.what()));
+      r.notes.push_back(fmt::format("array {}: {}", ar.name, why));
+      continue;
+    }
+    if (!cost) r.notes.push_back(fmt::format("array {}: {} from {} ({})", ar.name, kind.name, fb, why));
+    double e = 0;
+    for (size_t i = 0; i < kPeActionCount; ++i) {
+      const PeAction act = static_cast<PeAction>(i);
+      const uint64_t n = ar.actions[act];
+      if (n == 0) continue;
+      if (cost && cost->energy_pj.count(act)) {
+        e += static_cast<double>(n) * cost->energy_pj.at(act);
+        continue;
+      }
+      const PeCost* mac_cost = cost ? &*cost : &*fb_cost;
+      if (kind.family == PeFamily::mac && mac_cost->energy_pj.count(PeAction::mac)) {
+        // A MAC array runs the other element-wise operators on its MAC units: one MAC each,
+        // and exp as a 6-term Taylor series (the FuseMax artifact's costs).
+        const double mac = mac_cost->energy_pj.at(PeAction::mac);
+        e += static_cast<double>(n) * (act == PeAction::exp ? kExpTaylorMacs * mac : mac);
+        mac_fallback = true;
+        continue;
+      }
+      if (fb_cost && fb_cost->energy_pj.count(act)) {
+        e += static_cast<double>(n) * fb_cost->energy_pj.at(act);
+        if (cost) r.notes.push_back(fmt::format("array {}: '{}' on {} from {}", ar.name, action_name(act), kind.name, fb));
+        continue;
+      }
+      r.notes.push_back(fmt::format("array {}: the table has no energy for '{}' on {}; counted as 0", ar.name,
+                                    action_name(act), ar.pe));
+      complete = false;
+    }
+    ar.energy_pj = e;
+    energy += e;
+    std::optional<double> pe_area = cost ? cost->area_um2 : std::nullopt;
+    if (!pe_area && fb_cost && fb_cost->area_um2) {
+      pe_area = fb_cost->area_um2;
+      if (cost) r.notes.push_back(fmt::format("array {}: area of {} from {}", ar.name, kind.name, fb));
+    }
+    if (pe_area) {
+      ar.area_um2 = *pe_area * static_cast<double>(ar.pes);
+      area += *ar.area_um2;
+    } else {
+      complete = false;
+      r.notes.push_back(fmt::format("array {}: the table gives no area for {}", ar.name, ar.pe));
     }
   }
   for (size_t l = 0; l < arch.storage.size(); ++l) {
     const StorageLevel& lvl = arch.storage[l];
     LevelReport& lr = r.levels[l];
+    // The table's cost of the level, else the fallback's (named in the notes).
+    auto costed = [&](auto&& from) {
+      try {
+        return from(*table);
+      } catch (const Error& e) {
+        if (!fallback) throw;
+        auto v = from(*fallback);
+        r.notes.push_back(fmt::format("level {}: from {} ({})", lvl.name, fb, e.what()));
+        return v;
+      }
+    };
     try {
       if (lvl.kind == StorageKind::dram) {
-        const double per_bit = lvl.energy_per_bit_pj.value_or(table->dram_energy_per_bit());
+        const double per_bit = lvl.energy_per_bit_pj ? *lvl.energy_per_bit_pj
+                                                     : costed([](const CostTable& t) { return t.dram_energy_per_bit(); });
         lr.energy_pj = per_bit * 8.0 * static_cast<double>(lr.read_bytes + lr.write_bytes);
         energy += *lr.energy_pj;
         continue;
       }
       if (lvl.per_pe || !lvl.capacity_bytes) continue;  // register files: not modelled yet
       const int width = lvl.width_bits > 0 ? static_cast<int>(lvl.width_bits) : 64;
-      const StorageCost sc = table->storage_cost(static_cast<double>(*lvl.capacity_bytes), width,
-                                                 static_cast<int>(lvl.banks));
+      const StorageCost sc = costed([&](const CostTable& t) {
+        return t.storage_cost(static_cast<double>(*lvl.capacity_bytes), width, static_cast<int>(lvl.banks));
+      });
       const double access_bytes = width / 8.0;
       lr.energy_pj = sc.read_pj * static_cast<double>(lr.read_bytes) / access_bytes +
                      sc.write_pj * static_cast<double>(lr.write_bytes) / access_bytes;

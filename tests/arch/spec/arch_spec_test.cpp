@@ -380,3 +380,15 @@ TEST_CASE("sizes print in binary units", "[arch][spec]") {
   CHECK(d.find("GB 64 KiB") != std::string::npos);
   CHECK(d.find("RF 32 B per PE") != std::string::npos);
 }
+
+TEST_CASE("a fallback technology table is read and checked", "[arch][spec]") {
+  const ArchSpec a =
+      load_text(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: mixpe28, node_nm: 28, fallback: horowitz45}"));
+  CHECK(a.technology.table == "mixpe28");
+  CHECK(a.technology.fallback == "horowitz45");
+  CHECK(load_text(kBase).technology.fallback.empty());
+  expect_error(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, fallback: horowitz45}"),
+               "same table", 3, "architecture.technology.fallback");
+  expect_error(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, fallback: ''}"),
+               "must name a cost table", 3, "architecture.technology.fallback");
+}

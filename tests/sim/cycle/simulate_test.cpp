@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "arch/spec/arch_spec.hpp"
+#include "arch/tech/cost_table.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/cycle/simulate.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -229,4 +230,33 @@ TEST_CASE("MixPE's group-wise quantized GEMM runs on its architecture", "[sim][c
   CHECK(r.arrays[0].actions[PeAction::mac] == 0);
   CHECK(r.cycles > 0);
   CHECK(r.groups.size() == 3);
+}
+
+TEST_CASE("a fallback table costs what the first table cannot", "[sim][cycle][energy]") {
+  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/gemm_groupwise_quant.yaml");
+  for (const char* s : {"ranks.M=64", "ranks.K=256", "ranks.N=128", "partitions.K.K0=64"}) wdoc.apply_override(s);
+  EinsumCascade w = load_workload(wdoc);
+  auto adoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/mixpe.yaml");
+  SimulationReport with = simulate_cycle(w, load_architecture(adoc), preset_mapping("ws", w, load_architecture(adoc)));
+  adoc.apply_override("technology.fallback=null");
+  const ArchSpec alone_arch = load_architecture(adoc);
+  SimulationReport alone = simulate_cycle(w, alone_arch, preset_mapping("ws", w, alone_arch));
+  // mixpe28 holds only MixPE's synthesized PEs: without a fallback, neither DRAM nor SRAM nor
+  // the w4a16 PE (not synthesized, and not derivable from its parts) has a cost.
+  CHECK_FALSE(alone.levels[0].energy_pj.has_value());
+  CHECK_FALSE(alone.arrays[0].energy_pj.has_value());
+  // With horowitz45 as the fallback: DRAM energy = bytes x 8 x its energy per bit (DRAM energy
+  // is not node-scaled), and the PE's actions x horowitz45's derived MixPE costs at 28 nm.
+  const CostTable h(resolve_technology("horowitz45", 28));
+  REQUIRE(with.levels[0].energy_pj.has_value());
+  CHECK(*with.levels[0].energy_pj ==
+        Approx(static_cast<double>(with.dram_read_bytes + with.dram_write_bytes) * 8 * h.dram_energy_per_bit()));
+  const PeCost pe = h.pe_cost("mixpe_w4a16");
+  REQUIRE(with.arrays[0].energy_pj.has_value());
+  CHECK(*with.arrays[0].energy_pj ==
+        Approx(static_cast<double>(with.arrays[0].actions[PeAction::shift_add]) * pe.energy_pj.at(PeAction::shift_add) +
+               static_cast<double>(with.arrays[0].actions[PeAction::dequant]) * pe.energy_pj.at(PeAction::dequant)));
+  CHECK(with.levels[1].energy_pj.has_value());
+  CHECK(with.technology == "mixpe28 at 28 nm, horowitz45 for the rest");
+  CHECK(with.cycles == alone.cycles);  // costs never change the timing
 }
