@@ -42,7 +42,7 @@ namespace einsim {
 struct CascadeValueOptions {
   uint64_t seed = 1;
   int64_t max_elements = int64_t{1} << 22;  // the evaluator's limits (tensor elements, iteration points)
-  int64_t max_points = int64_t{1} << 24;
+  int64_t max_points = int64_t{1} << 22;
   std::map<std::string, std::vector<double>> inputs;  // given input values (row-major); others are random
 };
 

@@ -103,21 +103,21 @@ TEST_CASE("cascade values: MixPE shift-and-add over a group, then one dequantiza
 }
 
 TEST_CASE("cascade values: the error of attention follows the formats of its PEs") {
-  // The 1-pass cascade on one head: 64 queries, 512 keys in tiles of 128, 64-wide heads.
-  const std::vector<std::string> sets = {"ranks.B=1", "ranks.H=1", "ranks.P=64", "ranks.M=512", "partitions.M.M0=128"};
+  // The 1-pass cascade on one head: 32 queries, 512 keys in tiles of 128, 64-wide heads.
+  const std::vector<std::string> sets = {"ranks.B=1", "ranks.H=1", "ranks.P=32", "ranks.M=512", "partitions.M.M0=128"};
   const EinsumCascade fp16 = load_library("attention_fusemax.yaml", sets);
   std::vector<std::string> sets32 = sets;
   sets32.push_back("format=fp32");
   const EinsumCascade fp32 = load_library("attention_fusemax.yaml", sets32);
   const double e16 = cascade_values(fp16, all_on(fp16, "vector_fp16"), {}).total.rel_rms_error;
   const double e32 = cascade_values(fp32, all_on(fp32, "vector_fp32"), {}).total.rel_rms_error;
-  // fp16's unit roundoff is 2^-11, fp32's 2^-24: the relative error of each is of the order of its
-  // unit roundoff (a few roundings of the inputs, the scores and the normalization), far from
-  // the other's.
+  // fp16's unit roundoff is u = 2^-11, fp32's 2^-24. Sequential sums of n terms err by about
+  // sqrt(n) u, and exp turns the absolute error of a score (|QK| up to ~10) into a relative
+  // one: the relative error lies between u / 16 and 64 u, far from the other format's.
   CHECK(e16 > 0x1p-11 / 16);
-  CHECK(e16 < 0x1p-11 * 16);
+  CHECK(e16 < 0x1p-11 * 64);
   CHECK(e32 > 0x1p-24 / 16);
-  CHECK(e32 < 0x1p-24 * 16);
+  CHECK(e32 < 0x1p-24 * 64);
   // FuseMax's split: scores, exponentials and sums on fp16 MACs (exp as a Taylor series), the
   // rest on fp16 lanes; still within fp16's error.
   std::vector<PeKind> split = all_on(fp16, "vector_fp16");
@@ -126,9 +126,9 @@ TEST_CASE("cascade values: the error of attention follows the formats of its PEs
     if (n == "QK" || n == "LM" || n == "SLN" || n == "SLD" || n == "SLNV") split[e] = *parse_pe_kind("mac_fp16_acc16");
   }
   const CascadeValueResult r = cascade_values(fp16, split, {});
-  CHECK(r.total.count == 64 * 64);
+  CHECK(r.total.count == 32 * 64);
   CHECK(r.total.non_finite == 0);
-  CHECK(r.total.rel_rms_error < 0x1p-11 * 16);
+  CHECK(r.total.rel_rms_error < 0x1p-11 * 64);
   CHECK(r.outputs.count("AV") == 1);
 }
 
