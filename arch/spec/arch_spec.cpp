@@ -81,7 +81,7 @@ double read_clock(const SpecNode& n) {
 
 // The keys a storage level of each kind accepts.
 const std::initializer_list<std::string_view> kDramKeys = {
-    "name", "kind", "capacity", "bandwidth", "width_bits", "latency_cycles", "energy_per_bit_pj"};
+    "name", "kind", "capacity", "bandwidth", "width_bits", "latency_cycles", "duplex", "energy_per_bit_pj"};
 const std::initializer_list<std::string_view> kSramKeys = {
     "name",       "kind",        "capacity",       "bandwidth",       "width_bits", "banks",
     "read_ports", "write_ports", "latency_cycles", "double_buffered", "partitions", "energy_per_bit_pj"};
@@ -97,6 +97,8 @@ struct PendingArrayRef {
 StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs, size_t index) {
   if (!item.is_map()) item.fail("a storage level is a map with name:, kind: and its sizes");
   StorageLevel s;
+  s.location = item.location();
+  s.capacity_location = s.location;
   s.name = read_name(item);
   SpecNode kind_node = item.at("kind");
   auto kind = parse_storage_kind(kind_node.as_string());
@@ -139,7 +141,10 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   }
 
   const int64_t max_bytes = s.kind == StorageKind::dram ? kMaxDramBytes : kMaxOnChipBytes;
-  if (auto n = item.find("capacity"); n && !n->is_null()) s.capacity_bytes = read_capacity(*n, max_bytes);
+  if (auto n = item.find("capacity"); n && !n->is_null()) {
+    s.capacity_bytes = read_capacity(*n, max_bytes);
+    s.capacity_location = n->location();
+  }
 
   if (auto parts = item.find("partitions"); parts && !parts->is_null()) {
     int64_t sum = 0;
@@ -165,6 +170,19 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
 
   switch (s.kind) {
     case StorageKind::dram:
+      if (auto n = item.find("duplex"); n && !n->is_null()) {
+        const std::string d = n->as_string();
+        if (d == "full") {
+          s.duplex = DramDuplex::full;
+        } else if (d == "half") {
+          s.duplex = DramDuplex::half;
+        } else {
+          n->fail(fmt::format(
+              "duplex must be full (separate read and write channels, each of the stated bandwidth) or half "
+              "(reads and writes share one channel), got '{}'",
+              d));
+        }
+      }
       if (s.bandwidth_bytes_per_s == 0 && s.width_bits == 0 && !s.unlimited_bandwidth) {
         item.fail(
             fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s, or unlimited) or width_bits: "
@@ -178,6 +196,12 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
     case StorageKind::regfile:
       if (!s.capacity_bytes) item.fail(fmt::format("register file '{}' needs capacity:", s.name));
       s.per_pe = item.as_bool_or("per_pe", true);
+      if (!s.per_pe) {
+        item.at("per_pe").fail(
+            fmt::format("register file '{}': per_pe: false is not supported; a register file sits in every PE "
+                        "(omit per_pe or set it to true, and bind it to one array with array:)",
+                        s.name));
+      }
       if (auto n = item.find("array"); n && !n->is_null()) {
         s.array = n->as_string();
         refs.push_back({index, *n});
@@ -281,6 +305,8 @@ std::optional<StorageKind> parse_storage_kind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view dram_duplex_name(DramDuplex d) { return d == DramDuplex::half ? "half" : "full"; }
+
 std::string_view operand_role_name(OperandRole r) {
   switch (r) {
     case OperandRole::weights:
@@ -325,6 +351,22 @@ const StorageLevel* ArchSpec::find_level(std::string_view n) const {
   for (const auto& s : storage)
     if (s.name == n) return &s;
   return nullptr;
+}
+
+const StorageLevel* ArchSpec::regfile_of(size_t array_index) const {
+  if (array_index >= arrays.size()) return nullptr;
+  for (const auto& s : storage) {
+    if (s.kind == StorageKind::regfile && (s.array.empty() || s.array == arrays[array_index].name)) return &s;
+  }
+  return nullptr;
+}
+
+int64_t ArchSpec::instances(const StorageLevel& level) const {
+  if (!level.per_pe) return 1;
+  int64_t n = 0;
+  for (const auto& a : arrays)
+    if (level.array.empty() || level.array == a.name) n += a.num_pes();
+  return n;
 }
 
 const ComputeArray& ArchSpec::array(std::string_view n) const {
@@ -436,6 +478,21 @@ ArchSpec load_architecture(const YamlDocument& doc) {
       ref.node.fail(fmt::format("no array named '{}' (arrays: {})", target, known));
     }
   }
+  // One register-file level per PE: the access model charges each PE's registers to one level.
+  for (size_t a = 0; a < arch.arrays.size(); ++a) {
+    const StorageLevel* first = nullptr;
+    for (size_t i = 0; i < arch.storage.size(); ++i) {
+      const StorageLevel& s = arch.storage[i];
+      if (s.kind != StorageKind::regfile || (!s.array.empty() && s.array != arch.arrays[a].name)) continue;
+      if (first) {
+        level_items[i].fail(
+            fmt::format("register files '{}' and '{}' both sit in the PEs of array '{}'; einsim models one "
+                        "register-file level per PE (bind each to a different array with array:)",
+                        first->name, s.name, arch.arrays[a].name));
+      }
+      first = &s;
+    }
+  }
 
   if (auto noc = body.find("noc"); noc && !noc->is_null()) {
     noc->check_keys({"multicast", "spatial_reduction"});
@@ -466,7 +523,7 @@ std::string describe_architecture(const ArchSpec& a) {
     std::string what;
     if (s.kind == StorageKind::dram) {
       double bpc = s.bytes_per_cycle(a.clock_hz);
-      what = fmt::format("{:g} GB/s", bpc * a.clock_hz / 1e9);
+      what = fmt::format("{:g} GB/s{}", bpc * a.clock_hz / 1e9, s.duplex == DramDuplex::half ? " half duplex" : "");
     } else {
       what = format_bytes(double(*s.capacity_bytes)) + (s.per_pe ? " per PE" : "");
     }

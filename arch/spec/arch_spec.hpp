@@ -28,6 +28,12 @@ enum class OperandRole { weights, inputs, outputs };
 std::string_view operand_role_name(OperandRole r);
 std::optional<OperandRole> parse_operand_role(std::string_view name);
 
+// How a DRAM's reads and writes share its bandwidth: `full` duplex gives each
+// direction a channel of the stated bandwidth; `half` duplex makes them share one.
+enum class DramDuplex { full, half };
+
+std::string_view dram_duplex_name(DramDuplex d);
+
 // A part of a storage level reserved for one operand.
 struct StoragePartition {
   OperandRole role = OperandRole::weights;
@@ -54,6 +60,9 @@ struct StorageLevel {
   std::string array;                         // per-PE levels: the array whose PEs hold it; empty = all arrays
   std::optional<double> energy_per_bit_pj;   // override of the technology table
   std::vector<StoragePartition> partitions;  // empty = one shared buffer
+  DramDuplex duplex = DramDuplex::full;      // DRAM only
+  SourceLocation location;                   // the level's YAML map (for errors found later)
+  SourceLocation capacity_location;          // its `capacity:` value (the level's map when absent)
 
   // Bytes one port moves per cycle: bandwidth / clock, else banks x width_bits / 8;
   // 0 when neither is given (the level never limits the rate).
@@ -109,6 +118,11 @@ struct ArchSpec {
   const StorageLevel& level(std::string_view name) const;
   // The DRAM level (validation guarantees there is exactly one, the first).
   const StorageLevel& dram() const { return storage.front(); }
+  // The register file in the PEs of `array_index` (an index into `arrays`), or nullptr.
+  // Validation guarantees at most one per array.
+  const StorageLevel* regfile_of(size_t array_index) const;
+  // How many PEs hold a copy of a per-PE level (those of its array, or of every array).
+  int64_t instances(const StorageLevel& level) const;
 };
 
 // Limits on sizes, so that no input makes later stages allocate without bound.

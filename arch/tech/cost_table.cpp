@@ -390,6 +390,55 @@ StorageCost CostTable::storage_cost(double capacity_bytes, int width_bits, int b
   return s;
 }
 
+StorageCost CostTable::regfile_cost(double capacity_bytes, int width_bits) const {
+  if (!(capacity_bytes >= 1) || capacity_bytes > 1e12)
+    throw Error("register file capacity must lie between 1 B and 1 TB");
+  if (width_bits < 1 || width_bits > 1 << 16) throw Error("register file width must lie between 1 and 65536 bits");
+  const auto rows = table_.of_class(ComponentClass::regfile);
+  if (!rows.empty()) {
+    // The row nearest in capacity (log distance; ties to the larger); per bit accessed its
+    // energy grows as sqrt(capacity) away from it (word and bit lines, as in the SRAM fit),
+    // and an access costs its width in bits; area is proportional to capacity.
+    auto distance = [&](const TechComponent* r) { return std::abs(std::log(capacity_bytes / r->capacity_bytes)); };
+    const TechComponent* best = nullptr;
+    for (const auto* r : rows) {
+      if (!best || distance(r) < distance(best) - 1e-12 ||
+          (distance(r) <= distance(best) + 1e-12 && r->capacity_bytes > best->capacity_bytes))
+        best = r;
+    }
+    const double size = std::sqrt(capacity_bytes / best->capacity_bytes);
+    const double width = static_cast<double>(width_bits) / best->width_bits;
+    StorageCost s;
+    s.read_pj = *best->read_pj * size * width * energy_factor_;
+    s.write_pj = (best->write_pj ? *best->write_pj : *best->read_pj) * size * width * energy_factor_;
+    if (best->area_um2) s.area_um2 = *best->area_um2 * (capacity_bytes / best->capacity_bytes) * area_factor_;
+    s.derived =
+        best->derived || !best->write_pj || best->capacity_bytes != capacity_bytes || best->width_bits != width_bits;
+    return s;
+  }
+  if (!table_.of_class(ComponentClass::register_bits).empty()) {
+    // Flip-flops: reading or writing w bits touches w registers (the read multiplexer is
+    // taken to cost as much as the latch); the file holds capacity x 8 of them.
+    const UnitCost access = register_bits(width_bits);
+    const UnitCost bit = register_bits(1);
+    StorageCost s;
+    s.read_pj = access.energy_pj;
+    s.write_pj = access.energy_pj;
+    if (bit.area_um2) s.area_um2 = *bit.area_um2 * capacity_bytes * 8.0;
+    s.derived = true;
+    return s;
+  }
+  if (!table_.of_class(ComponentClass::sram).empty()) {
+    StorageCost s = storage_cost(capacity_bytes, width_bits, 1);  // the SRAM fit, extrapolated down
+    s.derived = true;
+    return s;
+  }
+  throw Error(
+      fmt::format("technology table '{}' has no `regfile`, `register` or `sram` entries to cost a "
+                  "register file from",
+                  table_.name));
+}
+
 double CostTable::dram_energy_per_bit() const {
   auto rows = table_.of_class(ComponentClass::dram);
   if (rows.empty()) throw Error(fmt::format("technology table '{}' has no `dram` entry", table_.name));

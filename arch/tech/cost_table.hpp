@@ -97,6 +97,13 @@ class CostTable {
   // SRAM of `capacity_bytes` in `banks` banks, accessed `width_bits` at a time,
   // fitted to the table's SRAM points (see storage_cost in docs/energy_area.md).
   StorageCost storage_cost(double capacity_bytes, int width_bits, int banks) const;
+  // A register file of `capacity_bytes` accessed `width_bits` at a time (one per PE;
+  // docs/energy_area.md): from the table's `regfile` rows when it has any (energy per bit
+  // ~ sqrt(capacity) through them, linear in the width; area ~ capacity); else built from
+  // its 1-bit `register` rows (a read or write of w bits = w register accesses; area =
+  // capacity bits x one register); else the SRAM fit extrapolated down to the register
+  // file's size. Throws Error when the table has none of these.
+  StorageCost regfile_cost(double capacity_bytes, int width_bits) const;
   // DRAM energy per bit (pJ), from the table's DRAM entry; not node-scaled.
   double dram_energy_per_bit() const;
 

@@ -91,6 +91,13 @@ Json report_json(const SimulationReport& r) {
     lj["peak_occupancy_bytes"] = l.peak_occupancy_bytes;
     lj["energy_pj"] = optional_number(l.energy_pj);
     lj["area_um2"] = optional_number(l.area_um2);
+    if (l.kind == "regfile") {
+      // A copy in every PE: capacity and peak occupancy per PE, the rest summed over the PEs.
+      lj["per_pe"] = true;
+      lj["instances"] = l.instances;
+      lj["read_accesses"] = l.read_accesses;
+      lj["write_accesses"] = l.write_accesses;
+    }
     levels[l.name] = lj;
   }
   j["levels"] = levels;
@@ -144,7 +151,9 @@ void print_report(const SimulationReport& r, const std::vector<std::string>& map
     std::cout << fmt::format("{:<10} {:>12} {:>12} {:>14} {:>12}\n", l.name,
                              format_bytes(static_cast<double>(l.read_bytes)),
                              format_bytes(static_cast<double>(l.write_bytes)),
-                             l.kind == "dram" ? "-" : format_bytes(static_cast<double>(l.peak_occupancy_bytes)),
+                             l.kind == "dram"      ? "-"
+                             : l.kind == "regfile" ? format_bytes(static_cast<double>(l.peak_occupancy_bytes)) + "/PE"
+                                                   : format_bytes(static_cast<double>(l.peak_occupancy_bytes)),
                              l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-");
   }
   if (!r.notes.empty()) {

@@ -185,12 +185,16 @@ SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch,
     LevelReport lr;
     lr.name = l.name;
     lr.kind = std::string(storage_kind_name(l.kind));
+    if (l.per_pe) {
+      lr.capacity_bytes = static_cast<uint64_t>(*l.capacity_bytes);
+      lr.instances = arch.instances(l);
+    }
     r.levels.push_back(lr);
   }
-  r.notes.push_back(
-      fmt::format("detailed fidelity: {} x {} PE modules, operands pre-staged on chip (no DRAM), "
-                  "{} PE-cycles simulated in {:.3f} s",
-                  g.array->rows, g.array->cols, d.pe_cycles, d.wall_seconds));
+  add_regfile_levels(c, arch, m, r);  // the same dataflow, the same register-file accesses
+  r.notes.push_back(fmt::format("detailed fidelity: {} x {} PE modules, operands pre-staged on chip (no DRAM), "
+                                "{} PE-cycles simulated in {:.3f} s",
+                                g.array->rows, g.array->cols, d.pe_cycles, d.wall_seconds));
   if (!d.vcd_file.empty()) r.notes.push_back("waveform written to " + d.vcd_file);
   return r;
 }

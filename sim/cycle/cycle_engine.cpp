@@ -46,7 +46,11 @@ struct OccupancyEvent {
 // All state of one run; the spawned unit processes share it.
 class CycleRun {
  public:
-  CycleRun(const TileProgram& p, const CycleOptions& o) : prog_(p) {
+  // `counted`: the program the statistics count when `p` is it with whole periods of its
+  // steady state cut out (see simulate_tile_program); its periodic operations then end
+  // `shift_cycles` later than they do in `p`.
+  CycleRun(const TileProgram& p, const CycleOptions& o, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
+      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles) {
     const size_t n = p.body.size();
     period_ = 1;
     for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
@@ -76,6 +80,7 @@ class CycleRun {
     last_step_.assign(n, kUnset);
     current_.assign(p.buffers.size(), 0);
     peak_.assign(p.buffers.size(), 0);
+    setup_channels();
   }
 
   CycleResult run() {
@@ -85,12 +90,15 @@ class CycleRun {
       ++running_;
       sc_core::sc_spawn([this, u] { unit_process(u); }, fmt::format("unit_{}", u).c_str());
     }
+    if (!channels_.empty()) sc_core::sc_spawn([this] { channel_arbiter(); }, "channel_arbiter");
     sc_core::sc_start();
     if (!error_.empty()) throw InternalError("cycle engine: " + error_);
     if (running_ != 0) throw InternalError("cycle engine: unit processes blocked (dependency deadlock)");
     flush_occupancy(kUnset);
     return collect();
   }
+
+  uint64_t lookback() const { return lookback_; }
 
  private:
   static bool is_active(const TileOp& op, uint64_t s) { return TileProgram::runs_on(op, s); }
@@ -122,6 +130,84 @@ class CycleRun {
     if (stop_) return;
     stop_ = true;
     for (size_t j = 0; j < prog_.body.size(); ++j) events_[j].notify(sc_core::SC_ZERO_TIME);
+    arbiter_wake_.notify(sc_core::SC_ZERO_TIME);
+    for (size_t u = 0; u < prog_.units.size(); ++u) granted_event_[u].notify(sc_core::SC_ZERO_TIME);
+  }
+
+  // ------------------------------------------------------------ shared channels
+  //
+  // Units that name one channel (a half-duplex DRAM's reads and writes) take turns on
+  // it. A unit whose operation is ready asks for its channel and waits for a grant; one
+  // arbiter process grants each free channel to its oldest request, and of requests made
+  // at the same time to the unit that did not use the channel last. It decides only once
+  // nothing else is left to run at the current time, so every request of that time is
+  // in, whatever order SystemC runs the processes in: the schedule stays a function of
+  // the operations' times, and the steady-state extrapolation stays exact.
+
+  struct ChannelRequest {
+    uint64_t time;
+    uint32_t unit;
+    uint64_t cycles;
+  };
+  struct Channel {
+    uint64_t free_at = 0;
+    uint32_t last_unit = kNoChannel;
+    std::vector<ChannelRequest> waiting;
+  };
+
+  void setup_channels() {
+    unit_channel_.assign(prog_.units.size(), -1);
+    std::map<uint32_t, int> index;
+    for (uint32_t u = 0; u < prog_.units.size(); ++u) {
+      const uint32_t c = prog_.units[u].channel;
+      if (c == kNoChannel) continue;
+      auto [it, inserted] = index.emplace(c, static_cast<int>(channels_.size()));
+      if (inserted) channels_.emplace_back();
+      unit_channel_[u] = it->second;
+    }
+    granted_.assign(prog_.units.size(), false);
+    granted_event_ = std::make_unique<sc_core::sc_event[]>(prog_.units.size());
+  }
+
+  // Waits until unit u holds its channel for `cycles` from now.
+  void acquire_channel(uint32_t u, uint64_t cycles) {
+    Channel& ch = channels_[static_cast<size_t>(unit_channel_[u])];
+    granted_[u] = false;
+    ch.waiting.push_back({now(), u, cycles});
+    arbiter_wake_.notify(sc_core::SC_ZERO_TIME);
+    while (!granted_[u] && !stop_) sc_core::wait(granted_event_[u]);
+  }
+
+  void channel_arbiter() {
+    for (;;) {
+      sc_core::wait(arbiter_wake_);
+      if (stop_ || running_ == 0) return;
+      // Let every process with something to do at this time run first (and ask).
+      while (sc_core::sc_pending_activity_at_current_time()) {
+        sc_core::wait(sc_core::SC_ZERO_TIME);
+        if (stop_ || running_ == 0) return;
+      }
+      uint64_t next = kUnset;  // when a busy channel with waiting requests frees
+      for (Channel& ch : channels_) {
+        if (ch.waiting.empty()) continue;
+        if (now() < ch.free_at) {
+          next = std::min(next, ch.free_at);
+          continue;
+        }
+        auto best = ch.waiting.begin();
+        for (auto it = ch.waiting.begin(); it != ch.waiting.end(); ++it) {
+          if (it->time < best->time || (it->time == best->time && best->unit == ch.last_unit)) best = it;
+        }
+        const ChannelRequest g = *best;
+        ch.waiting.erase(best);
+        ch.free_at = now() + g.cycles;
+        ch.last_unit = g.unit;
+        granted_[g.unit] = true;
+        granted_event_[g.unit].notify(sc_core::SC_ZERO_TIME);
+        if (!ch.waiting.empty()) next = std::min(next, ch.free_at);
+      }
+      if (next != kUnset) arbiter_wake_.notify(sc_core::sc_time::from_value(next - now()));
+    }
   }
 
   // The step of the most recent instance of op j at a step <= s, if any.
@@ -171,6 +257,10 @@ class CycleRun {
         }
         if (ready > now()) sc_core::wait(sc_core::sc_time::from_value(ready - now()));
         if (stop_) return finish();
+        if (op.cycles > 0 && unit_channel_[u] >= 0) {
+          acquire_channel(u, op.cycles);
+          if (stop_) return finish();
+        }
         const uint64_t start = now();
         if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
         record(j, s, start);
@@ -180,7 +270,9 @@ class CycleRun {
     finish();
   }
 
-  void finish() { --running_; }
+  void finish() {
+    if (--running_ == 0) arbiter_wake_.notify(sc_core::SC_ZERO_TIME);  // the arbiter ends too
+  }
 
   void record(uint32_t j, uint64_t s, uint64_t start) {
     const TileOp& op = prog_.body[j];
@@ -267,6 +359,7 @@ class CycleRun {
       if (!stop || last <= steady_step_) {
         final_comp[j] = stop ? completion(j, last) : last_comp_[j];
         if (!stop && last_step_[j] != last) throw InternalError("cycle engine: an operation never ran");
+        if (!stop && op.last_step == UINT64_MAX) final_comp[j] += shift_cycles_;
       } else {
         // Shift the instance of the same phase inside the last checked period.
         const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
@@ -281,7 +374,7 @@ class CycleRun {
       st.name = prog_.units[u].name;
       for (uint32_t j : unit_ops_[u]) {
         const TileOp& op = prog_.body[j];
-        const uint64_t k = prog_.instances(op);
+        const uint64_t k = counted_.instances(op);
         st.operations += k;
         st.busy_cycles += k * op.cycles;
         st.useful_ops += k * op.useful_ops;
@@ -298,8 +391,8 @@ class CycleRun {
       r.units.push_back(st);
     }
     for (const TileOp& op : prog_.body) {
-      r.dram_read_bytes += prog_.instances(op) * op.dram_read_bytes;
-      r.dram_write_bytes += prog_.instances(op) * op.dram_write_bytes;
+      r.dram_read_bytes += counted_.instances(op) * op.dram_read_bytes;
+      r.dram_write_bytes += counted_.instances(op) * op.dram_write_bytes;
     }
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b) {
       r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak_[b]});
@@ -308,6 +401,8 @@ class CycleRun {
   }
 
   const TileProgram& prog_;
+  const TileProgram& counted_;
+  uint64_t shift_cycles_ = 0;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
   bool has_head_ = false;
   bool can_extrapolate_ = false, extrapolated_ = false;
@@ -325,6 +420,11 @@ class CycleRun {
   uint64_t base_ = 0, checked_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0;
   int running_ = 0;
   bool stop_ = false;
+  std::vector<Channel> channels_;
+  sc_core::sc_event arbiter_wake_;
+  std::vector<int> unit_channel_;  // per unit: index into channels_, -1 for a path of its own
+  std::vector<bool> granted_;
+  std::unique_ptr<sc_core::sc_event[]> granted_event_;
 };
 
 // The SystemC kernel runs on one thread of its own, for the whole process: its
@@ -397,7 +497,30 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
   std::lock_guard<std::mutex> one_at_a_time(run_mutex());
   return KernelThread::instance().run([&] {
     CycleRun run(program, options);
-    return run.run();
+    CycleResult r = run.run();
+    const bool shared = std::any_of(program.units.begin(), program.units.end(),
+                                    [](const TileUnit& u) { return u.channel != kNoChannel; });
+    if (!r.extrapolated || !shared) return r;
+    // A shared channel looks ahead: a transfer may wait behind one of a later step, so the
+    // last steps, with no later ones to compete with, do not repeat the steady state. Cut
+    // k whole periods out of the steady state, simulate what is left step by step, and
+    // shift what came after the cut by k periods' cycles.
+    const uint64_t period = r.period_steps;
+    const uint64_t margin = 4 * period + 2 * run.lookback() + 16;  // steady steps kept after the detection
+    const uint64_t after = program.steps - r.simulated_steps;
+    TileProgram shorter = program;
+    uint64_t k = 0;
+    if (after > margin + period) {
+      k = (after - margin) / period;
+      shorter.steps -= k * period;
+    }
+    CycleRun second(shorter, {false}, &program, k * r.period_cycles);
+    CycleResult out = second.run();
+    out.extrapolated = k > 0;
+    out.simulated_steps = k > 0 ? r.simulated_steps : program.steps;
+    out.period_steps = r.period_steps;
+    out.period_cycles = k > 0 ? r.period_cycles : 0;
+    return out;
   });
 }
 

@@ -13,6 +13,12 @@
 // exactly. The engine then stops simulating and extrapolates; the result is
 // identical to a full simulation, and the report says it was used.
 //
+// Shared channels (TileUnit::channel, a half-duplex DRAM): units of one channel
+// take turns on it, the oldest request first. A transfer may then wait behind one
+// of a later step, so the last steps do not repeat the steady state; the engine
+// cuts whole periods out of the steady state, simulates the rest step by step
+// and shifts what follows the cut, which again gives a full simulation's result.
+//
 // Unlike the Detailed fidelity, this engine builds no SC_MODULEs: its processes
 // are spawned dynamically, so one program may run it many times (sweeps).
 

@@ -49,6 +49,11 @@ LoweredGroup new_group(const MappingGroup& g, const ArchSpec& arch) {
   out.name = g.name;
   out.kind = g.kind;
   out.program.units = {{"DRAM.read", UnitKind::dram}, {"DRAM.write", UnitKind::dram}};
+  if (arch.dram().duplex == DramDuplex::half) {
+    // Half duplex: reads and writes queue apart but share one channel of the stated bandwidth.
+    out.program.units[kDramReadUnit].channel = 0;
+    out.program.units[kDramWriteUnit].channel = 0;
+  }
   out.unit_array = {-1, -1};
   for (size_t a = 0; a < arch.arrays.size(); ++a) {
     out.program.units.push_back({arch.arrays[a].name, UnitKind::array});

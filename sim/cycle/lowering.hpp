@@ -16,8 +16,9 @@
 // partition whole are loaded once.
 //
 // DRAM reads and writes use separate channels of the stated bandwidth each
-// (full duplex), and per-fold transfers of a systolic group are the average of
-// its folds' transfers; DRAM byte totals are exact either way.
+// (`duplex: full`, the default) or share one (`duplex: half`: the two units
+// name one TileUnit::channel), and per-fold transfers of a systolic group are
+// the average of its folds' transfers; DRAM byte totals are exact either way.
 
 #include <cstdint>
 #include <string>

@@ -14,6 +14,75 @@
 namespace einsim {
 namespace {
 
+// ------------------------------------------------------------ register files
+
+// Port accesses of `elements` values of `bits` each: a port of width_bits moves one
+// access per ceil(bits / width_bits); without a width, an access moves one element.
+uint64_t regfile_port_accesses(const StorageLevel& l, int64_t bits, uint64_t elements) {
+  const int64_t width = l.width_bits > 0 ? l.width_bits : bits;
+  return elements * static_cast<uint64_t>((bits + width - 1) / width);
+}
+
+// Adds one group's register-file counts to the levels of the report.
+void add_regfile_counts(const ArchSpec& arch, const std::vector<RegfileGroupCounts>& counts, SimulationReport& r) {
+  for (const RegfileGroupCounts& g : counts) {
+    const StorageLevel& l = arch.storage[g.level];
+    LevelReport& lr = r.levels[g.level];
+    for (const RegfileTraffic& t : g.traffic) {
+      auto it = std::find_if(lr.regfile_traffic.begin(), lr.regfile_traffic.end(),
+                             [&](const RegfileTraffic& x) { return x.bits == t.bits; });
+      if (it == lr.regfile_traffic.end()) {
+        lr.regfile_traffic.push_back({t.bits, 0, 0});
+        it = lr.regfile_traffic.end() - 1;
+      }
+      it->reads += t.reads;
+      it->writes += t.writes;
+    }
+    lr.peak_occupancy_bytes = std::max<uint64_t>(lr.peak_occupancy_bytes, (g.peak_bits_per_pe + 7) / 8);
+    // Totals over every group so far: bytes moved and port accesses.
+    uint64_t read_bits = 0, write_bits = 0;
+    lr.read_accesses = lr.write_accesses = 0;
+    for (const RegfileTraffic& t : lr.regfile_traffic) {
+      read_bits += t.reads * static_cast<uint64_t>(t.bits);
+      write_bits += t.writes * static_cast<uint64_t>(t.bits);
+      lr.read_accesses += regfile_port_accesses(l, t.bits, t.reads);
+      lr.write_accesses += regfile_port_accesses(l, t.bits, t.writes);
+    }
+    lr.read_bytes = (read_bits + 7) / 8;
+    lr.write_bytes = (write_bits + 7) / 8;
+  }
+}
+
+// Energy = port accesses x the table's energy per access of a register file of the
+// level's capacity and port width (energy_per_bit_pj, when given, x the bits moved);
+// area = the register file's area x the PEs holding one.
+void add_regfile_cost(const CostTable& table, const StorageLevel& l, LevelReport& lr, double& energy, double& area,
+                      bool& complete, std::vector<std::string>& notes) {
+  double e = 0;
+  for (const RegfileTraffic& t : lr.regfile_traffic) {
+    const int64_t width = l.width_bits > 0 ? l.width_bits : t.bits;
+    const double reads = static_cast<double>(regfile_port_accesses(l, t.bits, t.reads));
+    const double writes = static_cast<double>(regfile_port_accesses(l, t.bits, t.writes));
+    if (l.energy_per_bit_pj) {
+      e += *l.energy_per_bit_pj * static_cast<double>(width) * (reads + writes);
+    } else {
+      const StorageCost c = table.regfile_cost(static_cast<double>(*l.capacity_bytes), static_cast<int>(width));
+      e += c.read_pj * reads + c.write_pj * writes;
+    }
+  }
+  lr.energy_pj = e;
+  energy += e;
+  const int width = l.width_bits > 0 ? static_cast<int>(l.width_bits) : 16;  // area does not depend on it
+  const StorageCost c = table.regfile_cost(static_cast<double>(*l.capacity_bytes), width);
+  if (c.area_um2) {
+    lr.area_um2 = *c.area_um2 * static_cast<double>(lr.instances);
+    area += *lr.area_um2;
+  } else {
+    complete = false;
+    notes.push_back(fmt::format("level {}: the table gives no register-file area", l.name));
+  }
+}
+
 // Energy and area from the architecture's technology table, and from its fallback table for
 // what the first cannot cost; notes say what came from the fallback and what could not be costed.
 void add_costs(const ArchSpec& arch, SimulationReport& r) {
@@ -122,7 +191,17 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         energy += *lr.energy_pj;
         continue;
       }
-      if (lvl.per_pe || !lvl.capacity_bytes) continue;  // register files: not modelled yet
+      if (lvl.kind == StorageKind::regfile) {
+        try {
+          add_regfile_cost(*table, lvl, lr, energy, area, complete, r.notes);
+        } catch (const Error& e) {
+          if (!fallback) throw;
+          add_regfile_cost(*fallback, lvl, lr, energy, area, complete, r.notes);
+          r.notes.push_back(fmt::format("level {}: from {} ({})", lvl.name, fb, e.what()));
+        }
+        continue;
+      }
+      if (lvl.per_pe || !lvl.capacity_bytes) continue;
       const int width = lvl.width_bits > 0 ? static_cast<int>(lvl.width_bits) : 64;
       const StorageCost sc = costed([&](const CostTable& t) {
         return t.storage_cost(static_cast<double>(*lvl.capacity_bytes), width, static_cast<int>(lvl.banks));
@@ -154,6 +233,11 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
 
 }  // namespace
 
+void add_regfile_levels(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                        SimulationReport& r) {
+  for (const MappingGroup& mg : mapping.groups) add_regfile_counts(arch, regfile_counts(cascade, arch, mg), r);
+}
+
 SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
                                 const SimulateOptions& options) {
   const CascadeGraph graph(cascade);
@@ -175,8 +259,12 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
     lr.name = l.name;
     lr.kind = std::string(storage_kind_name(l.kind));
     if (l.capacity_bytes) lr.capacity_bytes = static_cast<uint64_t>(*l.capacity_bytes);
+    if (l.per_pe) lr.instances = arch.instances(l);
     r.levels.push_back(lr);
   }
+  // Register files: counted from each group's dataflow (sim/engine/regfile_model.hpp); a
+  // register file too small for what a PE keeps is an error before anything is simulated.
+  add_regfile_levels(cascade, arch, mapping, r);
   std::vector<uint64_t> useful(arch.arrays.size(), 0);
   for (const LoweredGroup& g : groups) {
     const CycleResult res = simulate_tile_program(g.program, {options.extrapolate});

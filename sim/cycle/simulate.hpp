@@ -12,6 +12,7 @@
 #include "arch/pe/action_counts.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/engine/regfile_model.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim {
@@ -40,6 +41,13 @@ struct LevelReport {
   uint64_t peak_occupancy_bytes = 0;
   std::optional<double> energy_pj;
   std::optional<double> area_um2;
+  // Register files (kind regfile, a copy in each PE): capacity_bytes and
+  // peak_occupancy_bytes are per PE; reads, writes (bytes) and the access counts
+  // are summed over the `instances` PEs (sim/engine/regfile_model.hpp).
+  int64_t instances = 0;       // PEs holding a copy; 0 for a level the chip shares
+  uint64_t read_accesses = 0;  // accesses of the level's port: width_bits each, else one element each
+  uint64_t write_accesses = 0;
+  std::vector<RegfileTraffic> regfile_traffic;  // element reads and writes by element width
 };
 
 struct GroupReport {
@@ -73,6 +81,12 @@ struct SimulationReport {
 struct SimulateOptions {
   bool extrapolate = true;
 };
+
+// Fills the register-file levels of `report` (its levels in architecture order) with
+// the access counts and per-PE peak of every group of the mapping; throws SpecError
+// when a register file is too small for what its PEs keep. simulate_cycle calls it.
+void add_regfile_levels(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                        SimulationReport& report);
 
 // Throws Error for an impossible mapping (e.g. a buffer too small for its tiles).
 SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,

@@ -16,9 +16,17 @@ namespace einsim {
 
 enum class UnitKind { array, dram };
 
+inline constexpr uint32_t kNoChannel = UINT32_MAX;
+
 struct TileUnit {
   std::string name;
   UnitKind kind = UnitKind::array;
+  // Units naming the same channel share one data path: at most one of them is busy
+  // with an operation of nonzero cycles at a time (the read and write units of a
+  // half-duplex DRAM). Each still takes its own operations in program order; the
+  // channel serves the oldest request first, and of two made at the same time the
+  // one of the unit that did not use the channel last. kNoChannel: a path of its own.
+  uint32_t channel = kNoChannel;
 };
 
 struct TileBuffer {

@@ -204,3 +204,57 @@ TEST_CASE("the detailed fidelity writes a waveform", "[e2e][simulate][detailed]"
   std::remove(vcd.c_str());
   CHECK(run_einsim(std::string(kFuseMax) + " --vcd " + vcd).status == 2);  // --vcd needs the detailed fidelity
 }
+
+TEST_CASE("einsim simulate reports the PEs' register files", "[e2e][simulate][regfile]") {
+  // fusemax_cloud has the FuseMax artifact's 64 B register file in every PE of both arrays.
+  auto j = run_json(std::string(kFuseMax) + " --set workload.ranks.B=1 --set workload.ranks.H=1");
+  REQUIRE(j["levels"].contains("RF"));
+  const auto& rf = j["levels"]["RF"];
+  CHECK(rf["kind"] == "regfile");
+  CHECK(rf["per_pe"] == true);
+  CHECK(rf["instances"].get<int64_t>() == 256 * 256 + 256);
+  CHECK(rf["capacity_bytes"].get<int64_t>() == 64);
+  // Every value is fp16 (one 16-bit word): accesses are the bytes over two.
+  CHECK(rf["read_accesses"].get<uint64_t>() > 0);
+  CHECK(rf["reads"].get<uint64_t>() == 2 * rf["read_accesses"].get<uint64_t>());
+  CHECK(rf["writes"].get<uint64_t>() == 2 * rf["write_accesses"].get<uint64_t>());
+  // Energy: accesses x the artifact's 0.653431 pJ per read and 0.56957 pJ per write.
+  CHECK(rf["energy_pj"].get<double>() ==
+        Approx(rf["read_accesses"].get<double>() * 0.653431 + rf["write_accesses"].get<double>() * 0.56957));
+  CHECK(rf["area_um2"].get<double>() == Approx(4255.9342 * (256 * 256 + 256)));
+  CHECK(rf["peak_occupancy_bytes"].get<uint64_t>() >= 4);
+  CHECK(rf["peak_occupancy_bytes"].get<uint64_t>() <= 64);
+  // The printed table has the level, per PE.
+  auto table = run_einsim(std::string(kFuseMax) + " --set workload.ranks.B=1 --set workload.ranks.H=1");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("\nRF ") != std::string::npos);
+  CHECK(table.out.find("B/PE") != std::string::npos);
+  // A register file smaller than one point's operands and result.
+  auto small = run_einsim(std::string(kFuseMax) + " --set arch.storage.RF.capacity=4B");
+  CHECK(small.status == 2);
+  CHECK(small.err.find("register file 'RF' holds 4 B per PE") != std::string::npos);
+  CHECK(small.err.find("architecture.storage[2].capacity") != std::string::npos);
+  // Without a register file the level is not there.
+  auto none = run_json(
+      "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws "
+      "--set workload.ranks.M=64 --set workload.ranks.K=64 --set workload.ranks.N=64");
+  CHECK_FALSE(none["levels"].contains("RF"));
+  CHECK(none["levels"].size() == 2);
+}
+
+TEST_CASE("einsim simulate takes the DRAM's duplex from the architecture", "[e2e][simulate][duplex]") {
+  const std::string base =
+      "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow os "
+      "--set workload.ranks.M=256 --set workload.ranks.K=256 --set workload.ranks.N=256 "
+      "--set arch.arrays.pe2d.rows=32 --set arch.arrays.pe2d.cols=32 --set arch.storage.DRAM.bandwidth=7GB/s";
+  auto full = run_json(base);
+  auto half = run_json(base + " --set arch.storage.DRAM.duplex=half");
+  CHECK(half["cycles"].get<uint64_t>() > full["cycles"].get<uint64_t>());
+  CHECK(half["dram_bytes"] == full["dram_bytes"]);
+  // At 7 GB/s and 700 MHz (DRAM-bound), one channel moves all bytes at best in bytes x 700e6 / 7e9 cycles.
+  CHECK(half["cycles"].get<double>() >= half["dram_bytes"].get<double>() * 700e6 / 7e9);
+  auto bad = run_einsim(base + " --set arch.storage.DRAM.duplex=both");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("architecture.storage[0].duplex") != std::string::npos);
+  CHECK(bad.err.find("duplex must be full") != std::string::npos);
+}

@@ -392,3 +392,52 @@ TEST_CASE("a fallback technology table is read and checked", "[arch][spec]") {
   expect_error(replace(kBase, "{table: horowitz45, node_nm: 45}", "{table: horowitz45, node_nm: 45, fallback: ''}"),
                "must name a cost table", 3, "architecture.technology.fallback");
 }
+
+TEST_CASE("the DRAM's duplex is full unless set to half", "[arch][spec]") {
+  ArchSpec a = load_text(kBase);
+  CHECK(a.dram().duplex == DramDuplex::full);
+  ArchSpec half =
+      load_text(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GB/s\n      duplex: half\n"));
+  CHECK(half.dram().duplex == DramDuplex::half);
+  CHECK(describe_architecture(half).find("DRAM 16 GB/s half duplex") != std::string::npos);
+  CHECK(load_text(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GB/s\n      duplex: full\n"))
+            .dram()
+            .duplex == DramDuplex::full);
+  expect_error(replace(kBase, "      bandwidth: 16 GB/s\n", "      bandwidth: 16 GB/s\n      duplex: simplex\n"),
+               "duplex must be full", 9, "architecture.storage[0].duplex");
+  // Only a DRAM has a duplex.
+  expect_error(replace(kBase, "      banks: 4\n", "      banks: 4\n      duplex: half\n"), "unknown key 'duplex'", 0,
+               "storage[1].duplex");
+  // --set reaches it by the level's name.
+  YamlDocument doc = YamlDocument::load_file(library("fusemax_cloud.yaml"));
+  doc.apply_override("storage.DRAM.duplex=half");
+  CHECK(load_architecture(doc).dram().duplex == DramDuplex::half);
+}
+
+TEST_CASE("register files sit in the PEs of one array each", "[arch][spec]") {
+  ArchSpec a = load_text(kBase);
+  // Without array: the register file is in every PE of both arrays.
+  CHECK(a.regfile_of(0) == &a.level("RF"));
+  CHECK(a.regfile_of(1) == &a.level("RF"));
+  CHECK(a.instances(a.level("RF")) == 4 * 8 + 8);
+  CHECK(a.level("RF").capacity_location.yaml_path == "architecture.storage[2].capacity");
+  CHECK(a.level("RF").capacity_location.line == 16);
+  const std::string two = replace(kBase, "      capacity: 32 B\n",
+                                  "      capacity: 32 B\n      array: pe2d\n"
+                                  "    - name: VRF\n      kind: regfile\n      capacity: 16 B\n      array: pe1d\n");
+  ArchSpec b = load_text(two);
+  CHECK(b.regfile_of(0) == &b.level("RF"));
+  CHECK(b.regfile_of(1) == &b.level("VRF"));
+  CHECK(b.instances(b.level("RF")) == 32);
+  CHECK(b.instances(b.level("VRF")) == 8);
+  // Two register-file levels in the same PEs.
+  expect_error(replace(kBase, "      capacity: 32 B\n",
+                       "      capacity: 32 B\n    - name: VRF\n      kind: regfile\n      capacity: 16 B\n"
+                       "      array: pe1d\n"),
+               "register files 'RF' and 'VRF' both sit in the PEs of array 'pe1d'", 17, "storage[3]");
+  // A register file outside the PEs is not a register file einsim models.
+  expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 32 B\n      per_pe: false\n"),
+               "per_pe: false is not supported", 17, "storage[2].per_pe");
+  ArchSpec no_rf = load_text(replace(kBase, "    - name: RF\n      kind: regfile\n      capacity: 32 B\n", ""));
+  CHECK(no_rf.regfile_of(0) == nullptr);
+}

@@ -66,3 +66,47 @@ TEST_CASE("DRAM energy per bit and storage errors", "[arch][tech][storage]") {
   CHECK_THROWS_AS(h.storage_cost(1024, 0, 1), Error);
   CHECK_THROWS_AS(h.storage_cost(1024, 64, 0), Error);
 }
+
+TEST_CASE("register files cost the table's regfile row, scaled in capacity and width", "[arch][tech][storage]") {
+  CostTable f = resolve_technology("fusemax45", 45);
+  // The FuseMax artifact's reg_file: 32 x 16 bits, read 0.653431 pJ, write 0.56957 pJ, 4255.9342 um^2.
+  StorageCost rf = f.regfile_cost(64, 16);
+  CHECK(rf.read_pj == Approx(0.653431));
+  CHECK(rf.write_pj == Approx(0.56957));
+  REQUIRE(rf.area_um2);
+  CHECK(*rf.area_um2 == Approx(4255.9342));
+  CHECK_FALSE(rf.derived);
+  // Linear in the access width; per bit ~ sqrt(capacity); area ~ capacity.
+  StorageCost wide = f.regfile_cost(64, 32);
+  CHECK(wide.read_pj == Approx(2 * 0.653431));
+  CHECK(wide.derived);
+  StorageCost big = f.regfile_cost(256, 16);
+  CHECK(big.read_pj == Approx(0.653431 * 2));
+  CHECK(big.write_pj == Approx(0.56957 * 2));
+  CHECK(*big.area_um2 == Approx(4255.9342 * 4));
+  // At another node: the node's energy and area factors.
+  CostTable f16 = resolve_technology("fusemax45", 16);
+  CHECK(f16.regfile_cost(64, 16).read_pj == Approx(0.653431 * energy_scale(45, 16)));
+  CHECK(*f16.regfile_cost(64, 16).area_um2 == Approx(4255.9342 * area_scale(45, 16)));
+}
+
+TEST_CASE("register files without a regfile row are built from registers or the SRAM fit", "[arch][tech][storage]") {
+  // Aladdin: a 1-bit register, 0.009 pJ and 5.98 um^2. A w-bit access touches w of them;
+  // the file holds capacity x 8.
+  CostTable a = resolve_technology("aladdin40", 40);
+  StorageCost ra = a.regfile_cost(64, 16);
+  CHECK(ra.read_pj == Approx(16 * 0.009));
+  CHECK(ra.write_pj == Approx(16 * 0.009));
+  REQUIRE(ra.area_um2);
+  CHECK(*ra.area_um2 == Approx(64 * 8 * 5.98));
+  CHECK(ra.derived);
+  // Horowitz: no register file or register: the SRAM fit below its 8 KB point, sqrt(capacity).
+  CostTable h = resolve_technology("horowitz45", 45);
+  StorageCost rh = h.regfile_cost(64, 16);
+  CHECK(rh.read_pj == Approx(10.0 / 64 * 16 * std::sqrt(64.0 / 8192)));
+  CHECK(rh.derived);
+  CHECK_FALSE(rh.area_um2);
+  // MixPE's table has only whole PEs.
+  CostTable m = resolve_technology("mixpe28", 28);
+  CHECK_THROWS_WITH(m.regfile_cost(64, 16), Catch::Contains("no `regfile`, `register` or `sram` entries"));
+}

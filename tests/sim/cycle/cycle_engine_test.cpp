@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "sim/cycle/cycle_engine.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
-
-#include "sim/cycle/cycle_engine.hpp"
+#include <tuple>
 
 using namespace einsim;
 
@@ -231,4 +231,102 @@ TEST_CASE("a unit with no tie to the others may run ahead without limit", "[sim]
   CHECK(r.cycles == reference_cycles(p));
   // Every tile is loaded long before it is consumed: the buffer holds almost all of them.
   CHECK(r.buffers[0].peak_bytes > 4000 * 100);
+}
+
+namespace {
+
+// Two DRAM units sharing one channel (a half-duplex DRAM) around a compute unit:
+// load(s) -> compute(s) -> write(s), with `slots` load slots.
+TileProgram load_compute_write(uint64_t load, uint64_t compute, uint64_t write, uint64_t steps, bool shared) {
+  TileProgram p;
+  p.units = {{"DRAM.read", UnitKind::dram}, {"DRAM.write", UnitKind::dram}, {"pe2d", UnitKind::array}};
+  if (shared) p.units[0].channel = p.units[1].channel = 0;
+  TileOp l = make_op("load", 0, load);
+  l.deps = {{1, 2}};  // double buffered: the slot of tile s - 2 is free once it is computed
+  TileOp c = make_op("compute", 2, compute);
+  c.deps = {{0, 0}};
+  TileOp w = make_op("write", 1, write);
+  w.deps = {{1, 0}};
+  p.body = {l, c, w};
+  p.steps = steps;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("units sharing a channel take turns on it", "[sim][cycle][channel]") {
+  // Independent transfers on two units: apart they overlap, on one channel they add up.
+  TileProgram p;
+  p.units = {{"a", UnitKind::dram}, {"b", UnitKind::dram}};
+  p.body = {make_op("x", 0, 5), make_op("y", 1, 3)};
+  p.steps = 40;
+  CHECK(simulate_tile_program(p, {false}).cycles == 40 * 5);
+  p.units[0].channel = p.units[1].channel = 7;
+  CycleResult r = simulate_tile_program(p, {false});
+  CHECK(r.cycles == 40 * (5 + 3));
+  CHECK(r.units[0].busy_cycles == 40 * 5);
+  CHECK(r.units[1].busy_cycles == 40 * 3);
+  // Operations of zero cycles move nothing and never wait for the channel.
+  p.body[1].cycles = 0;
+  CHECK(simulate_tile_program(p, {false}).cycles == 40 * 5);
+}
+
+TEST_CASE("a shared channel serves the oldest request first", "[sim][cycle][channel]") {
+  // load 10, compute 4, write 6 over 30 steps. Full duplex: loads back to back, the last
+  // compute and write after the last load: 30 x 10 + 4 + 6.
+  CHECK(simulate_tile_program(load_compute_write(10, 4, 6, 30, false), {false}).cycles == 30 * 10 + 4 + 6);
+  // Half duplex: load 0 and 1 run back to back; from then on write s - 2 (asked for when
+  // compute s - 2 ended) is older than load s (asked for when load s - 1 ended), and load s
+  // older than write s - 1: the channel alternates, never idle, and the last write follows
+  // the last compute (10 + 4 <= 6 + 10 after the last load). 30 x (10 + 6).
+  CHECK(simulate_tile_program(load_compute_write(10, 4, 6, 30, true), {false}).cycles == 30 * (10 + 6));
+}
+
+TEST_CASE("shared channels keep the steady-state extrapolation exact", "[sim][cycle][channel]") {
+  for (auto [load, compute, write] :
+       {std::tuple<uint64_t, uint64_t, uint64_t>{10, 4, 6}, {4, 10, 3}, {7, 7, 7}, {2, 9, 12}, {9, 1, 1}}) {
+    TileProgram p = load_compute_write(load, compute, write, 5000, true);
+    CycleResult fast = simulate_tile_program(p, {true});
+    CycleResult full = simulate_tile_program(p, {false});
+    INFO("load " << load << " compute " << compute << " write " << write);
+    CHECK(fast.extrapolated);
+    CHECK(fast.cycles == full.cycles);
+    for (size_t u = 0; u < p.units.size(); ++u) {
+      CHECK(fast.units[u].busy_cycles == full.units[u].busy_cycles);
+      CHECK(fast.units[u].stall_cycles == full.units[u].stall_cycles);
+      CHECK(fast.units[u].idle_cycles == full.units[u].idle_cycles);
+    }
+  }
+  // Random programs whose first two units share a channel.
+  std::mt19937_64 rng(77);
+  auto pick = [&](uint64_t n) { return rng() % n; };
+  for (int trial = 0; trial < 40; ++trial) {
+    TileProgram p;
+    const size_t units = 2 + pick(3);
+    for (size_t u = 0; u < units; ++u) p.units.push_back({"u" + std::to_string(u), UnitKind::array});
+    p.units[0].channel = p.units[1].channel = 0;
+    const size_t n = 2 + pick(6);
+    for (size_t j = 0; j < n; ++j) {
+      TileOp op;
+      op.name = "op" + std::to_string(j);
+      op.unit = static_cast<uint32_t>(j < 2 ? j : pick(units));
+      op.cycles = 1 + pick(20);
+      op.latency = pick(4) == 0 ? pick(30) : 0;
+      op.every = pick(3) == 0 ? 1 + static_cast<uint32_t>(pick(4)) : 1;
+      op.phase = static_cast<uint32_t>(pick(op.every));
+      if (j > 0) op.deps.push_back({static_cast<uint32_t>(pick(j)), 0});
+      if (pick(2)) op.deps.push_back({static_cast<uint32_t>(pick(n)), 1 + static_cast<uint32_t>(pick(3))});
+      p.body.push_back(op);
+    }
+    p.body[0].deps.push_back({static_cast<uint32_t>(n - 1), 1 + static_cast<uint32_t>(pick(3))});
+    p.steps = 200 + pick(3000);
+    CycleResult fast = simulate_tile_program(p, {true});
+    CycleResult full = simulate_tile_program(p, {false});
+    INFO("trial " << trial << " extrapolated " << fast.extrapolated);
+    CHECK(fast.cycles == full.cycles);
+    for (size_t u = 0; u < units; ++u) {
+      CHECK(fast.units[u].busy_cycles == full.units[u].busy_cycles);
+      CHECK(fast.units[u].stall_cycles == full.units[u].stall_cycles);
+    }
+  }
 }

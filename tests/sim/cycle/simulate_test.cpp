@@ -2,14 +2,16 @@
 // lowered to tile programs and simulated. Expected cycles come from SCALE-Sim's
 // fold formulas written here; occupancy trends from the cascades' structure.
 
-#include <catch2/catch.hpp>
+#include "sim/cycle/simulate.hpp"
 
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "arch/spec/arch_spec.hpp"
 #include "arch/tech/cost_table.hpp"
 #include "mappings/mapping.hpp"
-#include "sim/cycle/simulate.hpp"
+#include "sim/core/error.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 using namespace einsim;
@@ -259,4 +261,186 @@ TEST_CASE("a fallback table costs what the first table cannot", "[sim][cycle][en
   CHECK(with.levels[1].energy_pj.has_value());
   CHECK(with.technology == "mixpe28 at 28 nm, horowitz45 for the rest");
   CHECK(with.cycles == alone.cycles);  // costs never change the timing
+}
+
+namespace {
+
+// A GEMM of one format throughout (operands and output).
+EinsumCascade gemm_of(const char* format, int64_t m, int64_t k, int64_t n) {
+  auto doc = YamlDocument::load_string(fmt::format(R"(workload:
+  name: gemm
+  ranks: {{M: {}, K: {}, N: {}}}
+  format: {}
+  tensors:
+    A: {{ranks: [M, K]}}
+    B: {{ranks: [K, N]}}
+  einsums:
+    - Z[m,n] = A[m,k] * B[k,n]
+)",
+                                                   m, k, n, format),
+                                       "gemm.yaml");
+  return load_workload(doc);
+}
+
+// An R x C array of `pe` costed by the FuseMax artifact's table, with a register file `rf`.
+ArchSpec with_regfile(int64_t rows, int64_t cols, const char* pe, const char* rf) {
+  auto doc = YamlDocument::load_string(fmt::format(R"(architecture:
+  name: rf_systolic
+  technology: {{table: fusemax45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: 1000 GB/s, latency_cycles: 0}}
+    - {{name: SRAM, kind: sram, partitions: {{inputs: 1 MiB, weights: 1 MiB, outputs: 1 MiB}}}}
+    - {{name: RF, kind: regfile, {}}}
+  arrays:
+    - {{name: pe2d, rows: {}, cols: {}, pe: {}}}
+)",
+                                                   rf, rows, cols, pe),
+                                       "rf_systolic.yaml");
+  return load_architecture(doc);
+}
+
+// The SCALE-Sim int8 array of systolic() above with a DRAM of `duplex`.
+ArchSpec systolic_duplex(int64_t rows, int64_t cols, const char* bandwidth, const char* duplex) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/systolic.yaml");
+  doc.apply_override(fmt::format("arrays.pe2d.rows={}", rows));
+  doc.apply_override(fmt::format("arrays.pe2d.cols={}", cols));
+  doc.apply_override(fmt::format("storage.DRAM.bandwidth={}", bandwidth));
+  doc.apply_override("storage.DRAM.latency_cycles=0");
+  doc.apply_override(fmt::format("storage.DRAM.duplex={}", duplex));
+  doc.apply_override("clock=1 GHz");
+  return load_architecture(doc);
+}
+
+}  // namespace
+
+TEST_CASE("register-file energy is its accesses times the table's energy per access", "[sim][cycle][regfile]") {
+  // The FuseMax artifact's reg_file (64 B, 16-bit words): read 0.653431 pJ, write 0.56957 pJ,
+  // 4255.9342 um^2 per PE. An fp16 GEMM with fp16 accumulation: every value is one word.
+  const uint64_t M = 40, K = 24, N = 18, R = 8, C = 6;
+  const EinsumCascade w = gemm_of("fp16", M, K, N);
+  const ArchSpec a = with_regfile(R, C, "mac_fp16_acc16", "capacity: 64 B, width_bits: 16");
+  const uint64_t macs = M * K * N;
+  for (const char* df : {"ws", "os", "is"}) {
+    const std::string d = df;
+    SimulationReport r = simulate_cycle(w, a, preset_mapping(df, w, a));
+    INFO(df);
+    REQUIRE(r.levels.size() == 3);
+    const LevelReport& rf = r.levels[2];
+    CHECK(rf.kind == "regfile");
+    // ws: the weight written once per fold, inputs and partial sums written and read per MAC;
+    // os: accumulator, inputs and weights written and read per MAC; is: as ws with inputs held.
+    const uint64_t reads = 3 * macs;
+    const uint64_t writes = d == "ws" ? 2 * macs + K * N : d == "os" ? 3 * macs : 2 * macs + M * K;
+    CHECK(rf.read_accesses == reads);
+    CHECK(rf.write_accesses == writes);
+    CHECK(rf.read_bytes == 2 * reads);
+    CHECK(rf.write_bytes == 2 * writes);
+    CHECK(rf.instances == static_cast<int64_t>(R * C));
+    CHECK(rf.peak_occupancy_bytes == 2);  // one fp16 weight, accumulator or input per PE
+    CHECK(*rf.capacity_bytes == 64);
+    REQUIRE(rf.energy_pj);
+    CHECK(*rf.energy_pj == Approx(reads * 0.653431 + writes * 0.56957));
+    REQUIRE(rf.area_um2);
+    CHECK(*rf.area_um2 == Approx(4255.9342 * R * C));
+    // The total includes it: MACs at 17.1645 pJ, the SRAM and DRAM levels, the register file.
+    double total = *r.arrays[0].energy_pj;
+    for (const auto& l : r.levels) total += *l.energy_pj;
+    CHECK(*r.energy_pj == Approx(total));
+    CHECK(*r.arrays[0].energy_pj == Approx(macs * 17.1645));
+    CHECK(r.costs_complete);
+  }
+}
+
+TEST_CASE("register-file accesses of wider values take one port access per word", "[sim][cycle][regfile]") {
+  // int8 operands and an int32 accumulator under os: per MAC an 8-bit input and weight and a
+  // 32-bit accumulator are each written and read once.
+  const uint64_t M = 16, K = 12, N = 10;
+  const EinsumCascade w = gemm(M, K, N);
+  const uint64_t macs = M * K * N;
+  // With 16-bit words a 32-bit value takes two accesses and an 8-bit one a whole word.
+  const ArchSpec worded = with_regfile(4, 4, "mac_int8", "capacity: 64 B, width_bits: 16");
+  SimulationReport r = simulate_cycle(w, worded, preset_mapping("os", w, worded));
+  CHECK(r.levels[2].read_accesses == 2 * macs + 2 * macs);
+  CHECK(r.levels[2].write_accesses == 2 * macs + 2 * macs);
+  CHECK(r.levels[2].read_bytes == macs * (1 + 1 + 4));
+  CHECK(*r.levels[2].energy_pj == Approx(4 * macs * (0.653431 + 0.56957)));
+  CHECK(r.levels[2].peak_occupancy_bytes == 4);
+  // Without a width every value is one access of its own width: energy linear in the bits.
+  const ArchSpec free_width = with_regfile(4, 4, "mac_int8", "capacity: 64 B");
+  SimulationReport f = simulate_cycle(w, free_width, preset_mapping("os", w, free_width));
+  CHECK(f.levels[2].read_accesses == 3 * macs);
+  // An energy per bit on the level replaces the table: x the bits of every access.
+  const ArchSpec per_bit = with_regfile(4, 4, "mac_int8", "capacity: 64 B, width_bits: 16, energy_per_bit_pj: 0.01");
+  SimulationReport p = simulate_cycle(w, per_bit, preset_mapping("os", w, per_bit));
+  CHECK(*p.levels[2].energy_pj == Approx(0.01 * 16 * (4 * macs + 4 * macs)));
+  CHECK(*f.levels[2].energy_pj ==
+        Approx(2 * macs * (0.653431 + 0.56957) * 8 / 16 + macs * (0.653431 + 0.56957) * 32 / 16));
+}
+
+TEST_CASE("a register file too small for the dataflow stops the simulation", "[sim][cycle][regfile]") {
+  const EinsumCascade w = gemm(16, 16, 16);
+  // 2 B per PE: an int8 weight fits (ws), an int32 accumulator does not (os).
+  const ArchSpec a = with_regfile(4, 4, "mac_int8", "capacity: 2 B");
+  CHECK(simulate_cycle(w, a, preset_mapping("ws", w, a)).levels[2].peak_occupancy_bytes == 1);
+  CHECK_THROWS_AS(simulate_cycle(w, a, preset_mapping("os", w, a)), SpecError);
+  CHECK_THROWS_WITH(simulate_cycle(w, a, preset_mapping("os", w, a)),
+                    Catch::Contains("rf_systolic.yaml:8:") && Catch::Contains("architecture.storage[2].capacity") &&
+                        Catch::Contains("register file 'RF' holds 2 B per PE"));
+}
+
+TEST_CASE("a half-duplex DRAM shares one channel between reads and writes", "[sim][cycle][duplex]") {
+  // os, M = K = N = 64 on 8 x 8 at 1 byte per cycle: 64 folds of 8 + 8 + 64 - 2 = 78 cycles; each
+  // fold loads (64 x 64 + 64 x 64) / 64 = 128 bytes of int8 operands and writes 64 x 64 x 4 / 64
+  // = 256 bytes of int32 outputs: L = 128, W = 256, F = 78 cycles.
+  const uint64_t n = 64, L = 128, W = 256, F = 78;
+  const EinsumCascade w = gemm(64, 64, 64);
+  const ArchSpec full = systolic_duplex(8, 8, "1 GB/s", "full");
+  const ArchSpec half = systolic_duplex(8, 8, "1 GB/s", "half");
+  SimulationReport rf = simulate_cycle(w, full, preset_mapping("os", w, full));
+  SimulationReport rh = simulate_cycle(w, half, preset_mapping("os", w, half));
+  // Full duplex: the loads run back to back and every write hides behind them but the
+  // writes, slower, queue up: the first write starts after load 0 and fold 0.
+  CHECK(rf.cycles == L + F + n * W);
+  // Half duplex: reads and writes alternate on one channel that is never idle, and the last
+  // write follows the last fold at once (F <= W): all bytes at one byte per cycle.
+  CHECK(rh.cycles == n * (L + W));
+  CHECK(rh.cycles == rh.dram_read_bytes + rh.dram_write_bytes);
+  CHECK(rh.cycles >= rf.cycles);
+  CHECK(rh.dram_read_bytes == rf.dram_read_bytes);
+  CHECK(rh.dram_write_bytes == rf.dram_write_bytes);
+  // Any DRAM-bound GEMM: sharing the channel never helps, and is bounded below by all bytes.
+  for (const char* df : {"ws", "os", "is"}) {
+    const EinsumCascade g = gemm(96, 80, 72);
+    SimulationReport a = simulate_cycle(g, full, preset_mapping(df, g, full));
+    SimulationReport b = simulate_cycle(g, half, preset_mapping(df, g, half));
+    INFO(df << ": full " << a.cycles << ", half " << b.cycles);
+    CHECK(b.cycles >= a.cycles);
+    CHECK(b.cycles >= b.dram_read_bytes + b.dram_write_bytes);
+    CHECK(b.arrays[0].busy_cycles == a.arrays[0].busy_cycles);
+  }
+}
+
+TEST_CASE("half-duplex extrapolation gives the cycles of a full simulation", "[sim][cycle][duplex]") {
+  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+  for (const char* s : {"ranks.B=2", "ranks.H=3", "ranks.M=4096"}) wdoc.apply_override(s);
+  EinsumCascade w = load_workload(wdoc);
+  auto adoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+  adoc.apply_override("storage.DRAM.duplex=half");
+  adoc.apply_override("storage.DRAM.bandwidth=100 GB/s");
+  ArchSpec a = load_architecture(adoc);
+  Mapping m = preset_mapping("fusemax", w, a);
+  SimulationReport fast = simulate_cycle(w, a, m, {true});
+  SimulationReport full = simulate_cycle(w, a, m, {false});
+  CHECK(fast.groups[0].extrapolated);
+  CHECK(fast.cycles == full.cycles);
+  CHECK(fast.levels[1].peak_occupancy_bytes == full.levels[1].peak_occupancy_bytes);
+  for (size_t i = 0; i < fast.arrays.size(); ++i) {
+    CHECK(fast.arrays[i].busy_cycles == full.arrays[i].busy_cycles);
+    CHECK(fast.arrays[i].stall_cycles == full.arrays[i].stall_cycles);
+  }
+  // And never faster than two channels.
+  adoc.apply_override("storage.DRAM.duplex=full");
+  ArchSpec two = load_architecture(adoc);
+  CHECK(simulate_cycle(w, two, preset_mapping("fusemax", w, two)).cycles <= fast.cycles);
 }
