@@ -501,8 +501,9 @@ std::vector<MappingGroup> flat_spill_groups(const EinsumCascade& c, const ArchSp
   std::vector<MappingGroup> groups;
   for (int stage : stages) {
     MappingGroup g;
-    g.name =
-        stage % 2 == 0 ? fmt::format("attention_pass{}", stage / 2) : fmt::format("attention_after_pass{}", stage / 2);
+    g.name = stages.size() == 1 ? std::string("attention")
+             : stage % 2 == 0   ? fmt::format("attention_pass{}", stage / 2)
+                                : fmt::format("attention_after_pass{}", stage / 2);
     g.buffer = buffer;
     g.slots = 2;
     if (ar.b >= 0) g.loops.push_back({ar.b, 0});
@@ -515,12 +516,12 @@ std::vector<MappingGroup> flat_spill_groups(const EinsumCascade& c, const ArchSp
     }
     groups.push_back(g);
   }
-  // What spills: the intermediates one group writes and a later one reads.
+  // What spills: the intermediates one group of the core writes and a later one reads.
   std::vector<std::string> spilled;
   for (int e : core) {
     const int out = c.einsums[e].output.tensor;
     for (int reader : graph.consumers(out)) {
-      if (stage_of[reader] != stage_of[e] &&
+      if (stage_of[reader] >= 0 && stage_of[reader] != stage_of[e] &&
           std::find(spilled.begin(), spilled.end(), c.tensors[out].name) == spilled.end()) {
         spilled.push_back(c.tensors[out].name);
       }

@@ -277,8 +277,20 @@ TEST_CASE("FLAT's spill gives the 2-pass cascade a group between its passes", "[
   EinsumCascade f = load_workload(fdoc);
   Mapping mf = preset_mapping("flat", f, flat_cloud());
   REQUIRE(mf.groups.size() == 1);
+  CHECK(mf.groups[0].name == "attention");
   REQUIRE(mf.notes.size() == 1);
   CHECK_THAT(mf.notes[0], Catch::Contains("nothing spills"));
+  // So does a transformer layer's 1-pass attention; the attention's output feeding the output
+  // projection is not a spill of FLAT's.
+  auto bdoc = YamlDocument::load_file(src("workloads/library/bert_base.yaml"));
+  bdoc.apply_override("parameters.seq=65536");
+  EinsumCascade bert = load_workload(bdoc);
+  Mapping mb = preset_mapping("flat", bert, flat_cloud());
+  REQUIRE(mb.notes.size() == 1);
+  CHECK_THAT(mb.notes[0], Catch::Contains("nothing spills"));
+  int fused_attention = 0;
+  for (const auto& g : mb.groups) fused_attention += g.name == "attention";
+  CHECK(fused_attention == 1);
 }
 
 TEST_CASE("FLAT fails clearly when not even one key tile fits", "[mappings][flat]") {
