@@ -1,6 +1,7 @@
 #include "mappings/mapping.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -141,9 +142,42 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
 
 // ------------------------------------------------------------------ validation
 
+namespace {
+
+// A reduction over a looped rank accumulates its output tile across the loop's iterations, so that
+// loop must lie inside every loop over the output's ranks (one output tile at a time).
+template <typename Fail>
+void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const Fail& fail) {
+  auto loop_of = [&](int r) {
+    for (size_t l = 0; l < g.loops.size(); ++l)
+      if (g.loops[l].rank == r || c.ranks[g.loops[l].rank].parent == r) return static_cast<int>(l);
+    return -1;
+  };
+  for (int e : g.einsums) {
+    const Einsum& ein = c.einsums[e];
+    int out_loop = -1, out_rank = -1;
+    for (int r : c.tensors[ein.output.tensor].ranks) {
+      if (loop_of(r) > out_loop) {
+        out_loop = loop_of(r);
+        out_rank = r;
+      }
+    }
+    for (int r : ein.reduced_ranks) {
+      const int l = loop_of(r);
+      if (l >= 0 && l < out_loop) {
+        const std::string looped = g.loops[l].rank == r ? "" : fmt::format(" ({})", c.ranks[g.loops[l].rank].name);
+        fail(g, fmt::format("Einsum {} reduces rank {}, whose loop{} is outside the loop over {}, a rank of its "
+                            "output: loop the reduced rank inside",
+                            ein.name, c.ranks[r].name, looped, c.ranks[out_rank].name));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& arch) {
   const CascadeGraph graph(c);
-  const std::vector<RankPasses> passes = analyze_passes(c, graph);
   std::vector<int> group_of(c.einsums.size(), -1);
   auto fail = [](const MappingGroup& g, const std::string& msg) {
     if (!g.location.file.empty()) throw SpecError(g.location, msg);
@@ -190,16 +224,23 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
       for (int p : r.parts)
         if (loop_ranks.count(p)) fail(g, fmt::format("rank {} and its part {} are both looped", r.name, c.ranks[p].name));
     }
-    // One loop streams its rank once: a rank the cascade must pass over more than once cannot be looped.
-    for (const auto& l : g.loops) {
-      const int base = c.ranks[l.rank].parent >= 0 ? c.ranks[l.rank].parent : l.rank;
-      for (const auto& rp : passes) {
-        if (rp.rank == base && rp.passes > 1) {
-          fail(g, fmt::format("the cascade makes {} passes over {}: one loop of a fused group cannot stream it "
-                              "(use a 1-pass cascade such as attention_fusemax, or keep {} inside the step)",
-                              rp.passes, c.ranks[base].name, c.ranks[base].name));
+    // One loop streams its rank once: a rank the group's Einsums must pass over more than once cannot
+    // be looped. (Tensors from earlier groups come complete from DRAM: splitting the passes into groups
+    // is how a mapping spills a multi-pass cascade's intermediates.)
+    if (!g.loops.empty()) {
+      const std::vector<RankPasses> passes = analyze_passes(c, graph, g.einsums);
+      for (const auto& l : g.loops) {
+        const int base = c.ranks[l.rank].parent >= 0 ? c.ranks[l.rank].parent : l.rank;
+        for (const auto& rp : passes) {
+          if (rp.rank == base && rp.passes > 1) {
+            fail(g, fmt::format("the cascade makes {} passes over {} in this group: one loop of a fused group "
+                                "cannot stream it (split the passes into groups, whose intermediates go through "
+                                "DRAM; use a 1-pass cascade such as attention_fusemax; or keep {} inside the step)",
+                                rp.passes, c.ranks[base].name, c.ranks[base].name));
+          }
         }
       }
+      check_reduction_loops(g, c, fail);
     }
     if (g.placements.size() != g.einsums.size()) fail(g, "every Einsum of the group needs a placement");
     for (const auto& p : g.placements) {
@@ -227,6 +268,20 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
   }
   for (size_t e = 0; e < c.einsums.size(); ++e) {
     if (group_of[e] < 0) throw Error(fmt::format("mapping '{}' does not place Einsum {}", m.name, c.einsums[e].name));
+  }
+  // Groups run one after another: a group reads what earlier groups wrote to DRAM, never a later one's
+  // (a recurrence's loop-carried reads aside).
+  for (size_t gi = 0; gi < m.groups.size(); ++gi) {
+    for (int e : m.groups[gi].einsums) {
+      for (const auto& in : c.einsums[e].inputs) {
+        const int prod = c.tensors[in.tensor].producer;
+        if (!in.loop_carried && prod >= 0 && group_of[prod] > static_cast<int>(gi)) {
+          fail(m.groups[gi], fmt::format("Einsum {} reads {}, which the later group '{}' computes (groups run in "
+                                         "order)",
+                                         c.einsums[e].name, c.tensors[in.tensor].name, m.groups[group_of[prod]].name));
+        }
+      }
+    }
   }
 }
 
@@ -278,6 +333,220 @@ bool supports(const Einsum& e, const PeKind& kind) {
   } catch (const Error&) {
     return false;
   }
+}
+
+// The ranks of an attention cascade the FLAT and FuseMax presets use (-1: absent).
+struct AttentionRanks {
+  int b = -1, h = -1, p = -1, m = -1, m1 = -1, m0 = -1;
+  int key = -1;  // the rank of keys a step spreads in space: M0 when M is partitioned, else M
+};
+
+// Where FLAT or FuseMax runs one Einsum of the attention core.
+EinsumPlacement attention_placement(const EinsumCascade& c, const ArchSpec& arch, std::string_view dataflow, int e,
+                                    const AttentionRanks& ar, const ComputeArray& a2, const ComputeArray& a1) {
+  const Einsum& ein = c.einsums[e];
+  EinsumPlacement p;
+  p.einsum = e;
+  const int key = dataflow == "fusemax" ? ar.m0 : ar.key;
+  // FuseMax: every Einsum over a key tile (M0) on the 2D array, the rest on the 1D array.
+  // FLAT: the two matrix products on the 2D array, the softmax on the 1D array.
+  GemmView gemm;
+  const bool on_2d = dataflow == "flat" ? as_gemm(c, ein, gemm) : contains(ein.iteration_ranks, key);
+  if (on_2d) {
+    p.array = a2.name;
+    // Keys over the rows; a reduction over them (LM, SLD, SLNV) adds partial results down the
+    // columns when the NoC can (FuseMax); otherwise another output rank takes the rows.
+    if (contains(ein.iteration_ranks, key) && (!contains(ein.reduced_ranks, key) || arch.noc.spatial_reduction)) {
+      p.rows = {key};
+    } else {
+      // A reduction over the keys (AV): spread the head dimension over the rows.
+      for (int r : ein.iteration_ranks)
+        if (!contains(ein.reduced_ranks, r) && r != ar.p && r != ar.b && r != ar.h && c.ranks[r].parent < 0 &&
+            c.ranks[r].parts.empty())
+          p.rows = {r};
+    }
+    if (contains(ein.iteration_ranks, ar.p)) p.cols = {ar.p};
+  } else {
+    p.array = a1.name;
+    // FLAT's softmax runs along the keys (all of them, or a key tile, are in the step); FuseMax's
+    // along the queries.
+    if (dataflow == "flat" && contains(ein.iteration_ranks, key)) {
+      p.cols = {key};
+    } else if (contains(ein.iteration_ranks, ar.p)) {
+      p.cols = {ar.p};
+    }
+  }
+  return p;
+}
+
+// Bytes one step of a fused group of `einsums` holds: every tensor they touch, `extent(rank)`
+// coordinates per rank; tensors from outside the group (loaded from DRAM) in two copies.
+int64_t step_footprint(const EinsumCascade& c, const std::vector<int>& einsums,
+                       const std::function<int64_t(int)>& extent) {
+  std::vector<int> seen;
+  int64_t bytes = 0;
+  for (int e : einsums) {
+    std::vector<int> ts = {c.einsums[e].output.tensor};
+    for (const auto& in : c.einsums[e].inputs) ts.push_back(in.tensor);
+    for (int t : ts) {
+      if (contains(seen, t)) continue;
+      seen.push_back(t);
+      int64_t elems = 1;
+      for (int r : c.tensors[t].ranks) elems = checked_mul(elems, extent(r), "a tile");
+      const int prod = c.tensors[t].producer;
+      const int64_t copies = prod >= 0 && contains(einsums, prod) ? 1 : 2;
+      bytes = checked_add(bytes, copies * ((elems * format_bits(c.tensors[t].format) + 7) / 8), "a tile");
+    }
+  }
+  return bytes;
+}
+
+// The largest divisor of n that is at most `limit` (at least 1).
+int64_t divisor_at_most(int64_t n, int64_t limit) {
+  int64_t d = std::max<int64_t>(1, std::min(n, limit));
+  while (d > 1 && n % d != 0) --d;
+  return d;
+}
+
+// FLAT when not even one query row against all keys fits the buffer: the key rank is tiled as
+// well, and since one loop streams the keys once, the attention core is cut at its passes over
+// the keys (the 3-pass softmax: QK and its max | exponentials and their sum | normalization and
+// AV). Each pass is a fused group looping B, H, P/t and the key tiles; an Einsum between passes
+// that spans key tiles (a 2-pass cascade's corrections over M1) gets a group of its own with all
+// key tiles in its step; one between passes that spans no key rank runs at the end of its pass.
+// Intermediates read by a later group (the scores QK, the exponentials SN, the max and the sum)
+// go through DRAM: written by their group, read back by the next. Tiles: t queries (at most the
+// 2D array's columns) by k keys (at most its rows; M0 when M is partitioned), shrunk until every
+// group's step fits the buffer. Adds a note saying what spills.
+std::vector<MappingGroup> flat_spill_groups(const EinsumCascade& c, const ArchSpec& arch, const AttentionRanks& ar,
+                                            const std::vector<int>& core, const std::string& buffer,
+                                            const ComputeArray& a2, const ComputeArray& a1, int64_t row_bytes,
+                                            std::vector<std::string>& notes) {
+  const CascadeGraph graph(c);
+  const std::vector<RankPasses> all = analyze_passes(c, graph, core);
+  const RankPasses* rp = nullptr;
+  for (const auto& x : all)
+    if (x.rank == ar.m) rp = &x;
+  if (!rp) throw InternalError("flat preset: no pass analysis of the key rank");
+  auto over_keys = [&](int e) {
+    for (int r : c.einsums[e].iteration_ranks)
+      if (r == ar.m || c.ranks[r].parent == ar.m) return true;
+    return false;
+  };
+  // Stage of each core Einsum: 2k for pass k, 2k + 1 for the group between passes k and k + 1.
+  std::vector<int> stage_of(c.einsums.size(), -1);
+  for (const EinsumPass& ep : rp->einsums) {
+    const int e = ep.einsum;
+    if (ep.in_pass) {
+      stage_of[e] = 2 * ep.pass;
+    } else if (over_keys(e)) {
+      stage_of[e] = 2 * ep.pass + 1;
+    } else {
+      // Spans no key rank: at the end of its pass, unless it reads the group between passes.
+      stage_of[e] = 2 * std::max(1, ep.pass);
+      for (const auto& in : c.einsums[e].inputs) {
+        const int prod = c.tensors[in.tensor].producer;
+        if (prod >= 0 && stage_of[prod] > stage_of[e]) stage_of[e] = stage_of[prod];
+      }
+    }
+  }
+  std::vector<int> stages;
+  for (int e : core)
+    if (!contains(stages, stage_of[e])) stages.push_back(stage_of[e]);
+  std::sort(stages.begin(), stages.end());
+  auto members = [&](int stage) {
+    std::vector<int> out;
+    for (int e : core)
+      if (stage_of[e] == stage) out.push_back(e);
+    return out;
+  };
+
+  const int64_t P = c.ranks[ar.p].size, M = c.ranks[ar.m].size;
+  const bool partitioned = ar.m1 >= 0;
+  int64_t t = divisor_at_most(P, a2.cols);
+  int64_t k = partitioned ? c.ranks[ar.m0].size : divisor_at_most(M, a2.rows);
+  auto footprint = [&](int64_t tile_p, int64_t tile_k) {
+    int64_t worst = 0;
+    for (int stage : stages) {
+      const bool key_loop = stage % 2 == 0;  // a pass loops over the key tiles; a group between passes does not
+      auto extent = [&](int r) -> int64_t {
+        if (r == ar.p) return tile_p;
+        if (r == ar.b || r == ar.h) return 1;
+        if (key_loop && (r == ar.m || r == ar.m0)) return tile_k;
+        if (key_loop && r == ar.m1) return 1;
+        return c.ranks[r].size;
+      };
+      worst = std::max(worst, step_footprint(c, members(stage), extent));
+    }
+    return worst;
+  };
+  const int64_t cap = arch.level(buffer).capacity_bytes.value_or(int64_t{1} << 40);
+  while (footprint(t, k) > cap) {
+    if ((t >= k || partitioned || k == 1) && t > 1) {
+      t = divisor_at_most(P, t - 1);
+    } else if (!partitioned && k > 1) {
+      k = divisor_at_most(M, k - 1);
+    } else {
+      break;
+    }
+  }
+  if (footprint(t, k) > cap) {
+    throw Error(fmt::format(
+        "dataflow flat: buffer {} ({} bytes) is too small even when FLAT spills to DRAM: one query row against all "
+        "{} keys needs {} bytes, and with the intermediates in DRAM a step of {} x {} (queries x keys{}) still needs "
+        "{} bytes with double-buffered inputs",
+        buffer, cap, M, row_bytes, t, k, partitioned ? ", the key tile M0" : "", footprint(t, k)));
+  }
+
+  std::vector<MappingGroup> groups;
+  for (int stage : stages) {
+    MappingGroup g;
+    g.name = stages.size() == 1 ? std::string("attention")
+             : stage % 2 == 0   ? fmt::format("attention_pass{}", stage / 2)
+                                : fmt::format("attention_after_pass{}", stage / 2);
+    g.buffer = buffer;
+    g.slots = 2;
+    if (ar.b >= 0) g.loops.push_back({ar.b, 0});
+    if (ar.h >= 0) g.loops.push_back({ar.h, 0});
+    g.loops.push_back({ar.p, t});
+    if (stage % 2 == 0) g.loops.push_back(partitioned ? GroupLoop{ar.m1, 0} : GroupLoop{ar.m, k});
+    for (int e : members(stage)) {
+      g.einsums.push_back(e);
+      g.placements.push_back(attention_placement(c, arch, "flat", e, ar, a2, a1));
+    }
+    groups.push_back(g);
+  }
+  // What spills: the intermediates one group of the core writes and a later one reads.
+  std::vector<std::string> spilled;
+  for (int e : core) {
+    const int out = c.einsums[e].output.tensor;
+    for (int reader : graph.consumers(out)) {
+      if (stage_of[reader] >= 0 && stage_of[reader] != stage_of[e] &&
+          std::find(spilled.begin(), spilled.end(), c.tensors[out].name) == spilled.end()) {
+        spilled.push_back(c.tensors[out].name);
+      }
+    }
+  }
+  std::string list;
+  for (size_t i = 0; i < spilled.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == spilled.size() ? " and " : ", ") + spilled[i];
+  }
+  const std::string why = fmt::format(
+      "one query row against all {} keys needs {} bytes with double-buffered inputs, more than buffer {} holds ({} "
+      "bytes)",
+      M, row_bytes, buffer, cap);
+  if (spilled.empty()) {
+    notes.push_back(
+        fmt::format("FLAT tiles the keys: {}; the {}-pass cascade streams tiles of {} x {} (queries x keys) "
+                    "in one group, and nothing spills to DRAM",
+                    why, rp->passes, t, k));
+  } else {
+    notes.push_back(
+        fmt::format("FLAT spills to DRAM: {}; the {}-pass cascade runs as {} groups over tiles of {} x {} "
+                    "(queries x keys), and {} go{} through DRAM between them",
+                    why, rp->passes, groups.size(), t, k, list, spilled.size() == 1 ? "es" : ""));
+  }
+  return groups;
 }
 
 }  // namespace
@@ -374,89 +643,52 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
   }
   if (first < 0) throw Error(fmt::format("dataflow {}: workload '{}' has no Einsum over the key rank M", dataflow, c.name));
 
+  const AttentionRanks ar{rB, rH, rP, rM, rM1, rM0, partitioned ? rM0 : rM};
+  std::vector<int> core_einsums;
+  for (int e = first; e <= last; ++e) core_einsums.push_back(e);
+
   // FLAT: one step covers all keys for a tile of queries; pick the largest tile (a divisor of
   // P, at most the 2D array's columns) whose step footprint fits the buffer: every tensor of the
   // core at B = H = 1 and P = tile, inputs from DRAM in `slots` copies.
   int64_t p_tile = std::min(c.ranks[rP].size, a2->cols);
   while (p_tile > 1 && c.ranks[rP].size % p_tile != 0) --p_tile;
+  std::vector<MappingGroup> core_groups;
   if (dataflow == "flat") {
     const int64_t cap = arch.level(buffer).capacity_bytes.value_or(int64_t{1} << 40);
     auto footprint = [&](int64_t tile) {
-      std::vector<int> seen;
-      int64_t bytes = 0;
-      for (int e = first; e <= last; ++e) {
-        std::vector<int> ts = {c.einsums[e].output.tensor};
-        for (const auto& in : c.einsums[e].inputs) ts.push_back(in.tensor);
-        for (int t : ts) {
-          if (contains(seen, t)) continue;
-          seen.push_back(t);
-          int64_t elems = 1;
-          for (int r : c.tensors[t].ranks) {
-            elems = checked_mul(elems, r == rP ? tile : (r == rB || r == rH) ? 1 : c.ranks[r].size, "a tile");
-          }
-          const int64_t copies = c.tensors[t].producer < first ? 2 : 1;
-          bytes = checked_add(bytes, copies * ((elems * format_bits(c.tensors[t].format) + 7) / 8), "a tile");
-        }
-      }
-      return bytes;
+      return step_footprint(c, core_einsums, [&](int r) {
+        return r == rP ? tile : (r == rB || r == rH) ? 1 : c.ranks[r].size;
+      });
     };
     while (p_tile > 1 && (footprint(p_tile) > cap || c.ranks[rP].size % p_tile != 0)) --p_tile;
     if (footprint(p_tile) > cap) {
-      throw Error(fmt::format(
-          "dataflow flat: buffer {} ({} bytes) cannot hold one query row against all {} keys ({} bytes with "
-          "double-buffered inputs); FLAT would spill to DRAM, which einsim does not model yet",
-          buffer, cap, c.ranks[rM].size, footprint(p_tile)));
+      // Not even one query row against all keys fits: FLAT spills (see flat_spill_groups).
+      core_groups = flat_spill_groups(c, arch, ar, core_einsums, buffer, *a2, *a1, footprint(p_tile), m.notes);
     }
   }
 
-  MappingGroup core;
-  core.name = "attention";
-  core.buffer = buffer;
-  core.slots = 2;
-  if (rB >= 0) core.loops.push_back({rB, 0});
-  if (rH >= 0) core.loops.push_back({rH, 0});
-  core.loops.push_back({rP, p_tile == c.ranks[rP].size ? 0 : p_tile});
-  if (core.loops.back().tile == 0) core.loops.back().tile = c.ranks[rP].size;
-  if (dataflow == "fusemax") core.loops.push_back({rM1, 0});
-  for (int e = first; e <= last; ++e) {
-    const Einsum& ein = c.einsums[e];
-    EinsumPlacement p;
-    p.einsum = e;
-    const int key = dataflow == "fusemax" ? rM0 : (partitioned ? rM0 : rM);
-    // FuseMax: every Einsum over a key tile (M0) on the 2D array, the rest on the 1D array.
-    // FLAT: the two matrix products on the 2D array, the softmax on the 1D array.
-    GemmView gemm;
-    const bool on_2d = dataflow == "flat" ? as_gemm(c, ein, gemm) : contains(ein.iteration_ranks, key);
-    if (on_2d) {
-      p.array = a2->name;
-      // Keys over the rows; a reduction over them (LM, SLD, SLNV) adds partial results down the
-      // columns when the NoC can (FuseMax); otherwise another output rank takes the rows.
-      if (contains(ein.iteration_ranks, key) && (!contains(ein.reduced_ranks, key) || arch.noc.spatial_reduction)) {
-        p.rows = {key};
-      } else {
-        // A reduction over the keys (AV): spread the head dimension over the rows.
-        for (int r : ein.iteration_ranks)
-          if (!contains(ein.reduced_ranks, r) && r != rP && r != rB && r != rH && c.ranks[r].parent < 0 && c.ranks[r].parts.empty()) p.rows = {r};
-      }
-      if (contains(ein.iteration_ranks, rP)) p.cols = {rP};
-    } else {
-      p.array = a1->name;
-      // FLAT's softmax runs along the keys (all of them are in the step); FuseMax's along the queries.
-      if (dataflow == "flat" && contains(ein.iteration_ranks, key)) {
-        p.cols = {key};
-      } else if (contains(ein.iteration_ranks, rP)) {
-        p.cols = {rP};
-      }
+  if (core_groups.empty()) {
+    MappingGroup core;
+    core.name = "attention";
+    core.buffer = buffer;
+    core.slots = 2;
+    if (rB >= 0) core.loops.push_back({rB, 0});
+    if (rH >= 0) core.loops.push_back({rH, 0});
+    core.loops.push_back({rP, p_tile == c.ranks[rP].size ? 0 : p_tile});
+    if (core.loops.back().tile == 0) core.loops.back().tile = c.ranks[rP].size;
+    if (dataflow == "fusemax") core.loops.push_back({rM1, 0});
+    for (int e : core_einsums) {
+      core.einsums.push_back(e);
+      core.placements.push_back(attention_placement(c, arch, dataflow, e, ar, *a2, *a1));
     }
-    core.einsums.push_back(e);
-    core.placements.push_back(p);
+    core_groups.push_back(core);
   }
   // Everything else: GEMM-like Einsums (projections, FFN) weight-stationary on the 2D array,
   // element-wise ones on the 1D array.
   bool core_added = false;
   for (int e : order) {
     if (e >= first && e <= last) {
-      if (!core_added) m.groups.push_back(core);
+      if (!core_added) m.groups.insert(m.groups.end(), core_groups.begin(), core_groups.end());
       core_added = true;
       continue;
     }

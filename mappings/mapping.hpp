@@ -9,6 +9,8 @@
 //     do iterate (FuseMax's 2D/1D interleaving, FLAT's row-granularity fusion);
 //   - a systolic group runs one GEMM-like Einsum on a 2D array with a
 //     weight-, output- or input-stationary dataflow, in SCALE-Sim's folds.
+// A tensor one group computes and a later group reads goes through DRAM
+// (FLAT's spill of its intermediates at long sequences is such a split).
 // Plain structs; `load_mapping` reads a `mapping:` YAML document and
 // `preset_mapping` builds the mappings behind `--dataflow`.
 
@@ -60,6 +62,7 @@ struct Mapping {
   std::string name;
   std::string source;  // the preset's name or the file
   std::vector<MappingGroup> groups;
+  std::vector<std::string> notes;  // what a preset chose that the report should say (FLAT spilling to DRAM)
 
   // "fused group 'attention' (12 Einsums, loops B H P/256 M1)" lines, for reports.
   std::vector<std::string> describe(const EinsumCascade& cascade) const;
@@ -74,16 +77,20 @@ std::string check_mapping_document(const YamlDocument& doc);
 
 // The dataflow presets: "ws", "os", "is" (GEMM-like Einsums on the first 2D
 // array, SCALE-Sim's folds), "flat" and "fusemax" (attention, see
-// docs/mapping_yaml.md). Throws Error when the preset does not fit the cascade.
+// docs/mapping_yaml.md; "flat" spills to DRAM, one group per pass over the keys,
+// when not even one query row fits the buffer, and says so in `notes`). Throws
+// Error when the preset does not fit the cascade.
 Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& cascade, const ArchSpec& arch);
 
 // The names --dataflow accepts.
 const std::vector<std::string>& preset_names();
 
-// Checks a mapping: every Einsum placed exactly once in dependency order, known
-// arrays and levels, a rank on one array dimension at most, loops that divide
-// their ranks, operators the array's PEs have, loops over a rank the cascade
-// passes over more than once. Throws Error (SpecError at the mapping's YAML when known).
+// Checks a mapping: every Einsum placed exactly once in dependency order (no group
+// reads a later group's result), known arrays and levels, a rank on one array
+// dimension at most, loops that divide their ranks, operators the array's PEs
+// have, no loop over a rank the group's Einsums pass over more than once, loops
+// over reduced ranks inside the loops over the output's ranks. Throws Error
+// (SpecError at the mapping's YAML when known).
 void validate_mapping(const Mapping& mapping, const EinsumCascade& cascade, const ArchSpec& arch);
 
 // A GEMM-like Einsum: out = in0 x in1 summed over the reduced ranks. Its ranks

@@ -11,9 +11,8 @@ struct Availability {
   bool streaming = false;
 };
 
-}  // namespace
-
-std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGraph& g) {
+// `within[e]`: Einsum e takes part; the outputs of the others are as available as inputs.
+std::vector<RankPasses> passes_within(const EinsumCascade& c, const CascadeGraph& g, const std::vector<bool>& within) {
   std::vector<RankPasses> out;
   for (int r : c.base_ranks()) {
     const std::vector<int> parts = c.ranks[r].parts.empty() ? std::vector<int>{r} : c.ranks[r].parts;
@@ -26,6 +25,7 @@ std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGrap
     std::vector<bool> einsum_in_pass(c.einsums.size(), false);
     std::vector<int> einsum_pass(c.einsums.size(), 0);
     for (int e : g.topological_order()) {
+      if (!within[e]) continue;
       const Einsum& ein = c.einsums[e];
       std::set<int> iter(ein.iteration_ranks.begin(), ein.iteration_ranks.end());
       Traversal trav = Traversal::none;
@@ -74,10 +74,11 @@ std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGrap
     // Live tensors: intermediates read in a pass later than the one (or the level) they come from.
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const Tensor& ten = c.tensors[t];
-      if (ten.producer < 0) continue;
+      if (ten.producer < 0 || !within[ten.producer]) continue;
       int last = -1;
       std::vector<bool> all_fixed(ten.ranks.size(), true);
       for (int e : g.consumers(static_cast<int>(t))) {
+        if (!within[e]) continue;
         // Produced before any pass (level 0): as available as an input.
         if (!einsum_in_pass[ten.producer] && einsum_pass[ten.producer] == 0) continue;
         if (!einsum_in_pass[e] || einsum_pass[e] <= einsum_pass[ten.producer]) continue;
@@ -107,6 +108,18 @@ std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGrap
     out.push_back(std::move(rp));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGraph& g) {
+  return passes_within(c, g, std::vector<bool>(c.einsums.size(), true));
+}
+
+std::vector<RankPasses> analyze_passes(const EinsumCascade& c, const CascadeGraph& g, const std::vector<int>& subset) {
+  std::vector<bool> within(c.einsums.size(), false);
+  for (int e : subset) within.at(static_cast<size_t>(e)) = true;
+  return passes_within(c, g, within);
 }
 
 }  // namespace einsim

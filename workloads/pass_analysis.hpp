@@ -62,4 +62,10 @@ struct RankPasses {
 // One entry per rank that is not itself a part of a partition, in declaration order.
 std::vector<RankPasses> analyze_passes(const EinsumCascade& cascade, const CascadeGraph& graph);
 
+// The passes the Einsums of `subset` make on their own (a mapping group), when every tensor
+// they read from an Einsum outside the subset is complete beforehand, as an input is (it
+// comes from DRAM, written by an earlier group). Only the subset's Einsums are listed.
+std::vector<RankPasses> analyze_passes(const EinsumCascade& cascade, const CascadeGraph& graph,
+                                       const std::vector<int>& subset);
+
 }  // namespace einsim

@@ -111,6 +111,15 @@ Json report_json(const SimulationReport& r) {
                       {"extrapolated", g.extrapolated}});
   }
   j["groups"] = groups;
+  Json spills = Json::array();
+  for (const auto& sp : r.spills) {
+    spills.push_back({{"tensor", sp.tensor},
+                      {"from_group", sp.from_group},
+                      {"to_groups", sp.to_groups},
+                      {"written_bytes", sp.written_bytes},
+                      {"read_bytes", sp.read_bytes}});
+  }
+  j["spills"] = spills;
   j["notes"] = r.notes;
   return j;
 }

@@ -128,6 +128,7 @@ class FusedLowering {
       op.dram_read_bytes = bytes;
       load_op[t] = add_op(p, op);
       fill_bytes_[load_op[t]] = bytes;
+      dram_tensor_[load_op[t]] = t;
     }
     // Recurrent state held for a pass of its loop: allocated once per pass, released after its last reader.
     std::map<int, uint32_t> hold_op;
@@ -145,6 +146,8 @@ class FusedLowering {
       op.allocs = {{0, 2 * tile_bytes(t)}};
       hold_op[t] = add_op(p, op);
     }
+    // Outputs of reductions over a looped rank: accumulated across that loop's iterations.
+    const std::map<int, uint32_t> open_op = open_accumulators(p, order);
     // The Einsums.
     for (int e : order) {
       const Einsum& ein = c_.einsums[e];
@@ -192,7 +195,7 @@ class FusedLowering {
         }
       }
       const int t = ein.output.tensor;
-      if (!hold_op.count(t)) op.allocs.push_back({0, tile_bytes(t)});
+      if (!hold_op.count(t) && !open_op.count(t)) op.allocs.push_back({0, tile_bytes(t)});
       op_of[e] = add_op(p, op);
       reads_[op_of[e]] = reads;
       writes_[op_of[e]] = tile_bytes(t);
@@ -246,6 +249,10 @@ class FusedLowering {
       w.cycles = dram_.cycles(bytes);
       w.every = p.body[op_of[e]].every;
       w.phase = p.body[op_of[e]].phase;
+      if (open_op.count(t)) {  // an accumulated tile: written once, after its last contribution
+        w.every = p.body[open_op.at(t)].every;
+        w.phase = w.every - 1;
+      }
       w.deps = {{op_of[e], 0}};
       const uint32_t last = last_reader(t);
       if (last != UINT32_MAX && p.body[last].every == w.every && p.body[last].phase == w.phase) {
@@ -253,11 +260,13 @@ class FusedLowering {
       }
       if (!hold_op.count(t)) w.releases = {{0, bytes}};
       w.dram_write_bytes = bytes;
+      const uint64_t write_every = w.every;
       const uint32_t wo = add_op(p, w);
       drain_bytes_[wo] = bytes;
+      dram_tensor_[wo] = t;
       // Output slots: the producer waits until the tile `slots` tiles back has been written.
       TileOp& prod = p.body[op_of[e]];
-      const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * prod.every + 1;
+      const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * write_every + 1;
       prod.deps.push_back({wo, static_cast<uint32_t>(std::min<uint64_t>(distance, UINT32_MAX))});
     }
     // Intermediates of one step: released by their last reader.
@@ -265,6 +274,10 @@ class FusedLowering {
       const int t = c_.einsums[e].output.tensor;
       if (hold_op.count(t) || written[t]) continue;
       const uint32_t last = last_reader(t);
+      if (open_op.count(t)) {
+        release_accumulator(p, t, open_op.at(t), last == UINT32_MAX ? op_of[e] : last, add_release);
+        continue;
+      }
       const TileOp& prod = p.body[op_of[e]];
       if (last == UINT32_MAX) {
         p.body[op_of[e]].releases.push_back({0, tile_bytes(t)});  // never read: dropped
@@ -275,6 +288,7 @@ class FusedLowering {
         add_release(t, last, p.body[last].every, p.body[last].phase,
                     tile_bytes(t) * (p.body[last].every / prod.every));
       }
+      if (last != UINT32_MAX) limit_run_ahead(p, op_of[e], last);
     }
     for (const auto& [t, h] : hold_op) {
       const uint32_t last = last_reader(t);
@@ -299,6 +313,7 @@ class FusedLowering {
       const int ai = out.unit_array[p.body[j].unit];
       if (ai >= 0) out.useful_pe_cycles[ai] += k * p.body[j].useful_ops;
     }
+    add_tensor_traffic(out);
     return out;
   }
 
@@ -362,6 +377,66 @@ class FusedLowering {
     }
     return bytes_of(elems, bits_of(c_, t));
   }
+  // Whether Einsum e reduces a rank looped inside every loop over its output's ranks: its output
+  // tile then accumulates over several steps (validate_mapping rejects the other loop orders).
+  bool accumulates(int e) const {
+    const Einsum& ein = c_.einsums[e];
+    if (ein.recurrent_rank >= 0) return false;
+    const int out_loop = deepest_of_tensor(ein.output.tensor);
+    for (int r : ein.reduced_ranks)
+      if (loop_index(r) > out_loop) return true;
+    return false;
+  }
+  // An accumulated output tile is taken once per iteration of the loops over the output's ranks,
+  // before its first contribution ("open T"); it goes after its last contribution and last reader.
+  std::map<int, uint32_t> open_accumulators(TileProgram& p, const std::vector<int>& order) const {
+    std::map<int, uint32_t> open;
+    for (int e : order) {
+      if (!accumulates(e)) continue;
+      const int t = c_.einsums[e].output.tensor;
+      TileOp op;
+      op.name = "open " + c_.tensors[t].name;
+      op.unit = unit_of(e);
+      set_period(op, deepest_of_tensor(t), false);
+      op.allocs = {{0, tile_bytes(t)}};
+      open[t] = add_op(p, op);
+    }
+    return open;
+  }
+  // Releases an accumulated tile that stays in the group after `after` (its last reader, or its
+  // producer when nothing reads it) at the end of the accumulation, or of the reader's period
+  // when that reader runs less often (then it held that many tiles).
+  template <typename AddRelease>
+  void release_accumulator(const TileProgram& p, int t, uint32_t open, uint32_t after,
+                           const AddRelease& add_release) const {
+    const uint32_t every = p.body[open].every;
+    const TileOp& reader = p.body[after];
+    if (reader.every > every) {
+      add_release(t, after, reader.every, reader.phase, tile_bytes(t) * (reader.every / every));
+    } else {
+      add_release(t, after, every, every - 1, tile_bytes(t));
+    }
+  }
+  // A producer on one array runs ahead of the last reader of its intermediate on another by at most
+  // the group's `slots` tiles: it waits until the tile `slots` tiles back has been read. (On one
+  // unit the program order bounds it already.)
+  void limit_run_ahead(TileProgram& p, uint32_t producer, uint32_t last_reader) const {
+    const TileOp& reader = p.body[last_reader];
+    TileOp& prod = p.body[producer];
+    if (reader.unit == prod.unit) return;
+    const uint64_t every = std::max(prod.every, reader.every);
+    const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * every + 1;
+    add_dep(prod, {last_reader, static_cast<uint32_t>(std::min<uint64_t>(distance, UINT32_MAX))});
+  }
+  // Exact DRAM bytes per tensor: loads of the group's inputs and writes of what leaves it.
+  void add_tensor_traffic(LoweredGroup& out) const {
+    for (const auto& [j, t] : dram_tensor_) {
+      const TileOp& op = out.program.body[j];
+      const uint64_t k = out.program.instances(op);
+      if (op.dram_read_bytes) out.tensor_dram_reads[t] += k * op.dram_read_bytes;
+      if (op.dram_write_bytes) out.tensor_dram_writes[t] += k * op.dram_write_bytes;
+    }
+  }
   static void add_dep(TileOp& op, TileDep d) {
     for (const auto& x : op.deps)
       if (x.op == d.op && x.distance == d.distance) return;
@@ -378,9 +453,33 @@ class FusedLowering {
   std::vector<uint64_t> n_;
   uint64_t steps_ = 1;
   std::map<uint32_t, uint64_t> reads_, writes_, fill_bytes_, drain_bytes_;
+  std::map<uint32_t, int> dram_tensor_;  // load and write ops -> the tensor they move
 };
 
 // --------------------------------------------------------------- systolic groups
+
+// Exact DRAM bytes per tensor of a systolic group: the operand reads (per batch element) split
+// between the inputs and the weights as the dataflow loads them, and the finished outputs; the
+// group's own partial-sum spills (written and read back within the group) are left out.
+void add_systolic_tensor_traffic(LoweredGroup& out, Dataflow d, uint64_t batch, uint64_t operand_reads,
+                                 uint64_t in_bytes, uint64_t w_bytes, uint64_t in_streamed, uint64_t out_bytes,
+                                 int in_t, int w_t, int o_t) {
+  uint64_t in_reads = 0;
+  switch (d) {
+    case Dataflow::weight_stationary:
+      in_reads = operand_reads - w_bytes;
+      break;
+    case Dataflow::output_stationary:
+      in_reads = in_streamed;
+      break;
+    case Dataflow::input_stationary:
+      in_reads = in_bytes;
+      break;
+  }
+  out.tensor_dram_reads[in_t] += batch * in_reads;
+  out.tensor_dram_reads[w_t] += batch * (operand_reads - in_reads);
+  out.tensor_dram_writes[o_t] += batch * out_bytes;
+}
 
 LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const MappingGroup& g) {
   LoweredGroup out = new_group(g, arch);
@@ -490,6 +589,9 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
 
   out.dram_read_bytes = batch * reads;
   out.dram_write_bytes = batch * writes;
+  add_systolic_tensor_traffic(out, g.dataflow, batch, reads - psum_spill, in_bytes, w_bytes,
+                              in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds, out_bytes, in_t,
+                              w_t, o_t);
   out.buffer_write_bytes = out.dram_read_bytes + batch * bytes_of(M * N, acc_bits);
   out.buffer_read_bytes = batch * (static_cast<uint64_t>(t.ifmap_reads) * static_cast<uint64_t>(in_bits) / 8 +
                                    static_cast<uint64_t>(t.filter_reads) * static_cast<uint64_t>(w_bits) / 8) +

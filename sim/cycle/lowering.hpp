@@ -8,12 +8,19 @@
 // temporal extent x the PE's cycles per point (mappings/mapping.hpp). Inputs
 // from DRAM are loaded when their tile changes, into `slots` buffer slots;
 // intermediates live in the group's buffer from their producer to their last
-// consumer; recurrent state (running max, sums) is held for a whole pass of its
-// loop; outputs leaving the group are written back to DRAM.
+// consumer, and a producer runs at most `slots` tiles ahead of a consumer on
+// another array; recurrent state (running max, sums) is held for a whole pass of
+// its loop; the output of a reduction over a looped rank accumulates over that
+// loop's iterations; outputs leaving the group are written back to DRAM.
 // Systolic groups: one step per SCALE-Sim fold, the fold's cycles from
 // sim/engine/systolic_timing.hpp, with the fold's operands loaded (double
 // buffered) and finished outputs written back. Operands that fit their SRAM
 // partition whole are loaded once.
+//
+// A tensor produced in one group and read in a later one goes through DRAM:
+// its producer's group writes it back (once per tile, or once per accumulated
+// tile for a reduction over a looped rank), the reader's group loads it like
+// any input. `tensor_dram_reads/writes` give those bytes per tensor.
 //
 // DRAM reads and writes use separate channels of the stated bandwidth each
 // (`duplex: full`, the default) or share one (`duplex: half`: the two units
@@ -21,6 +28,7 @@
 // the average of its folds' transfers; DRAM byte totals are exact either way.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +52,10 @@ struct LoweredGroup {
   uint64_t buffer_write_bytes = 0;
   uint64_t dram_read_bytes = 0;         // exact totals
   uint64_t dram_write_bytes = 0;
+  // Exact DRAM bytes per tensor (index into the cascade's tensors): loads of the group's inputs,
+  // writes of what leaves it (a systolic group's partial-sum spills are not included).
+  std::map<int, uint64_t> tensor_dram_reads;
+  std::map<int, uint64_t> tensor_dram_writes;
   std::vector<std::string> notes;
 };
 

@@ -231,6 +231,50 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
   if (!complete) r.notes.push_back("energy and area leave out the components listed above");
 }
 
+// Intermediates passed between groups through DRAM: written by the producer's group, read back by
+// the readers' groups (exact bytes from the lowering), with a note per tensor.
+void add_spills(const EinsumCascade& c, const CascadeGraph& graph, const Mapping& m,
+                const std::vector<LoweredGroup>& groups, SimulationReport& r) {
+  std::vector<int> group_of(c.einsums.size(), -1);
+  for (size_t g = 0; g < m.groups.size(); ++g)
+    for (int e : m.groups[g].einsums) group_of[e] = static_cast<int>(g);
+  auto bytes_in = [](const std::map<int, uint64_t>& per_tensor, int t) {
+    auto it = per_tensor.find(t);
+    return it == per_tensor.end() ? uint64_t{0} : it->second;
+  };
+  uint64_t written = 0, read = 0;
+  for (size_t e = 0; e < c.einsums.size(); ++e) {
+    const int t = c.einsums[e].output.tensor;
+    const int from = group_of[e];
+    SpillReport s;
+    s.tensor = c.tensors[t].name;
+    s.from_group = m.groups[from].name;
+    std::vector<int> readers;
+    for (int reader : graph.consumers(t)) {
+      const int g = group_of[reader];
+      if (g != from && std::find(readers.begin(), readers.end(), g) == readers.end()) readers.push_back(g);
+    }
+    if (readers.empty()) continue;
+    s.written_bytes = bytes_in(groups[from].tensor_dram_writes, t);
+    for (int g : readers) {
+      s.to_groups.push_back(m.groups[g].name);
+      s.read_bytes += bytes_in(groups[g].tensor_dram_reads, t);
+    }
+    written += s.written_bytes;
+    read += s.read_bytes;
+    std::string to;
+    for (const auto& n : s.to_groups) to += (to.empty() ? "'" : ", '") + n + "'";
+    r.notes.push_back(fmt::format("{} goes through DRAM from group '{}' to {}: {} written, {} read back", s.tensor,
+                                  s.from_group, to, format_bytes(static_cast<double>(s.written_bytes)),
+                                  format_bytes(static_cast<double>(s.read_bytes))));
+    r.spills.push_back(std::move(s));
+  }
+  if (r.spills.size() > 1) {
+    r.notes.push_back(fmt::format("intermediates through DRAM in all: {} written, {} read back",
+                                  format_bytes(static_cast<double>(written)), format_bytes(static_cast<double>(read))));
+  }
+}
+
 }  // namespace
 
 void add_regfile_levels(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
@@ -265,6 +309,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
   // Register files: counted from each group's dataflow (sim/engine/regfile_model.hpp); a
   // register file too small for what a PE keeps is an error before anything is simulated.
   add_regfile_levels(cascade, arch, mapping, r);
+  for (const auto& n : mapping.notes) r.notes.push_back(n);
   std::vector<uint64_t> useful(arch.arrays.size(), 0);
   for (const LoweredGroup& g : groups) {
     const CycleResult res = simulate_tile_program(g.program, {options.extrapolate});
@@ -317,6 +362,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
                                     res.period_steps));
     }
   }
+  add_spills(cascade, graph, mapping, groups, r);
   r.levels.front().read_bytes = r.dram_read_bytes;
   r.levels.front().write_bytes = r.dram_write_bytes;
   r.seconds = arch.clock_hz > 0 ? static_cast<double>(r.cycles) / arch.clock_hz : 0;

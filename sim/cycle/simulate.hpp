@@ -59,6 +59,16 @@ struct GroupReport {
   bool extrapolated = false;
 };
 
+// An intermediate one group writes to DRAM and later groups read back (FLAT's spilled scores
+// and exponentials, a projection's output read by the attention): exact bytes.
+struct SpillReport {
+  std::string tensor;
+  std::string from_group;
+  std::vector<std::string> to_groups;
+  uint64_t written_bytes = 0;
+  uint64_t read_bytes = 0;
+};
+
 struct SimulationReport {
   std::string workload;
   std::string architecture;
@@ -71,6 +81,7 @@ struct SimulationReport {
   uint64_t dram_read_bytes = 0;
   uint64_t dram_write_bytes = 0;
   std::vector<GroupReport> groups;
+  std::vector<SpillReport> spills;  // in the order of their producing Einsums
   std::string technology;  // "horowitz45 at 45 nm"
   std::optional<double> energy_pj;   // total of the components that could be costed
   bool costs_complete = false;       // every component was costed (else `notes` say what is missing)

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 #include <unistd.h>
 
@@ -257,4 +258,44 @@ TEST_CASE("einsim simulate takes the DRAM's duplex from the architecture", "[e2e
   CHECK(bad.status == 2);
   CHECK(bad.err.find("architecture.storage[0].duplex") != std::string::npos);
   CHECK(bad.err.find("duplex must be full") != std::string::npos);
+}
+
+TEST_CASE("FLAT at 64K keys spills to DRAM and is slower than FuseMax", "[e2e][simulate][flat]") {
+  // BERT-Base attention (64 x 12 heads, 1024 queries) with 64K keys: one query row of FLAT no
+  // longer fits flat_cloud's 32 MiB, so it spills its scores QK and exponentials SN (64 x 12 x
+  // 1024 x 65536 fp16 values each) to DRAM and reads them back.
+  const uint64_t B = 64, H = 12, P = 1024, M = 65536, fp16 = 2;
+  auto flat = run_json(
+      "simulate -w workloads/library/attention_3pass.yaml -a arch/library/flat_cloud.yaml --dataflow flat "
+      "--set workload.ranks.M=65536");
+  auto fusemax = run_json(std::string(kFuseMax) + " --set workload.ranks.M=65536");
+  REQUIRE(flat["groups"].size() == 3);
+  std::map<std::string, nlohmann::json> spills;
+  for (const auto& s : flat["spills"]) spills[s["tensor"].get<std::string>()] = s;
+  for (const char* t : {"QK", "SN"}) {
+    INFO(t);
+    REQUIRE(spills.count(t));
+    CHECK(spills[t]["written_bytes"].get<uint64_t>() == B * H * P * M * fp16);
+    CHECK(spills[t]["read_bytes"].get<uint64_t>() == B * H * P * M * fp16);
+  }
+  CHECK(flat["dram_write_bytes"].get<uint64_t>() > 2 * B * H * P * M * fp16);
+  bool noted = false;
+  for (const auto& n : flat["notes"]) noted = noted || n.get<std::string>().find("FLAT spills to DRAM") == 0;
+  CHECK(noted);
+  INFO("FLAT " << flat["cycles"] << " cycles, FuseMax " << fusemax["cycles"]);
+  CHECK(flat["cycles"].get<uint64_t>() > fusemax["cycles"].get<uint64_t>());
+  // The mapping file in the library is the same mapping.
+  auto file = run_json(
+      "simulate -w workloads/library/attention_3pass.yaml -a arch/library/flat_cloud.yaml "
+      "-m mappings/library/flat_spill_attention.yaml --set workload.ranks.M=65536");
+  CHECK(file["cycles"] == flat["cycles"]);
+  CHECK(file["spills"] == flat["spills"]);
+}
+
+TEST_CASE("FLAT that cannot fit even one key tile fails with a clear message", "[e2e][simulate][flat]") {
+  auto r = run_einsim(
+      "simulate -w workloads/library/attention_3pass.yaml -a arch/library/flat_cloud.yaml --dataflow flat "
+      "--set arch.storage.GB.capacity=512B");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("buffer GB (512 bytes) is too small even when FLAT spills to DRAM") != std::string::npos);
 }

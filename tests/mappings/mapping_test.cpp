@@ -193,3 +193,151 @@ TEST_CASE("einsim check validates a mapping file on its own", "[mappings]") {
                                       "df.yaml");
   CHECK_THROWS_WITH(check_mapping_document(df), Catch::Contains("ws, os or is"));
 }
+
+namespace {
+
+EinsumCascade three_pass_library(int64_t keys) {
+  auto doc = YamlDocument::load_file(src("workloads/library/attention_3pass.yaml"));
+  doc.apply_override(fmt::format("ranks.M={}", keys));
+  return load_workload(doc);
+}
+ArchSpec flat_cloud() { return load_architecture(YamlDocument::load_file(src("arch/library/flat_cloud.yaml"))); }
+
+std::vector<std::string> names_of(const EinsumCascade& c, const MappingGroup& g) {
+  std::vector<std::string> out;
+  for (int e : g.einsums) out.push_back(c.einsums[e].name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("FLAT keeps one fused group while a query row against all keys fits", "[mappings][flat]") {
+  // flat_cloud's 32 MiB hold a row at 16K keys: K and V of all keys double-buffered are
+  // 2 x 2 x 64 x 16384 x 2 bytes = 8 MiB.
+  EinsumCascade c = three_pass_library(16384);
+  Mapping m = preset_mapping("flat", c, flat_cloud());
+  REQUIRE(m.groups.size() == 1);
+  CHECK(m.groups[0].name == "attention");
+  CHECK(m.notes.empty());
+}
+
+TEST_CASE("FLAT spills to DRAM with one group per pass over the keys", "[mappings][flat]") {
+  // At 64K keys, K and V of all keys alone, double-buffered, fill the 32 MiB buffer
+  // (2 x 2 x 64 x 65536 x 2 bytes): the keys are tiled, 256 per step (the 2D array's rows),
+  // with 256 queries (its columns), and the 3 passes become 3 groups.
+  EinsumCascade c = three_pass_library(65536);
+  ArchSpec a = flat_cloud();
+  Mapping m = preset_mapping("flat", c, a);
+  REQUIRE(m.groups.size() == 3);
+  CHECK(m.groups[0].name == "attention_pass1");
+  CHECK(names_of(c, m.groups[0]) == std::vector<std::string>{"QK", "GM"});
+  CHECK(names_of(c, m.groups[1]) == std::vector<std::string>{"SN", "SD"});
+  CHECK(names_of(c, m.groups[2]) == std::vector<std::string>{"A", "AV"});
+  for (const auto& g : m.groups) {
+    REQUIRE(g.loops.size() == 4);
+    CHECK(c.ranks[g.loops[2].rank].name == "P");
+    CHECK(g.loops[2].tile == 256);
+    CHECK(c.ranks[g.loops[3].rank].name == "M");
+    CHECK(g.loops[3].tile == 256);
+  }
+  REQUIRE(m.notes.size() == 1);
+  CHECK_THAT(m.notes[0], Catch::Contains("FLAT spills to DRAM") && Catch::Contains("65536 keys") &&
+                             Catch::Contains("QK, GM, SN and SD go through DRAM"));
+  // The file in the library writes the same mapping out.
+  Mapping file = load_mapping(YamlDocument::load_file(src("mappings/library/flat_spill_attention.yaml")), c, a);
+  CHECK(file.describe(c) == m.describe(c));
+  REQUIRE(file.groups.size() == m.groups.size());
+  for (size_t g = 0; g < m.groups.size(); ++g) {
+    REQUIRE(file.groups[g].placements.size() == m.groups[g].placements.size());
+    for (size_t i = 0; i < m.groups[g].placements.size(); ++i) {
+      CHECK(file.groups[g].placements[i].array == m.groups[g].placements[i].array);
+      CHECK(file.groups[g].placements[i].rows == m.groups[g].placements[i].rows);
+      CHECK(file.groups[g].placements[i].cols == m.groups[g].placements[i].cols);
+    }
+  }
+}
+
+TEST_CASE("FLAT's spill gives the 2-pass cascade a group between its passes", "[mappings][flat]") {
+  // The corrections PRM, SPD and SD run over the key tiles M1 between the passes: a group of
+  // their own with all M1 tiles in the step; the key tile is the partition's M0.
+  auto doc = YamlDocument::load_file(src("workloads/library/attention_2pass.yaml"));
+  doc.apply_override("ranks.M=65536");
+  EinsumCascade c = load_workload(doc);
+  Mapping m = preset_mapping("flat", c, flat_cloud());
+  REQUIRE(m.groups.size() == 3);
+  CHECK(names_of(c, m.groups[0]) == std::vector<std::string>{"QK", "LM", "SLN", "SLD", "GM"});
+  CHECK(names_of(c, m.groups[1]) == std::vector<std::string>{"PRM", "SPD", "SD"});
+  CHECK(names_of(c, m.groups[2]) == std::vector<std::string>{"SN", "A", "AV"});
+  CHECK(m.groups[1].name == "attention_after_pass1");
+  CHECK(m.groups[1].loops.size() == 3);  // B, H, P/t: no loop over the keys
+  CHECK(c.ranks[m.groups[0].loops.back().rank].name == "M1");
+  // A 1-pass cascade streams its key tiles in one group and spills nothing.
+  auto fdoc = YamlDocument::load_file(src("workloads/library/attention_fusemax.yaml"));
+  fdoc.apply_override("ranks.M=65536");
+  EinsumCascade f = load_workload(fdoc);
+  Mapping mf = preset_mapping("flat", f, flat_cloud());
+  REQUIRE(mf.groups.size() == 1);
+  CHECK(mf.groups[0].name == "attention");
+  REQUIRE(mf.notes.size() == 1);
+  CHECK_THAT(mf.notes[0], Catch::Contains("nothing spills"));
+  // So does a transformer layer's 1-pass attention; the attention's output feeding the output
+  // projection is not a spill of FLAT's.
+  auto bdoc = YamlDocument::load_file(src("workloads/library/bert_base.yaml"));
+  bdoc.apply_override("parameters.seq=65536");
+  EinsumCascade bert = load_workload(bdoc);
+  Mapping mb = preset_mapping("flat", bert, flat_cloud());
+  REQUIRE(mb.notes.size() == 1);
+  CHECK_THAT(mb.notes[0], Catch::Contains("nothing spills"));
+  int fused_attention = 0;
+  for (const auto& g : mb.groups) fused_attention += g.name == "attention";
+  CHECK(fused_attention == 1);
+}
+
+TEST_CASE("FLAT fails clearly when not even one key tile fits", "[mappings][flat]") {
+  EinsumCascade c = three_pass_library(1024);
+  ArchSpec a = flat_cloud();
+  // One query x one key: Q and K (64 values each) and V (64) double-buffered are 3 x 2 x 128 bytes.
+  for (auto& l : a.storage)
+    if (l.name == "GB") l.capacity_bytes = 512;
+  CHECK_THROWS_WITH(preset_mapping("flat", c, a), Catch::Contains("buffer GB (512 bytes) is too small even when FLAT "
+                                                                  "spills to DRAM") &&
+                                                      Catch::Contains("a step of 1 x 1 (queries x keys)"));
+  // Small but enough: the tiles shrink until every group's step fits.
+  for (auto& l : a.storage)
+    if (l.name == "GB") l.capacity_bytes = 4096;
+  Mapping m = preset_mapping("flat", c, a);
+  REQUIRE(m.groups.size() == 3);
+  CHECK(m.groups[0].loops[2].tile * m.groups[0].loops[3].tile < 256 * 256);
+}
+
+TEST_CASE("mapping files may split passes into groups, in order", "[mappings][flat]") {
+  EinsumCascade c = three_pass();
+  ArchSpec a = fusemax_arch();
+  auto load = [&](const std::string& groups) {
+    return load_mapping(YamlDocument::load_string("mapping:\n  groups:\n" + groups, "split.yaml"), c, a);
+  };
+  // The cascade iterates M, partitioned into M1 x M0: looping M1 steps through key tiles of M0.
+  const std::string loops = "      loops: [B, H, {rank: P, tile: 128}, M1]\n";
+  const std::string pass1 =
+      "    - name: p1\n" + loops + "      place: {QK: {array: pe2d, rows: M, cols: P}, GM: {array: pe1d, lanes: M}}\n";
+  const std::string pass2 =
+      "    - name: p2\n" + loops + "      place: {SN: {array: pe1d, lanes: M}, SD: {array: pe1d, lanes: M}}\n";
+  const std::string pass3 =
+      "    - name: p3\n" + loops + "      place: {A: {array: pe1d, lanes: M}, AV: {array: pe2d, rows: M, cols: P}}\n";
+  CHECK_NOTHROW(load(pass1 + pass2 + pass3));
+  // Two passes in one group cannot share its loop over the keys.
+  const std::string merged = "    - name: p12\n" + loops +
+                             "      place: {QK: {array: pe2d, rows: M, cols: P}, GM: {array: pe1d, lanes: M},\n"
+                             "              SN: {array: pe1d, lanes: M}, SD: {array: pe1d, lanes: M}}\n";
+  CHECK_THROWS_WITH(load(merged + pass3),
+                    Catch::Contains("makes 2 passes over M in this group") && Catch::Contains("split.yaml:3:"));
+  // Groups run in order: pass 2 cannot come before pass 1.
+  CHECK_THROWS_WITH(load(pass2 + pass1 + pass3),
+                    Catch::Contains("Einsum SN reads QK, which the later group 'p1' computes"));
+  // A reduction over the keys accumulates one output tile at a time: the key loop goes inside.
+  const std::string outer =
+      "    - name: p1\n      loops: [B, H, M1, {rank: P, tile: 128}]\n"
+      "      place: {QK: {array: pe2d, rows: M, cols: P}, GM: {array: pe1d, lanes: M}}\n";
+  CHECK_THROWS_WITH(load(outer + pass2 + pass3),
+                    Catch::Contains("Einsum GM reduces rank M, whose loop (M1) is outside the loop over P"));
+}

@@ -126,3 +126,37 @@ TEST_CASE("pass rules: full partial and no traversal", "[workloads][passes]") {
   CHECK(by["W"].traversal == Traversal::none);
   CHECK((!by["W"].in_pass && by["W"].pass == 1));
 }
+
+TEST_CASE("a subset of a cascade makes its own passes, reading the rest as inputs", "[workloads][passes]") {
+  // The 3-pass softmax cut at its passes over M (FLAT's groups when it spills): each part
+  // passes over M once, since what earlier parts computed is complete before it starts.
+  EinsumCascade c = load_library("attention_3pass.yaml");
+  CascadeGraph g(c);
+  auto passes_over_m = [&](const std::vector<std::string>& names) {
+    std::vector<int> subset;
+    for (const auto& n : names)
+      for (size_t e = 0; e < c.einsums.size(); ++e)
+        if (c.einsums[e].name == n) subset.push_back(static_cast<int>(e));
+    REQUIRE(subset.size() == names.size());
+    for (const auto& rp : analyze_passes(c, g, subset)) {
+      if (c.ranks[rp.rank].name != "M") continue;
+      CHECK(rp.einsums.size() == subset.size());  // only the subset's Einsums are listed
+      return rp.passes;
+    }
+    return -1;
+  };
+  CHECK(passes_over_m({"QK", "GM"}) == 1);
+  CHECK(passes_over_m({"SN", "SD"}) == 1);
+  CHECK(passes_over_m({"A", "AV"}) == 1);
+  CHECK(passes_over_m({"QK", "GM", "SN", "SD"}) == 2);
+  CHECK(passes_over_m({"SN", "SD", "A", "AV"}) == 2);
+  CHECK(passes_over_m({"QK", "GM", "SN", "SD", "A", "AV"}) == 3);
+  // What the subset reads from outside (QK, GM) is an input, never live between its passes.
+  const std::vector<int> two = {2, 3, 4, 5};  // SN SD A AV
+  for (const auto& rp : analyze_passes(c, g, two)) {
+    if (c.ranks[rp.rank].name != "M") continue;
+    std::vector<std::string> live;
+    for (const auto& lt : rp.live) live.push_back(c.tensors[lt.tensor].name);
+    CHECK(live == std::vector<std::string>{"SN", "SD"});
+  }
+}

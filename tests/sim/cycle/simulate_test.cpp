@@ -193,8 +193,8 @@ TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[s
 
 TEST_CASE("the 3-pass cascade's buffer needs grow with the sequence length", "[sim][cycle][attention]") {
   // FLAT keeps a query tile's scores against all M keys on chip (QK, SN and A: M x tile each),
-  // so the peak occupancy grows with M, while FuseMax's 1-pass cascade stays flat (above). At 64K
-  // keys not even one query row fits the 16 MiB buffer: FLAT would have to spill.
+  // so the peak occupancy grows with M, while FuseMax's 1-pass cascade stays flat (above), until
+  // not even one query row fits the 16 MiB buffer (64K keys) and FLAT spills.
   ArchSpec a = load_architecture(
       YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
   auto workload = [](int64_t m) {
@@ -214,8 +214,18 @@ TEST_CASE("the 3-pass cascade's buffer needs grow with the sequence length", "[s
     CHECK(r.levels[1].peak_occupancy_bytes >= static_cast<uint64_t>(m) * 2);
     previous = r.levels[1].peak_occupancy_bytes;
   }
-  EinsumCascade big = workload(65536);
-  CHECK_THROWS_WITH(preset_mapping("flat", big, a), Catch::Contains("spill"));
+  // At 64K keys not even one query row fits the 16 MiB buffer: FLAT spills to DRAM (below), and its
+  // groups' tiles no longer grow with M.
+  std::vector<uint64_t> spilled_peaks;
+  for (int64_t m : {65536, 131072}) {
+    EinsumCascade big = workload(m);
+    SimulationReport r = simulate_cycle(big, a, preset_mapping("flat", big, a));
+    CHECK(r.groups.size() == 3);
+    CHECK(r.levels[1].peak_occupancy_bytes <= 16u << 20);
+    spilled_peaks.push_back(r.levels[1].peak_occupancy_bytes);
+  }
+  CHECK(spilled_peaks[0] == spilled_peaks[1]);
+  CHECK(spilled_peaks[0] < previous);
 }
 
 TEST_CASE("MixPE's group-wise quantized GEMM runs on its architecture", "[sim][cycle][mixpe]") {
@@ -310,6 +320,37 @@ ArchSpec systolic_duplex(int64_t rows, int64_t cols, const char* bandwidth, cons
   doc.apply_override(fmt::format("storage.DRAM.duplex={}", duplex));
   doc.apply_override("clock=1 GHz");
   return load_architecture(doc);
+}
+
+}  // namespace
+
+namespace {
+
+ArchSpec library_arch(const char* name, const std::vector<std::string>& sets = {}) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/" + name + ".yaml");
+  for (const auto& s : sets) doc.apply_override(s);
+  return load_architecture(doc);
+}
+
+EinsumCascade three_pass_attention(int64_t b, int64_t h, int64_t p, int64_t m) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_3pass.yaml");
+  doc.apply_override(fmt::format("ranks.B={}", b));
+  doc.apply_override(fmt::format("ranks.H={}", h));
+  doc.apply_override(fmt::format("ranks.P={}", p));
+  doc.apply_override(fmt::format("ranks.M={}", m));
+  return load_workload(doc);
+}
+
+const SpillReport* spill_of(const SimulationReport& r, const std::string& tensor) {
+  for (const auto& s : r.spills)
+    if (s.tensor == tensor) return &s;
+  return nullptr;
+}
+
+bool has_note(const SimulationReport& r, const std::string& text) {
+  for (const auto& n : r.notes)
+    if (n.find(text) != std::string::npos) return true;
+  return false;
 }
 
 }  // namespace
@@ -443,4 +484,136 @@ TEST_CASE("half-duplex extrapolation gives the cycles of a full simulation", "[s
   adoc.apply_override("storage.DRAM.duplex=full");
   ArchSpec two = load_architecture(adoc);
   CHECK(simulate_cycle(w, two, preset_mapping("fusemax", w, two)).cycles <= fast.cycles);
+}
+
+TEST_CASE("FLAT's spilled intermediates are written to DRAM once and read back once", "[sim][cycle][flat]") {
+  // 2 x 3 heads, 512 queries, 8K keys on flat_cloud with a 2 MiB buffer: K and V of all keys,
+  // double-buffered, need 4 MiB, so FLAT spills, with tiles of t = 256 queries x k = 256 keys.
+  const uint64_t B = 2, H = 3, P = 512, M = 8192, E = 64, F = 64, t = 256, fp16 = 2;
+  EinsumCascade w = three_pass_attention(B, H, P, M);
+  ArchSpec a = library_arch("flat_cloud", {"storage.GB.capacity=2MiB"});
+  Mapping m = preset_mapping("flat", w, a);
+  REQUIRE(m.groups.size() == 3);
+  SimulationReport r = simulate_cycle(w, a, m);
+  // The scores QK and the exponentials SN: B x H x P x M values each, written by their pass and
+  // read back by the next; the max GM and the sum SD: B x H x P values each.
+  const uint64_t scores = B * H * P * M * fp16, per_query = B * H * P * fp16;
+  REQUIRE(r.spills.size() == 4);
+  for (const char* name : {"QK", "SN"}) {
+    INFO(name);
+    const SpillReport* s = spill_of(r, name);
+    REQUIRE(s);
+    CHECK(s->written_bytes == scores);
+    CHECK(s->read_bytes == scores);
+    REQUIRE(s->to_groups.size() == 1);
+  }
+  for (const char* name : {"GM", "SD"}) {
+    INFO(name);
+    const SpillReport* s = spill_of(r, name);
+    REQUIRE(s);
+    CHECK(s->written_bytes == per_query);
+    CHECK(s->read_bytes == per_query);
+  }
+  CHECK(spill_of(r, "QK")->from_group == "attention_pass1");
+  CHECK(spill_of(r, "QK")->to_groups[0] == "attention_pass2");
+  CHECK(spill_of(r, "SN")->to_groups[0] == "attention_pass3");
+  // DRAM traffic includes the spill: besides it, Q is read once per query tile, K (pass 1) and V
+  // (pass 3) once per query tile, and AV written once.
+  const uint64_t q = B * H * E * P * fp16, k = (P / t) * B * H * E * M * fp16, v = (P / t) * B * H * F * M * fp16;
+  CHECK(r.dram_read_bytes == 2 * scores + 2 * per_query + q + k + v);
+  CHECK(r.dram_write_bytes == 2 * scores + 2 * per_query + B * H * F * P * fp16);
+  CHECK(r.levels[0].read_bytes == r.dram_read_bytes);
+  // The report says FLAT spilled, what and how much.
+  CHECK(has_note(r, "FLAT spills to DRAM"));
+  CHECK(has_note(r, fmt::format("QK goes through DRAM from group 'attention_pass1' to 'attention_pass2': {} written",
+                                format_bytes(static_cast<double>(scores)))));
+  CHECK(has_note(r, "intermediates through DRAM in all"));
+}
+
+TEST_CASE("FLAT with spilling takes its busiest array's cycles when DRAM never limits", "[sim][cycle][flat]") {
+  // One head, 256 queries, 64K keys on flat_cloud with unlimited DRAM: 256 steps per pass of a
+  // 256 x 256 tile. The 1D array (256 lanes, one per key of the tile) does, per step:
+  // pass 1 GM, a max over the tile's keys: 256 cycles; pass 2 SN = exp(QK - GM), sub + 6-term
+  // exp: 7 x 256, and SD, a sum: 256; pass 3 A, a division: 256. The 2D array's QK and AV (E = F
+  // = 64 cycles a tile) overlap with it, but for pass 1's first QK and pass 3's last AV.
+  const uint64_t steps = 65536 / 256;
+  EinsumCascade w = three_pass_attention(1, 1, 256, 65536);
+  ArchSpec a = library_arch("flat_cloud", {"storage.DRAM.bandwidth=unlimited", "storage.DRAM.latency_cycles=0"});
+  SimulationReport r = simulate_cycle(w, a, preset_mapping("flat", w, a));
+  REQUIRE(r.groups.size() == 3);
+  CHECK(r.groups[0].cycles == 64 + steps * 256);
+  CHECK(r.groups[1].cycles == steps * (7 * 256 + 256));
+  CHECK(r.groups[2].cycles == steps * 256 + 64);
+  CHECK(r.cycles == steps * (256 + 8 * 256 + 256) + 2 * 64);
+  CHECK(r.arrays[1].busy_cycles == steps * 10 * 256);
+  CHECK(r.arrays[0].busy_cycles == 2 * steps * 64);
+}
+
+TEST_CASE("FLAT's cycles grow at least linearly with the keys once it spills", "[sim][cycle][flat]") {
+  // One head of 256 queries on flat_cloud from 64K keys: every key tile adds the same work and
+  // the same spilled bytes, so each doubling of M adds at least twice what the previous one did,
+  // and the cycles stay above the 1D array's work, (M / 256) steps of 10 x 256 cycles.
+  ArchSpec a = library_arch("flat_cloud");
+  std::vector<uint64_t> cycles;
+  for (uint64_t m : {65536u, 131072u, 262144u, 524288u}) {
+    EinsumCascade w = three_pass_attention(1, 1, 256, static_cast<int64_t>(m));
+    SimulationReport r = simulate_cycle(w, a, preset_mapping("flat", w, a));
+    REQUIRE(r.groups.size() == 3);
+    INFO("M = " << m << ": " << r.cycles << " cycles");
+    CHECK(r.cycles >= (m / 256) * 10 * 256);
+    CHECK(spill_of(r, "QK")->written_bytes == 256 * m * 2);
+    cycles.push_back(r.cycles);
+  }
+  for (size_t i = 1; i < cycles.size(); ++i) CHECK(cycles[i] >= 2 * cycles[i - 1] - cycles[0] / 64);
+  for (size_t i = 2; i < cycles.size(); ++i) CHECK(cycles[i] - cycles[i - 1] >= 2 * (cycles[i - 1] - cycles[i - 2]));
+}
+
+TEST_CASE("a producer runs at most its slots ahead of a reader on another array", "[sim][cycle][flat]") {
+  // FLAT on the 1-pass cascade at 64K keys streams key tiles in one group: QK on the 2D array
+  // (64 cycles a tile) feeds the softmax on the 1D array (thousands): the 2D array may not run
+  // ahead of it by more than the group's 2 slots, so the buffer holds a few tiles, not all.
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+  for (const char* s : {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=65536"}) doc.apply_override(s);
+  EinsumCascade w = load_workload(doc);
+  ArchSpec a = library_arch("flat_cloud");
+  SimulationReport r = simulate_cycle(w, a, preset_mapping("flat", w, a));
+  REQUIRE(r.groups.size() == 1);
+  CHECK(r.spills.empty());
+  // A QK tile is 256 x 256 fp16 values (128 KiB); K and V tiles 32 KiB each.
+  CHECK(r.levels[1].peak_occupancy_bytes < 16 * 128 * 1024);
+}
+
+TEST_CASE("a reduction over a looped rank accumulates its output and writes it once", "[sim][cycle]") {
+  // S[p] sums A over m, looped in tiles of 64; T[p] = S[p] x S[p] reads the finished sums at the
+  // end of each query tile, in the same group: only T leaves it.
+  auto wdoc = YamlDocument::load_string(R"(workload:
+  name: reduce
+  ranks: {P: 512, M: 1024}
+  format: fp16
+  tensors:
+    A: {ranks: [M, P]}
+  einsums:
+    - S[p] = A[m,p]
+    - T[p] = S[p] * S[p]
+)", "reduce.yaml");
+  EinsumCascade w = load_workload(wdoc);
+  ArchSpec a = library_arch("flat_cloud", {"storage.DRAM.bandwidth=unlimited", "storage.DRAM.latency_cycles=0"});
+  auto mdoc = YamlDocument::load_string(R"(mapping:
+  groups:
+    - name: reduce
+      loops: [{rank: P, tile: 256}, {rank: M, tile: 64}]
+      place:
+        S: {array: pe1d, lanes: P}
+        T: {array: pe1d, lanes: P}
+)", "reduce_map.yaml");
+  SimulationReport r = simulate_cycle(w, a, load_mapping(mdoc, w, a));
+  // 2 query tiles x 16 key tiles; S: 64 keys of 256 lanes, one add each: 64 cycles a step;
+  // T: 1 cycle per query tile.
+  CHECK(r.cycles == 2 * 16 * 64 + 2 * 1);
+  CHECK(r.dram_read_bytes == 512u * 1024u * 2u);
+  CHECK(r.dram_write_bytes == 512u * 2u);
+  CHECK(r.spills.empty());
+  // S's tile (256 sums) is held across the key tiles, beside the two A tiles in flight.
+  CHECK(r.levels[1].peak_occupancy_bytes >= 256u * 2u);
+  CHECK(r.levels[1].peak_occupancy_bytes <= 2u * 64u * 256u * 2u + 2u * 256u * 2u * 2u);
 }
