@@ -83,7 +83,7 @@ bool is_multiply_accumulate(const Einsum& e) {
          (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
 }
 
-int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
+int64_t cycles_per_point(const Einsum& e, const PeKind& kind, bool dedicated_exp) {
   int64_t cycles = 0;
   const bool fused_mac = is_multiply_accumulate(e);
   for (const auto& [op, count] : e.map_ops) {
@@ -97,7 +97,7 @@ int64_t cycles_per_point(const Einsum& e, const PeKind& kind) {
         ok = kind.family != PeFamily::mixpe;
         break;
       case Op::exp:
-        c = kExpTaylorMacs;
+        c = dedicated_exp && kind.family == PeFamily::vector ? 1 : kExpTaylorMacs;
         ok = kind.family != PeFamily::mixpe;
         break;
       case Op::div: case Op::sqrt: case Op::gelu:

@@ -113,6 +113,7 @@ inline constexpr int64_t kExpTaylorMacs = 6;
 // Cycles one PE of `kind` spends per iteration point of `e` (FuseMax's costs:
 // a multiply-accumulate 1, add/sub/max/min 1, exp 6 as a Taylor series on MACs,
 // div 1 on a vector lane); throws Error naming the operator the PE lacks.
-int64_t cycles_per_point(const Einsum& e, const PeKind& kind);
+// With `dedicated_exp` (a vector array's `exp_unit: dedicated`) exp costs 1.
+int64_t cycles_per_point(const Einsum& e, const PeKind& kind, bool dedicated_exp = false);
 
 }  // namespace einsim

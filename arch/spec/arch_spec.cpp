@@ -213,7 +213,8 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
 
 ComputeArray read_array(const SpecNode& item) {
   if (!item.is_map()) item.fail("an array is a map with name:, its size and pe:");
-  item.check_keys({"name", "rows", "cols", "lanes", "shape", "pe", "pipeline_depth", "initiation_interval"});
+  item.check_keys(
+      {"name", "rows", "cols", "lanes", "shape", "pe", "pipeline_depth", "initiation_interval", "exp_unit"});
   ComputeArray a;
   a.name = read_name(item);
 
@@ -271,6 +272,16 @@ ComputeArray read_array(const SpecNode& item) {
   }
   a.pipeline_depth = read_count_or(item, "pipeline_depth", 1, 1, 1024, "pipeline_depth");
   a.initiation_interval = read_count_or(item, "initiation_interval", 1, 1, 1024, "initiation_interval");
+  if (auto x = item.find("exp_unit"); x && !x->is_null()) {
+    const std::string v = x->as_string();
+    if (v != "taylor" && v != "dedicated") x->fail(fmt::format("exp_unit must be taylor or dedicated, got '{}'", v));
+    if (v == "dedicated" && a.pe.family != PeFamily::vector) {
+      x->fail(fmt::format("exp_unit: dedicated needs a vector PE kind; {} computes exp as a Taylor series on its "
+                          "multiply-accumulate",
+                          a.pe.name));
+    }
+    a.dedicated_exp = v == "dedicated";
+  }
   return a;
 }
 

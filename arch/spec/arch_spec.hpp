@@ -80,6 +80,9 @@ struct ComputeArray {
   PeKind pe;
   int64_t pipeline_depth = 1;       // cycles from operands in to result out of one PE
   int64_t initiation_interval = 1;  // cycles between independent operations of one PE
+  // `exp_unit: dedicated` (vector lanes only): a pipelined exp unit, one exp per cycle. The
+  // default `taylor`: exp as a Taylor series on the PE's multiply-add (kExpTaylorMacs cycles).
+  bool dedicated_exp = false;
 
   int64_t lanes() const { return cols; }
   int64_t num_pes() const { return rows * cols; }

@@ -82,7 +82,7 @@ bool is_single_gemm(const EinsumCascade& c, const ArchSpec& arch, const Mapping&
 MappedCascadeValues mapped_cascade_values(
     const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, const ValueOptions& o,
     const std::function<EinsumCascade(const std::vector<std::string>& extra_sets)>& reload) {
-  const std::vector<PeKind> pes = einsum_pe_kinds(c, arch, m);
+  const std::vector<EinsumPe> pes = einsum_pe_kinds(c, arch, m);
   CascadeValueOptions vo;
   vo.seed = o.seed;
   MappedCascadeValues out;

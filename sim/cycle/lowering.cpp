@@ -169,7 +169,7 @@ class FusedLowering {
         if (contains(pl.rows, r)) spread_rows *= x;
         if (contains(pl.cols, r)) spread_cols *= x;
       }
-      const uint64_t cpp = static_cast<uint64_t>(cycles_per_point(ein, a.pe));
+      const uint64_t cpp = static_cast<uint64_t>(cycles_per_point(ein, a.pe, a.dedicated_exp));
       const uint64_t rows = static_cast<uint64_t>(a.dimensions == 2 ? a.rows : 1);
       const uint64_t cols = static_cast<uint64_t>(a.cols);
       // Each PE issues a point every initiation interval; the last result leaves the PE

@@ -43,6 +43,7 @@ class Lane {
  public:
   Lane(NumberFormat f, ExpUnit exp) : f_(f), vec_(f, exp) {}
   NumberFormat format() const { return f_; }
+  bool taylor() const { return exp_unit() == ExpUnit::taylor_on_mac; }
 
   double eval(const Expr& x, const std::vector<double>& in) {
     switch (x.kind) {
@@ -128,21 +129,25 @@ struct EinsumArith {
 
 class PeArithmetic : public EvalArithmetic {
  public:
-  PeArithmetic(const EinsumCascade& c, const std::vector<PeKind>& pes, std::vector<std::string>& notes)
+  PeArithmetic(const EinsumCascade& c, const std::vector<EinsumPe>& pes, std::vector<std::string>& notes)
       : c_(c), scale_(c.tensors.size(), 0.0) {
     if (pes.size() != c.einsums.size()) throw InternalError("cascade values: one PE kind per Einsum");
     std::set<std::string> said;
     for (size_t e = 0; e < c.einsums.size(); ++e) {
       arith_.push_back(make(c.einsums[e], pes[e]));
       const EinsumArith& a = arith_.back();
+      const std::string& name = pes[e].kind.name;
       std::string what;
       if (a.mode == Mode::mac) {
-        what = fmt::format("{} MACs ({} x {} into {})", pes[e].name, format_name(a.gemm->in_format()),
+        what = fmt::format("{} MACs ({} x {} into {})", name, format_name(a.gemm->in_format()),
                            format_name(a.gemm->w_format()), format_name(a.gemm->acc_format()));
       } else if (a.mode == Mode::shift_add) {
-        what = fmt::format("{} shift-and-add", pes[e].name);
+        what = fmt::format("{} shift-and-add", name);
       } else {
-        what = fmt::format("{} operators in {}", pes[e].name, format_name(a.lane->format()));
+        what = fmt::format("{} operators in {}", name, format_name(a.lane->format()));
+        const bool has_exp = std::any_of(c.einsums[e].map_ops.begin(), c.einsums[e].map_ops.end(),
+                                         [](const auto& o) { return o.first == Op::exp && o.second > 0; });
+        if (has_exp) what += a.lane->taylor() ? ", exp as a Taylor series" : ", exp on a dedicated unit";
       }
       notes_by_what_[what].push_back(c.einsums[e].name);
     }
@@ -210,7 +215,8 @@ class PeArithmetic : public EvalArithmetic {
   }
 
  private:
-  EinsumArith make(const Einsum& ein, const PeKind& pe) {
+  EinsumArith make(const Einsum& ein, const EinsumPe& epe) {
+    const PeKind& pe = epe.kind;
     EinsumArith a;
     const bool mac_einsum = is_multiply_accumulate(ein) && ein.expr.args.size() == 2;
     if (mac_einsum && ein.expr.op == Op::mul && (pe.family == PeFamily::mac || pe.family == PeFamily::lmul)) {
@@ -227,7 +233,7 @@ class PeArithmetic : public EvalArithmetic {
     // The working format of the operators around the MACs (and of every other Einsum).
     switch (pe.family) {
       case PeFamily::vector:
-        a.lane.emplace(pe.acc, ExpUnit::dedicated);
+        a.lane.emplace(pe.acc, epe.dedicated_exp ? ExpUnit::dedicated : ExpUnit::taylor_on_mac);
         break;
       case PeFamily::mac:
       case PeFamily::lmul:
@@ -319,16 +325,17 @@ void add_metrics(const std::vector<double>& x, const std::vector<double>& ref, s
 
 }  // namespace
 
-std::vector<PeKind> einsum_pe_kinds(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m) {
-  std::vector<std::optional<PeKind>> kinds(c.einsums.size());
+std::vector<EinsumPe> einsum_pe_kinds(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m) {
+  std::vector<std::optional<EinsumPe>> kinds(c.einsums.size());
   for (const MappingGroup& g : m.groups) {
     for (size_t i = 0; i < g.einsums.size(); ++i) {
       const int e = g.einsums[i];
       const std::string& array = g.kind == GroupKind::systolic ? g.array : g.placements.at(i).array;
-      kinds.at(static_cast<size_t>(e)) = arch.array(array).pe;
+      const ComputeArray& a = arch.array(array);
+      kinds.at(static_cast<size_t>(e)) = EinsumPe{a.pe, a.dedicated_exp};
     }
   }
-  std::vector<PeKind> out;
+  std::vector<EinsumPe> out;
   for (size_t e = 0; e < kinds.size(); ++e) {
     if (!kinds[e]) throw Error(fmt::format("values: the mapping does not place Einsum {}", c.einsums[e].name));
     out.push_back(*kinds[e]);
@@ -368,7 +375,7 @@ std::vector<int> value_sample_ranks(const EinsumCascade& c) {
   return out;
 }
 
-CascadeValueResult cascade_values(const EinsumCascade& c, const std::vector<PeKind>& einsum_pe,
+CascadeValueResult cascade_values(const EinsumCascade& c, const std::vector<EinsumPe>& einsum_pe,
                                   const CascadeValueOptions& o) {
   CascadeValueResult result;
   const CascadeGraph graph(c);

@@ -14,9 +14,10 @@
 //     group (the reduced ranks of the Einsum), then its dequantization unit;
 //   - everything else (max, exp, sub, div, sums that are not MACs, ...): each
 //     operator rounded once into the PE's working format: a vector lane's
-//     format; a MAC array's accumulator format, with exp as its Taylor series
-//     on MACs (arch/pe/vector_pe.hpp); fp32 on MixPE's dequantization unit and
-//     on MAC arrays with integer accumulators;
+//     format, with exp on its dedicated unit (`exp_unit: dedicated`) or as the
+//     Taylor series the timing model charges (arch/pe/vector_pe.hpp); a MAC
+//     array's accumulator format, exp as a Taylor series; fp32 on MixPE's
+//     dequantization unit and on MAC arrays with integer accumulators;
 //   - results are stored in their tensor's format.
 // Number formats: floating-point tensors round to nearest even. Integer tensors
 // and integer PE operands use one absmax scale per tensor (value = integer x
@@ -52,14 +53,19 @@ struct CascadeValueResult {
   std::vector<std::string> notes;               // working formats chosen, approximations
 };
 
-// The PE kind of the array each Einsum is placed on (index = Einsum). Throws Error
-// for an Einsum the mapping does not place.
-std::vector<PeKind> einsum_pe_kinds(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
+// The PE of the array an Einsum is placed on.
+struct EinsumPe {
+  PeKind kind;
+  bool dedicated_exp = false;  // the array's exp_unit: dedicated (else exp is a Taylor series)
+};
+
+// The PE of each Einsum (index = Einsum). Throws Error for an Einsum the mapping does not place.
+std::vector<EinsumPe> einsum_pe_kinds(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
 
 // Runs the cascade with the PEs' arithmetic and with float64, and compares the
 // outputs. Throws Error when the shapes exceed the limits, or an Einsum's
 // operands cannot go through its PE (e.g. an integer MAC fed an expression).
-CascadeValueResult cascade_values(const EinsumCascade& cascade, const std::vector<PeKind>& einsum_pe,
+CascadeValueResult cascade_values(const EinsumCascade& cascade, const std::vector<EinsumPe>& einsum_pe,
                                   const CascadeValueOptions& options);
 
 // Whether the evaluator accepts the cascade under the limits (tensor elements, iteration points).

@@ -134,6 +134,10 @@ TEST_CASE("cycles per point follow FuseMax's costs", "[mappings]") {
   CHECK(cycles_per_point(einsum(c, "PRM"), vec) == 7);
   CHECK(cycles_per_point(einsum(c, "AV"), vec) == 1);   // one division
   CHECK_THROWS_WITH(cycles_per_point(einsum(c, "AV"), mac), Catch::Contains("'div'"));
+  // A vector array with a dedicated, pipelined exp unit (the FuseMax artifact's FLAT softmax):
+  // sub 1 + exp 1. MAC arrays always run exp as a Taylor series.
+  CHECK(cycles_per_point(einsum(c, "PRM"), vec, true) == 2);
+  CHECK(cycles_per_point(einsum(c, "SLN"), mac, true) == 7);
 }
 
 TEST_CASE("mapping files are checked against the workload and the architecture", "[mappings]") {

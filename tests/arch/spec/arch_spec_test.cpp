@@ -441,3 +441,17 @@ TEST_CASE("register files sit in the PEs of one array each", "[arch][spec]") {
   ArchSpec no_rf = load_text(replace(kBase, "    - name: RF\n      kind: regfile\n      capacity: 32 B\n", ""));
   CHECK(no_rf.regfile_of(0) == nullptr);
 }
+
+TEST_CASE("a vector array may have a dedicated exp unit", "[arch][spec]") {
+  CHECK_FALSE(load_text(kBase).arrays[1].dedicated_exp);
+  const ArchSpec a = load_text(replace(kBase, "      pe: vector_fp16\n", "      pe: vector_fp16\n      exp_unit: dedicated\n"));
+  CHECK(a.arrays[1].dedicated_exp);
+  CHECK_FALSE(a.arrays[0].dedicated_exp);
+  CHECK_FALSE(load_text(replace(kBase, "      pe: vector_fp16\n", "      pe: vector_fp16\n      exp_unit: taylor\n"))
+                  .arrays[1]
+                  .dedicated_exp);
+  expect_error(replace(kBase, "      pe: vector_fp16\n", "      pe: vector_fp16\n      exp_unit: lut\n"),
+               "exp_unit must be taylor or dedicated", 0, "arrays[1].exp_unit");
+  expect_error(replace(kBase, "      pe: mac_int8\n", "      pe: mac_int8\n      exp_unit: dedicated\n"),
+               "needs a vector PE kind", 0, "arrays[0].exp_unit");
+}

@@ -20,8 +20,8 @@ EinsumCascade load_library(const std::string& name, const std::vector<std::strin
   return load_workload(doc);
 }
 
-std::vector<PeKind> all_on(const EinsumCascade& c, const char* kind) {
-  return std::vector<PeKind>(c.einsums.size(), *parse_pe_kind(kind));
+std::vector<EinsumPe> all_on(const EinsumCascade& c, const char* kind, bool dedicated_exp = false) {
+  return std::vector<EinsumPe>(c.einsums.size(), EinsumPe{*parse_pe_kind(kind), dedicated_exp});
 }
 
 }  // namespace
@@ -120,10 +120,10 @@ TEST_CASE("cascade values: the error of attention follows the formats of its PEs
   CHECK(e32 < 0x1p-24 * 64);
   // FuseMax's split: scores, exponentials and sums on fp16 MACs (exp as a Taylor series), the
   // rest on fp16 lanes; still within fp16's error.
-  std::vector<PeKind> split = all_on(fp16, "vector_fp16");
+  std::vector<EinsumPe> split = all_on(fp16, "vector_fp16");
   for (size_t e = 0; e < fp16.einsums.size(); ++e) {
     const std::string& n = fp16.einsums[e].name;
-    if (n == "QK" || n == "LM" || n == "SLN" || n == "SLD" || n == "SLNV") split[e] = *parse_pe_kind("mac_fp16_acc16");
+    if (n == "QK" || n == "LM" || n == "SLN" || n == "SLD" || n == "SLNV") split[e] = {*parse_pe_kind("mac_fp16_acc16")};
   }
   const CascadeValueResult r = cascade_values(fp16, split, {});
   CHECK(r.total.count == 32 * 64);
