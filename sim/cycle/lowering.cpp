@@ -180,10 +180,13 @@ class FusedLowering {
                                           points / (spread_rows * spread_cols), "a tile's cycles"),
                               cpp * ii, "a tile's cycles") + fill;
       op.useful_ops = mul_checked(points, cpp, "a tile's work");
-      uint64_t reads = 0;
+      uint64_t reads = 0, port_reads = 0;
       for (const auto& in : ein.inputs) {
         const int prod = c_.tensors[in.tensor].producer;
         reads += tile_bytes(in.tensor);
+        if (!(prod >= 0 && group_of_[prod] == gi_ && placement(prod).array == pl.array)) {
+          port_reads += tile_bytes(in.tensor);
+        }
         if (prod >= 0 && group_of_[prod] == gi_) {
           const bool carried = in.loop_carried && c_.einsums[prod].recurrent_rank >= 0 &&
                                loop_index(c_.einsums[prod].recurrent_rank) >= 0;
@@ -196,6 +199,12 @@ class FusedLowering {
       }
       const int t = ein.output.tensor;
       if (!hold_op.count(t) && !open_op.count(t)) op.allocs.push_back({0, tile_bytes(t)});
+      // What crosses the buffer's ports: operands from DRAM or from the other array, and a result
+      // another array or DRAM takes; a tile passed between Einsums of one array stays in its PEs.
+      bool crosses = contains(c_.outputs, t);
+      for (int reader : graph_.consumers(t))
+        if (group_of_[reader] != gi_ || placement(reader).array != pl.array) crosses = true;
+      bound_by_buffer(ein, port_reads, crosses ? tile_bytes(t) : 0, op, out);
       op_of[e] = add_op(p, op);
       reads_[op_of[e]] = reads;
       writes_[op_of[e]] = tile_bytes(t);
@@ -437,6 +446,26 @@ class FusedLowering {
       if (op.dram_write_bytes) out.tensor_dram_writes[t] += k * op.dram_write_bytes;
     }
   }
+  // The buffer's ports bound a tile: its operands are read through the read ports and its
+  // result written through the write ports at the level's rate (bytes_per_cycle per port);
+  // a level without a rate never limits. Concurrent tiles of other arrays are not charged.
+  void bound_by_buffer(const Einsum& ein, uint64_t reads, uint64_t writes, TileOp& op, LoweredGroup& out) const {
+    const StorageLevel& level = arch_.level(g_.buffer);
+    const double rate = level.bytes_per_cycle(arch_.clock_hz);
+    if (rate <= 0) return;
+    auto port_cycles = [&](uint64_t bytes, int64_t ports) {
+      return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / (rate * static_cast<double>(ports))));
+    };
+    const uint64_t bound =
+        std::max(port_cycles(reads, std::max<int64_t>(1, level.read_ports)),
+                 port_cycles(writes, std::max<int64_t>(1, level.write_ports)));
+    if (bound <= op.cycles) return;
+    out.notes.push_back(fmt::format("{}: buffer {}'s ports bound each tile to {} cycles ({} B read, {} B written at "
+                                    "{:g} B per cycle per port), the array would take {}",
+                                    ein.name, level.name, bound, reads, writes, rate, op.cycles));
+    op.cycles = bound;
+  }
+
   static void add_dep(TileOp& op, TileDep d) {
     for (const auto& x : op.deps)
       if (x.op == d.op && x.distance == d.distance) return;

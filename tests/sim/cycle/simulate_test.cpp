@@ -618,3 +618,45 @@ TEST_CASE("a reduction over a looped rank accumulates its output and writes it o
   CHECK(r.levels[1].peak_occupancy_bytes >= 256u * 2u);
   CHECK(r.levels[1].peak_occupancy_bytes <= 2u * 64u * 256u * 2u + 2u * 256u * 2u * 2u);
 }
+
+TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buffer]") {
+  // Z = A + B over 1024 fp16 elements in 4 tiles of 256 on 256 lanes: 1 cycle a tile of compute.
+  // Through a buffer of one 64-bit bank (8 B per cycle per port), a tile reads A and B (2 x 512 B:
+  // 128 cycles on the one read port) and writes Z (512 B: 64 cycles on the write port): 128.
+  const EinsumCascade w = load_workload(YamlDocument::load_string(R"(workload:
+  name: add
+  ranks: {M: 1024}
+  format: fp16
+  tensors: {A: {ranks: [M]}, B: {ranks: [M]}}
+  einsums: [ "Z[m] = A[m] + B[m]" ]
+)", "add.yaml"));
+  auto arch = [](const char* gb) {
+    return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
+  name: lanes
+  technology: {{table: horowitz45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
+    - {{name: GB, kind: sram, capacity: 1 MiB, {}}}
+  arrays:
+    - {{name: pe1d, lanes: 256, pe: vector_fp16}}
+)", gb), "lanes.yaml"));
+  };
+  const char* mapping = R"(mapping:
+  name: tiles
+  groups:
+    - name: add
+      loops: [{rank: M, tile: 256}]
+      place: {Z: {array: pe1d, lanes: M}}
+)";
+  const ArchSpec narrow = arch("banks: 1, width_bits: 64");
+  const SimulationReport r = simulate_cycle(w, narrow, load_mapping(YamlDocument::load_string(mapping, "m.yaml"), w, narrow));
+  CHECK(r.arrays[0].busy_cycles == 4 * 128);
+  CHECK(r.cycles == 4 * 128);
+  // Two read ports halve the reads: 64 cycles, as long as the write.
+  const ArchSpec two = arch("banks: 1, width_bits: 64, read_ports: 2");
+  CHECK(simulate_cycle(w, two, load_mapping(YamlDocument::load_string(mapping, "m.yaml"), w, two)).cycles == 4 * 64);
+  // A buffer without a width or bandwidth never limits: one cycle a tile.
+  const ArchSpec free = arch("banks: 1");
+  CHECK(simulate_cycle(w, free, load_mapping(YamlDocument::load_string(mapping, "m.yaml"), w, free)).cycles == 4);
+}
