@@ -30,6 +30,7 @@ struct SimulateArgs {
   std::vector<std::string> sets;
   bool values = false;
   bool no_extrapolate = false;
+  bool per_einsum = false;
   uint64_t seed = 1;
 };
 
@@ -42,6 +43,15 @@ Json error_json(const ErrorMetrics& e) {
               {"max_abs_error", num(e.max_abs_error)},
               {"rel_rms_error", num(e.rel_rms_error)},
               {"sqnr_db", num(e.sqnr_db)}};
+}
+
+Json actions_json(const ActionCounts& counts) {
+  Json actions = Json::object();
+  for (size_t i = 0; i < kPeActionCount; ++i) {
+    const PeAction act = static_cast<PeAction>(i);
+    if (counts[act]) actions[std::string(action_name(act))] = counts[act];
+  }
+  return actions;
 }
 
 Json report_json(const SimulationReport& r) {
@@ -69,12 +79,7 @@ Json report_json(const SimulationReport& r) {
     aj["busy_cycles"] = a.busy_cycles;
     aj["stall_cycles"] = a.stall_cycles;
     aj["idle_cycles"] = a.idle_cycles;
-    Json actions = Json::object();
-    for (size_t i = 0; i < kPeActionCount; ++i) {
-      const PeAction act = static_cast<PeAction>(i);
-      if (a.actions[act]) actions[std::string(action_name(act))] = a.actions[act];
-    }
-    aj["actions"] = actions;
+    aj["actions"] = actions_json(a.actions);
     aj["energy_pj"] = optional_number(a.energy_pj);
     aj["area_um2"] = optional_number(a.area_um2);
     arrays[a.name] = aj;
@@ -111,6 +116,13 @@ Json report_json(const SimulationReport& r) {
                       {"extrapolated", g.extrapolated}});
   }
   j["groups"] = groups;
+  Json einsums = Json::object();
+  for (const auto& e : r.einsums) {
+    einsums[e.name] = {{"group", e.group},           {"array", e.array},
+                       {"busy_cycles", e.busy_cycles}, {"tiles", e.tiles},
+                       {"actions", actions_json(e.actions)}, {"energy_pj", optional_number(e.energy_pj)}};
+  }
+  j["einsums"] = einsums;
   Json spills = Json::array();
   for (const auto& sp : r.spills) {
     spills.push_back({{"tensor", sp.tensor},
@@ -124,17 +136,22 @@ Json report_json(const SimulationReport& r) {
   return j;
 }
 
+// 3 significant digits with an SI prefix from pico to peta: "2.53 J", "4.29 mJ", "88.2 nJ".
 std::string si(double v, const char* unit) {
-  const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
-  int i = 0;
-  while (v >= 1000.0 && i < 5) {
+  const char* prefixes[] = {"p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
+  int i = 4;
+  while (v != 0 && std::fabs(v) < 1.0 && i > 0) {
+    v *= 1000.0;
+    --i;
+  }
+  while (std::fabs(v) >= 1000.0 && i < 9) {
     v /= 1000.0;
     ++i;
   }
   return fmt::format("{:.3g} {}{}", v, prefixes[i], unit);
 }
 
-void print_report(const SimulationReport& r, const std::vector<std::string>& mapping_lines) {
+void print_report(const SimulationReport& r, const std::vector<std::string>& mapping_lines, bool per_einsum) {
   std::cout << fmt::format("workload      {}\narchitecture  {}\nmapping       {}\n", r.workload, r.architecture,
                            r.mapping);
   for (const auto& l : mapping_lines) std::cout << "  " << l << "\n";
@@ -164,6 +181,18 @@ void print_report(const SimulationReport& r, const std::vector<std::string>& map
                              : l.kind == "regfile" ? format_bytes(static_cast<double>(l.peak_occupancy_bytes)) + "/PE"
                                                    : format_bytes(static_cast<double>(l.peak_occupancy_bytes)),
                              l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-");
+  }
+  if (per_einsum) {
+    std::cout << fmt::format("\n{:<10} {:<16} {:<8} {:>14} {:>8} {:>12} {:>12}\n", "einsum", "group", "array",
+                             "busy", "of array", "tiles", "energy");
+    for (const auto& e : r.einsums) {
+      uint64_t array_busy = 0;
+      for (const auto& a : r.arrays)
+        if (a.name == e.array) array_busy = a.busy_cycles;
+      std::cout << fmt::format("{:<10} {:<16} {:<8} {:>14} {:>7.1f}% {:>12} {:>12}\n", e.name, e.group, e.array,
+                               e.busy_cycles, array_busy ? 100.0 * e.busy_cycles / array_busy : 0.0, e.tiles,
+                               e.energy_pj ? si(*e.energy_pj * 1e-12, "J") : "-");
+    }
   }
   if (!r.notes.empty()) {
     std::cout << "\nnotes\n";
@@ -241,7 +270,7 @@ void run(const SimulateArgs& a) {
       }
     }
   }
-  print_report(report, mapping.describe(cascade));
+  print_report(report, mapping.describe(cascade), a.per_einsum);
   if (error) {
     std::cout << fmt::format(
         "\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
@@ -289,6 +318,7 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");
   cmd->add_option("--vcd", a->vcd_file, "with --fidelity detailed: write a waveform (VCD) of the array");
+  cmd->add_flag("--per-einsum", a->per_einsum, "print each Einsum's array, busy cycles, tiles and PE energy");
   cmd->add_flag("--no-extrapolate", a->no_extrapolate, "simulate every step, even in a periodic steady state");
   cmd->callback([a] { run(*a); });
 }

@@ -209,6 +209,12 @@ class FusedLowering {
       reads_[op_of[e]] = reads;
       writes_[op_of[e]] = tile_bytes(t);
       out.actions[array_index(arch_, pl.array)] += einsum_actions(ein, a.pe);
+      out.einsums.push_back({e, array_index(arch_, pl.array), 0, 0, einsum_actions(ein, a.pe)});
+    }
+    for (EinsumWork& w : out.einsums) {
+      const TileOp& op = p.body[op_of[w.einsum]];
+      w.tiles = p.instances(op);
+      w.busy_cycles = mul_checked(w.tiles, op.cycles, "an Einsum's busy cycles");
     }
     // Releases: a tile goes when its last reader of the same step is done; tiles that live
     // longer (inputs loaded once per outer iteration, held state) go with a release marker.
@@ -626,6 +632,8 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
                                    static_cast<uint64_t>(t.filter_reads) * static_cast<uint64_t>(w_bits) / 8) +
                           out.dram_write_bytes;
   out.actions[ai] += einsum_actions(e, a.pe);
+  out.einsums.push_back({g.einsums.front(), ai, mul_checked(p.steps, fold.cycles, "an Einsum's busy cycles"), p.steps,
+                         einsum_actions(e, a.pe)});
   out.useful_pe_cycles[ai] = mul_checked(batch, M * K * N, "the number of MACs");
   out.notes.push_back(fmt::format("{}: {} x {} x {} GEMM{} on {} ({}), {} folds of {} cycles", e.name, M, K, N,
                                   batch > 1 ? fmt::format(" x {} batch", batch) : "", a.name,

@@ -40,6 +40,15 @@
 
 namespace einsim {
 
+// The work of one Einsum of a group: on which array, how long it keeps it busy, what it does.
+struct EinsumWork {
+  int einsum = -1;
+  int array = -1;            // index into ArchSpec::arrays
+  uint64_t busy_cycles = 0;  // over all its tiles or folds (exact: instances x cycles)
+  uint64_t tiles = 0;        // its tile operations (folds for a systolic group)
+  ActionCounts actions;
+};
+
 struct LoweredGroup {
   std::string name;
   GroupKind kind = GroupKind::fused;
@@ -56,6 +65,7 @@ struct LoweredGroup {
   // writes of what leaves it (a systolic group's partial-sum spills are not included).
   std::map<int, uint64_t> tensor_dram_reads;
   std::map<int, uint64_t> tensor_dram_writes;
+  std::vector<EinsumWork> einsums;  // in the group's order
   std::vector<std::string> notes;
 };
 

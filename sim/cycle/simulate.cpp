@@ -1,6 +1,7 @@
 #include "sim/cycle/simulate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
 #include <fmt/format.h>
@@ -128,12 +129,14 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
     }
     if (!cost) r.notes.push_back(fmt::format("array {}: {} from {} ({})", ar.name, kind.name, fb, why));
     double e = 0;
+    std::array<double, kPeActionCount> per{};  // energy of one action on this array (0: not costed)
     for (size_t i = 0; i < kPeActionCount; ++i) {
       const PeAction act = static_cast<PeAction>(i);
       const uint64_t n = ar.actions[act];
       if (n == 0) continue;
       if (cost && cost->energy_pj.count(act)) {
-        e += static_cast<double>(n) * cost->energy_pj.at(act);
+        per[i] = cost->energy_pj.at(act);
+        e += static_cast<double>(n) * per[i];
         continue;
       }
       const PeCost* mac_cost = cost ? &*cost : &*fb_cost;
@@ -141,12 +144,14 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         // A MAC array runs the other element-wise operators on its MAC units: one MAC each,
         // and exp as a 6-term Taylor series (the FuseMax artifact's costs).
         const double mac = mac_cost->energy_pj.at(PeAction::mac);
-        e += static_cast<double>(n) * (act == PeAction::exp ? kExpTaylorMacs * mac : mac);
+        per[i] = act == PeAction::exp ? kExpTaylorMacs * mac : mac;
+        e += static_cast<double>(n) * per[i];
         mac_fallback = true;
         continue;
       }
       if (fb_cost && fb_cost->energy_pj.count(act)) {
-        e += static_cast<double>(n) * fb_cost->energy_pj.at(act);
+        per[i] = fb_cost->energy_pj.at(act);
+        e += static_cast<double>(n) * per[i];
         if (cost) r.notes.push_back(fmt::format("array {}: '{}' on {} from {}", ar.name, action_name(act), kind.name, fb));
         continue;
       }
@@ -156,6 +161,12 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
     }
     ar.energy_pj = e;
     energy += e;
+    for (EinsumReport& er : r.einsums) {
+      if (er.array != ar.name) continue;
+      double ee = 0;
+      for (size_t i = 0; i < kPeActionCount; ++i) ee += static_cast<double>(er.actions[static_cast<PeAction>(i)]) * per[i];
+      er.energy_pj = ee;
+    }
     std::optional<double> pe_area = cost ? cost->area_um2 : std::nullopt;
     if (!pe_area && fb_cost && fb_cost->area_um2) {
       pe_area = fb_cost->area_um2;
@@ -353,6 +364,16 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
         for (const auto& b : res.buffers)
           if (b.name == lr.name) lr.peak_occupancy_bytes = std::max(lr.peak_occupancy_bytes, b.peak_bytes);
       }
+    }
+    for (const EinsumWork& w : g.einsums) {
+      EinsumReport er;
+      er.name = cascade.einsums[static_cast<size_t>(w.einsum)].name;
+      er.group = g.name;
+      er.array = arch.arrays[static_cast<size_t>(w.array)].name;
+      er.busy_cycles = w.busy_cycles;
+      er.tiles = w.tiles;
+      er.actions = w.actions;
+      r.einsums.push_back(er);
     }
     for (const auto& n : g.notes) r.notes.push_back(n);
     if (res.extrapolated) {

@@ -50,6 +50,17 @@ struct LevelReport {
   std::vector<RegfileTraffic> regfile_traffic;  // element reads and writes by element width
 };
 
+// One Einsum: where it ran, how long it kept its array busy, what it did and what that cost.
+struct EinsumReport {
+  std::string name;
+  std::string group;
+  std::string array;
+  uint64_t busy_cycles = 0;
+  uint64_t tiles = 0;  // tile operations (folds of a systolic group)
+  ActionCounts actions;
+  std::optional<double> energy_pj;  // its PE actions (buffers and DRAM are per level)
+};
+
 struct GroupReport {
   std::string name;
   std::string kind;  // fused | systolic
@@ -81,6 +92,7 @@ struct SimulationReport {
   uint64_t dram_read_bytes = 0;
   uint64_t dram_write_bytes = 0;
   std::vector<GroupReport> groups;
+  std::vector<EinsumReport> einsums;  // in mapping order
   std::vector<SpillReport> spills;  // in the order of their producing Einsums
   std::string technology;  // "horowitz45 at 45 nm"
   std::optional<double> energy_pj;   // total of the components that could be costed

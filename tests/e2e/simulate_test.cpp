@@ -59,6 +59,16 @@ TEST_CASE("einsim simulate writes the documented JSON report", "[e2e][simulate]"
     for (const char* key : {"utilization", "busy_cycles", "stall_cycles"}) CHECK(j["arrays"][a].contains(key));
   }
   for (const char* key : {"reads", "writes", "peak_occupancy_bytes"}) CHECK(j["levels"]["GB"].contains(key));
+  // One entry per Einsum: its array, busy cycles (adding up to the array's), tiles, actions, energy.
+  REQUIRE(j["einsums"].size() == 12);
+  uint64_t busy_2d = 0;
+  for (const auto& [name, e] : j["einsums"].items()) {
+    INFO(name);
+    for (const char* key : {"group", "array", "busy_cycles", "tiles", "actions", "energy_pj"}) CHECK(e.contains(key));
+    if (e["array"] == "pe2d") busy_2d += e["busy_cycles"].get<uint64_t>();
+  }
+  CHECK(busy_2d == j["arrays"]["pe2d"]["busy_cycles"].get<uint64_t>());
+  CHECK(j["einsums"]["QK"]["actions"]["mac"].get<uint64_t>() == 2u * 12 * 1024 * 1024 * 64);
   // seconds = cycles / 940 MHz
   CHECK(j["seconds"].get<double>() == Approx(j["cycles"].get<double>() / 940e6));
   // Same inputs, same bytes.
@@ -66,6 +76,11 @@ TEST_CASE("einsim simulate writes the documented JSON report", "[e2e][simulate]"
   CHECK(slurp(json) == slurp(json + ".2"));
   std::remove(json.c_str());
   std::remove((json + ".2").c_str());
+  // --per-einsum prints the same as a table.
+  auto table = run_einsim(std::string(kFuseMax) + " --set workload.ranks.B=2 --per-einsum");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("\neinsum ") != std::string::npos);
+  CHECK(table.out.find("\nSLNV ") != std::string::npos);
 }
 
 TEST_CASE("einsim simulate with a mapping file gives the preset's cycles", "[e2e][simulate]") {

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "arch/spec/arch_spec.hpp"
 #include "arch/tech/cost_table.hpp"
 #include "mappings/mapping.hpp"
@@ -659,4 +661,42 @@ TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buff
   // A buffer without a width or bandwidth never limits: one cycle a tile.
   const ArchSpec free = arch("banks: 1");
   CHECK(simulate_cycle(w, free, load_mapping(YamlDocument::load_string(mapping, "m.yaml"), w, free)).cycles == 4);
+}
+
+TEST_CASE("each Einsum's busy cycles and energy add up to its array's", "[sim][cycle][einsums]") {
+  // One head, one 256-query tile, 1024 keys in 4 tiles of 256 (E = F = 64) on fusemax_cloud:
+  // per key tile QK takes E = 64 cycles, SLN sub + 6-term exp = 7, SPNV and RNV F = 64; AV, 64
+  // divisions per lane, runs once at the end.
+  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+  for (const char* s : {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=1024"}) wdoc.apply_override(s);
+  EinsumCascade w = load_workload(wdoc);
+  ArchSpec a = load_architecture(
+      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
+  REQUIRE(r.einsums.size() == w.einsums.size());
+  std::map<std::string, const EinsumReport*> by;
+  for (const auto& e : r.einsums) by[e.name] = &e;
+  CHECK(by.at("QK")->array == "pe2d");
+  CHECK(by.at("QK")->tiles == 4);
+  CHECK(by.at("QK")->busy_cycles == 4 * 64);
+  CHECK(by.at("SLN")->busy_cycles == 4 * 7);
+  CHECK(by.at("RNV")->array == "pe1d");
+  CHECK(by.at("RNV")->busy_cycles == 4 * 64);
+  CHECK(by.at("AV")->tiles == 1);
+  CHECK(by.at("AV")->busy_cycles == 64);
+  CHECK(by.at("QK")->actions[PeAction::mac] == 64u * 1024u * 256u);
+  for (const auto& ar : r.arrays) {
+    uint64_t busy = 0;
+    double energy = 0;
+    for (const auto& e : r.einsums) {
+      if (e.array != ar.name) continue;
+      busy += e.busy_cycles;
+      REQUIRE(e.energy_pj);
+      energy += *e.energy_pj;
+    }
+    INFO(ar.name);
+    CHECK(busy == ar.busy_cycles);
+    REQUIRE(ar.energy_pj);
+    CHECK(energy == Approx(*ar.energy_pj));
+  }
 }
