@@ -44,3 +44,39 @@ TEST_CASE("once-rounded fp32 operations equal IEEE float arithmetic", "[arch][fo
   CHECK(max_of(-1.0, 2.0) == 2.0);
   CHECK(round_div(NumberFormat::fp16, 1.0, 0.0) == INFINITY);
 }
+
+TEST_CASE("round_fma with a FormatQuantizer equals round_fma on the format", "[arch][formats]") {
+  std::mt19937_64 rng(12);
+  auto random_value = [&](int lo, int hi) -> double {
+    const uint64_t pick = rng() % 16;
+    if (pick == 0) return 0.0;
+    if (pick == 1) return (rng() & 1) ? INFINITY : -INFINITY;
+    if (pick == 2) return std::nan("");
+    const double x = test::random_magnitude(rng, lo, hi);
+    return (rng() & 1) ? -x : x;
+  };
+  for (NumberFormat f : {NumberFormat::fp32, NumberFormat::fp16, NumberFormat::bf16, NumberFormat::fp8_e4m3,
+                         NumberFormat::fp8_e5m2, NumberFormat::fp64}) {
+    for (Overflow o : {Overflow::ieee, Overflow::saturate}) {
+      const FormatQuantizer q(f, o);
+      for (int i = 0; i < 20000; ++i) {
+        // Operands of fp32 precision (and a few of full float64 precision, whose products are inexact).
+        const bool wide = i % 8 == 0;
+        double a = random_value(-70, 70), b = random_value(-70, 70), c = random_value(-150, 130);
+        if (!wide) {
+          a = static_cast<float>(a);
+          b = static_cast<float>(b);
+          c = static_cast<float>(c);
+        }
+        const double want = round_fma(f, a, b, c, o), got = round_fma(q, a, b, c);
+        INFO(format_name(f) << " " << std::hexfloat << a << " x " << b << " + " << c);
+        if (std::isnan(want)) {
+          REQUIRE(std::isnan(got));
+        } else {
+          REQUIRE(got == want);
+          REQUIRE(std::signbit(got) == std::signbit(want));
+        }
+      }
+    }
+  }
+}
