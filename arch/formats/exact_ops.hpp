@@ -19,8 +19,11 @@ double round_div(NumberFormat f, double a, double b, Overflow overflow = Overflo
 // a x b + c rounded once into f (a fused multiply-add). Exact when a x b is exact in float64,
 // which holds for operands of every format but fp64 (significands of at most 24 bits).
 double round_fma(NumberFormat f, double a, double b, double c, Overflow overflow = Overflow::ieee);
-// round_fma(q.format(), a, b, c, q.overflow()) with q's inline rounding: the same result, for
-// loops that do one fused multiply-add per step (a MAC PE).
+// round_add and round_fma with q's inline rounding: the same results as round_add(q.format(),
+// a, b, q.overflow()) and round_fma(q.format(), a, b, c, q.overflow()), for loops that do one
+// such operation per step (a MAC PE). A MAC whose product is exact in float64 (operands of
+// formats up to fp32) may use round_add(q, a x b, c): it equals round_fma(q, a, b, c).
+inline double round_add(const FormatQuantizer& q, double a, double b);
 inline double round_fma(const FormatQuantizer& q, double a, double b, double c);
 // The larger of a and b (NaN if either is NaN); exact, so no rounding.
 double max_of(double a, double b);
@@ -40,6 +43,14 @@ inline void two_sum(double a, double b, double& s, double& err) {
 }
 
 }  // namespace detail
+
+inline double round_add(const FormatQuantizer& q, double a, double b) {
+  if (q.format() == NumberFormat::fp64) return round_add(q.format(), a, b, q.overflow());
+  double s = 0, err = 0;
+  detail::two_sum(a, b, s, err);
+  if (!std::isfinite(s) || !std::isfinite(err)) return q(s);
+  return q(err == 0.0 ? s : round_to_odd(s, err));
+}
 
 inline double round_fma(const FormatQuantizer& q, double a, double b, double c) {
   const double p = a * b;

@@ -19,7 +19,8 @@ MacPe::MacPe(NumberFormat a, NumberFormat b, NumberFormat acc, Overflow int_over
       int_acc_(!format_info(acc).is_float),
       quantize_a_(a),
       quantize_b_(b),
-      quantize_acc_(acc, int_acc_ ? int_overflow : Overflow::ieee) {
+      quantize_acc_(acc, int_acc_ ? int_overflow : Overflow::ieee),
+      exact_products_(a != NumberFormat::fp64 && b != NumberFormat::fp64) {
   const bool float_ops = format_info(a).is_float && format_info(b).is_float;
   const bool int_ops = !format_info(a).is_float && !format_info(b).is_float;
   if (!(float_ops && !int_acc_) && !(int_ops && int_acc_))
@@ -34,6 +35,8 @@ double MacPe::mac(double a, double b, double acc) {
     // Integer operands: the product and the sum are exact in float64 (|values| < 2^53).
     return quantize_acc_(quantize_acc_(acc) + qa * qb);
   }
+  // Operands of formats up to fp32 have exact products in float64: a once-rounded add suffices.
+  if (exact_products_) return round_add(quantize_acc_, qa * qb, quantize_acc_(acc));
   return round_fma(quantize_acc_, qa, qb, quantize_acc_(acc));
 }
 

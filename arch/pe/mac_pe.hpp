@@ -40,6 +40,7 @@ class MacPe {
   bool int_acc_;
   FormatQuantizer quantize_a_, quantize_b_;
   FormatQuantizer quantize_acc_;  // integers: int_overflow_; floats: the format's own rule
+  bool exact_products_;           // a x b is exact in float64 (no fp64 operand)
   ActionCounts counts_;
 };
 
