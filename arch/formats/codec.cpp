@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "sim/core/error.hpp"
 
@@ -145,11 +146,16 @@ struct IntRange {
   int bits;
 };
 
-IntRange int_range(NumberFormat f) {
-  const FormatInfo& info = format_info(f);
-  if (info.is_signed) return {-std::ldexp(1.0, info.bits - 1), std::ldexp(1.0, info.bits - 1) - 1, info.bits};
-  return {0.0, std::ldexp(1.0, info.bits) - 1, info.bits};
+IntRange int_range_of(const FormatInfo& info) {
+  // Integer formats have at most 32 bits: the bounds are exact as int64 and as double.
+  if (info.is_signed) {
+    const int64_t half = int64_t{1} << (info.bits - 1);
+    return {static_cast<double>(-half), static_cast<double>(half - 1), info.bits};
+  }
+  return {0.0, static_cast<double>((int64_t{1} << info.bits) - 1), info.bits};
 }
+
+IntRange int_range(NumberFormat f) { return int_range_of(format_info(f)); }
 
 uint32_t encode_int(NumberFormat f, double x, Rounding rounding, Overflow overflow, StochasticRounder* rounder) {
   const IntRange R = int_range(f);
@@ -211,34 +217,59 @@ double decode(NumberFormat f, uint32_t code) {
   return decode_int(f, code);
 }
 
+FormatQuantizer::FormatQuantizer(NumberFormat f, Overflow overflow) : format_(f), overflow_(overflow) {
+  const FormatInfo& info = format_info(f);
+  if (info.is_float && overflow == Overflow::wrap)
+    throw Error("FormatQuantizer: overflow mode 'wrap' applies to integer formats only");
+  if (f == NumberFormat::fp64) return;  // Kind::identity
+  if (!info.is_float) {
+    kind_ = Kind::integer;
+    const IntRange R = int_range_of(info);
+    lo_ = R.lo;
+    hi_ = R.hi;
+    return;
+  }
+  // A leading bit 2^lead with emin <= lead < emax: the value is a normal of the format once its
+  // fraction is cut to mantissa_bits, and rounding up gives at most 2^emax, still finite.
+  kind_ = Kind::floating;
+  const FloatLayout L = float_layout(f);
+  exp_lo_ = static_cast<uint64_t>(L.emin() + 1023);
+  exp_count_ = static_cast<uint64_t>(L.emax() - L.emin());
+  low_mask_ = (uint64_t{1} << (52 - L.mantissa_bits)) - 1;
+}
+
 namespace {
 
-// Whether x is a value of format f, decided from its float64 bits alone (the PEs' hot path:
-// their operands are already in their formats). Conservative: double subnormals, the
-// format's subnormals and its top binade answer false and take the codec.
-bool plainly_representable(NumberFormat f, double x) {
-  if (!std::isfinite(x)) return false;
-  const FormatInfo& info = format_info(f);
-  if (!info.is_float) {
-    const IntRange R = int_range(f);
-    return x == std::floor(x) && x >= R.lo && x <= R.hi;
-  }
-  if (x == 0.0) return true;
-  const uint64_t bits = std::bit_cast<uint64_t>(x);
-  const int exp_field = static_cast<int>((bits >> 52) & 0x7FF);
-  if (exp_field == 0) return false;
-  const int lead = exp_field - 1023;
-  const FloatLayout L = float_layout(f);
-  if (lead < L.emin() || lead >= L.emax()) return false;
-  return (bits & ((uint64_t{1} << (52 - L.mantissa_bits)) - 1)) == 0;
+// One quantizer per format for quantize's own fast path (their plain cases do not depend on
+// the overflow mode).
+const FormatQuantizer& plain_quantizer(NumberFormat f) {
+  static const std::vector<FormatQuantizer> table = [] {
+    std::vector<FormatQuantizer> t;
+    for (size_t i = 0; i < all_formats().size(); ++i) {
+      const NumberFormat g = all_formats()[i];
+      if (static_cast<size_t>(g) != i) throw InternalError("codec: all_formats() is not in enum order");
+      t.emplace_back(g);
+    }
+    return t;
+  }();
+  const auto i = static_cast<size_t>(f);
+  if (i >= table.size()) throw InternalError("codec: unknown NumberFormat");
+  return table[i];
 }
 
 }  // namespace
 
 double quantize(NumberFormat f, double x, Rounding rounding, Overflow overflow, StochasticRounder* rounder) {
   if (f == NumberFormat::fp64) return x;
-  // A value of the format rounds to itself in every mode; a stochastic rounder keeps its draws.
-  if (rounder == nullptr && plainly_representable(f, x)) return x;
+  // A value of the format rounds to itself in every mode (a stochastic rounder keeps its draws).
+  // Other plain cases (floats only: an integer's are its values) are done here for nearest even;
+  // wrap on a float is left to the codec, which refuses it.
+  if (rounder == nullptr) {
+    double q = 0.0;
+    if (plain_quantizer(f).round_quickly(x, q) &&
+        (q == x || (rounding == Rounding::nearest_even && overflow != Overflow::wrap)))
+      return q;
+  }
   return decode(f, encode(f, x, rounding, overflow, rounder));
 }
 

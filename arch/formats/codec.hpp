@@ -3,6 +3,7 @@
 // sim/core/number_format.hpp. Everything is computed from the float64 bit
 // pattern of the input, so a value is rounded exactly once (no double rounding).
 
+#include <bit>
 #include <cstdint>
 #include <random>
 
@@ -50,6 +51,65 @@ double decode(NumberFormat f, uint32_t code);
 // decode(encode(x)); fp64 returns x unchanged.
 double quantize(NumberFormat f, double x, Rounding rounding = Rounding::nearest_even,
                 Overflow overflow = Overflow::ieee, StochasticRounder* rounder = nullptr);
+
+// Round to nearest even into one format, with the common cases inline: for loops that round
+// every value (a PE rounds its operands and each result). q(x) == quantize(f, x,
+// Rounding::nearest_even, overflow) for every x, bit for bit: values whose rounding is plain on
+// their float64 bits are done here (integers already in range; floats whose leading bit lies in
+// the format's normal range below its top binade, by masking the dropped fraction bits), the
+// rest (NaN, infinities, subnormals, the top binade, integer overflow) goes to quantize.
+class FormatQuantizer {
+ public:
+  // Throws einsim::Error for Overflow::wrap on a floating-point format.
+  explicit FormatQuantizer(NumberFormat f, Overflow overflow = Overflow::ieee);
+
+  double operator()(double x) const {
+    double q = 0.0;
+    if (round_quickly(x, q)) return q;
+    return quantize(format_, x, Rounding::nearest_even, overflow_);
+  }
+  // The inline part: true with `out` = the rounded x when x is one of the plain cases above
+  // (those do not depend on the overflow mode), false where the codec must decide.
+  bool round_quickly(double x, double& out) const {
+    if (kind_ == Kind::identity) {
+      out = x;
+      return true;
+    }
+    if (kind_ == Kind::integer) {
+      if (!(x >= lo_ && x <= hi_)) return false;  // NaN fails too
+      // Within 32-bit bounds the int64 round trip is exact and tells whether x is an integer.
+      if (static_cast<double>(static_cast<int64_t>(x)) != x) return false;
+      out = x;
+      return true;
+    }
+    const uint64_t bits = std::bit_cast<uint64_t>(x);
+    // Unsigned wrap-around: false for exponent fields below exp_lo_ as well as above the range.
+    if (((bits >> 52) & 0x7FF) - exp_lo_ >= exp_count_) {
+      if (x != 0.0) return false;  // +-0 round to themselves
+      out = x;
+      return true;
+    }
+    const uint64_t low = bits & low_mask_;
+    uint64_t kept = bits - low;
+    const uint64_t half = (low_mask_ >> 1) + 1;
+    if (low > half || (low == half && (bits & (half << 1)))) kept += half << 1;  // a carry lands in the exponent
+    out = std::bit_cast<double>(kept);
+    return true;
+  }
+
+  NumberFormat format() const { return format_; }
+  Overflow overflow() const { return overflow_; }
+
+ private:
+  enum class Kind : uint8_t { identity, integer, floating };  // identity: fp64
+  NumberFormat format_;
+  Overflow overflow_;
+  Kind kind_ = Kind::identity;
+  double lo_ = 0.0, hi_ = 0.0;  // integers: the format's range
+  uint64_t exp_lo_ = 0;         // floats: float64 exponent fields [exp_lo_, exp_lo_ + exp_count_) round plainly
+  uint64_t exp_count_ = 0;
+  uint64_t low_mask_ = 0;  // the float64 fraction bits the format drops
+};
 
 // Properties derived from the layout.
 bool has_infinity(NumberFormat f);  // fp32, fp16, bf16, fp8_e5m2 (and fp64)

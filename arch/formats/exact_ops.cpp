@@ -15,12 +15,7 @@ double round_to_odd(double s, double err) {
 
 namespace {
 
-// Knuth's TwoSum: s = fl(a + b), err = (a + b) - s exactly.
-void two_sum(double a, double b, double& s, double& err) {
-  s = a + b;
-  const double bb = s - a;
-  err = (a - (s - bb)) + (b - bb);
-}
+using detail::two_sum;
 
 double finish(NumberFormat f, double s, double err, Overflow overflow) {
   if (f == NumberFormat::fp64) return s;

@@ -20,7 +20,8 @@ class MacPe {
   MacPe(NumberFormat a, NumberFormat b, NumberFormat acc, Overflow int_overflow = Overflow::wrap);
 
   // acc + a x b. a, b and acc are first rounded into their formats (a no-op for values that
-  // are representable, which is what a PE receives). Counts one `mac`.
+  // are representable, which is what a PE receives). Counts one `mac`. The roundings are done
+  // by a FormatQuantizer per format, which gives quantize's results with the common cases inline.
   double mac(double a, double b, double acc);
   // The same on codes of the three formats; returns the accumulator's code.
   uint32_t mac_codes(uint32_t a, uint32_t b, uint32_t acc);
@@ -36,6 +37,10 @@ class MacPe {
  private:
   NumberFormat a_, b_, acc_;
   Overflow int_overflow_;
+  bool int_acc_;
+  FormatQuantizer quantize_a_, quantize_b_;
+  FormatQuantizer quantize_acc_;  // integers: int_overflow_; floats: the format's own rule
+  bool exact_products_;           // a x b is exact in float64 (no fp64 operand)
   ActionCounts counts_;
 };
 

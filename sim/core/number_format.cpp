@@ -1,12 +1,16 @@
 #include "sim/core/number_format.hpp"
 
+#include <cstddef>
+#include <iterator>
+
 #include "sim/core/error.hpp"
 
 namespace einsim {
 namespace {
 
-// name, bits, float, signed, exponent bits, mantissa bits, bias
-const FormatInfo kFormats[] = {
+// name, bits, float, signed, exponent bits, mantissa bits, bias; in enum order (checked below), so
+// format_info is one indexed load (the PE arithmetic asks for it on every operation).
+constexpr FormatInfo kFormats[] = {
     {NumberFormat::fp64, "fp64", 64, true, true, 11, 52, 1023},
     {NumberFormat::fp32, "fp32", 32, true, true, 8, 23, 127},
     {NumberFormat::fp16, "fp16", 16, true, true, 5, 10, 15},
@@ -21,12 +25,19 @@ const FormatInfo kFormats[] = {
     {NumberFormat::uint4, "uint4", 4, false, false, 0, 4, 0},
 };
 
+constexpr bool in_enum_order() {
+  for (size_t i = 0; i < std::size(kFormats); ++i)
+    if (static_cast<size_t>(kFormats[i].format) != i) return false;
+  return true;
+}
+static_assert(in_enum_order(), "kFormats must list the formats in NumberFormat order");
+
 }  // namespace
 
 const FormatInfo& format_info(NumberFormat f) {
-  for (const auto& info : kFormats)
-    if (info.format == f) return info;
-  throw InternalError("format_info: unknown NumberFormat");
+  const auto i = static_cast<size_t>(f);
+  if (i >= std::size(kFormats)) throw InternalError("format_info: unknown NumberFormat");
+  return kFormats[i];
 }
 
 std::string_view format_name(NumberFormat f) { return format_info(f).name; }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "sim/core/error.hpp"
 #include "tests/arch/formats/random_values.hpp"
@@ -303,4 +304,119 @@ TEST_CASE("every fp16 and bf16 code decodes to its field value and re-encodes to
       REQUIRE(encode(f, got) == c);
     }
   }
+}
+
+namespace {
+
+// The codec's general route for round to nearest even (or any mode): encode, then decode.
+double codec_round(NumberFormat f, double x, Rounding r = Rounding::nearest_even, Overflow o = Overflow::ieee) {
+  return decode(f, encode(f, x, r, o));
+}
+
+// Equal as rounding results: both NaN, or the same value with the same sign of zero for floats
+// (an integer format has one zero: a -0.0 input that is already a value stays as it is).
+bool same_result(NumberFormat f, double got, double want) {
+  if (std::isnan(want)) return std::isnan(got);
+  if (got != want) return false;
+  return !format_info(f).is_float || std::signbit(got) == std::signbit(want);
+}
+
+// Inputs that exercise every branch of rounding into f: each code's value, the midpoint of each
+// pair of neighbouring codes (exact ties) and the doubles either side of it, values either side
+// of each code, random doubles from below the smallest subnormal to beyond the largest finite,
+// zeros, infinities and NaN; for integers also halves and integers far outside the range.
+std::vector<double> rounding_probes(NumberFormat f, std::mt19937_64& rng) {
+  std::vector<double> xs = {0.0,
+                            -0.0,
+                            INFINITY,
+                            -INFINITY,
+                            std::nan(""),
+                            0x1.0p-1074,
+                            -0x1.0p-1060,
+                            std::numeric_limits<double>::max(),
+                            -std::numeric_limits<double>::min()};
+  const int bits = format_bits(f);
+  const bool all_codes = bits <= 16;
+  const uint64_t codes = all_codes ? (uint64_t{1} << bits) : 40000;
+  auto around = [&](double v) {
+    if (!std::isfinite(v)) return;
+    xs.push_back(v);
+    xs.push_back(-v);
+    xs.push_back(std::nextafter(v, INFINITY));
+    xs.push_back(std::nextafter(v, -INFINITY));
+  };
+  for (uint64_t i = 0; i < codes; ++i) {
+    const uint32_t c = all_codes ? static_cast<uint32_t>(i) : static_cast<uint32_t>(rng()) & code_mask(f);
+    const double v = decode(f, c), next = decode(f, (c + 1) & code_mask(f));
+    around(v);
+    // Neighbouring codes of one sign are neighbouring values (floats) or differ by one (integers).
+    if (std::isfinite(v) && std::isfinite(next) && std::fabs(next - v) <= std::fabs(v) + 1.0)
+      around(v + (next - v) / 2);
+  }
+  const double top = std::log2(max_finite(f)), bottom = std::log2(min_subnormal(f));
+  for (int i = 0; i < 20000; ++i) {
+    const double x = test::random_magnitude(rng, static_cast<int>(bottom) - 4, static_cast<int>(top) + 3);
+    xs.push_back((rng() & 1) ? -x : x);
+  }
+  if (!format_info(f).is_float) {
+    for (int i = 0; i < 4000; ++i) {
+      const double n =
+          static_cast<double>(static_cast<int64_t>(rng() >> (i % 2 ? 11 : 24)) - (int64_t{1} << (i % 2 ? 52 : 39)));
+      xs.push_back(n);
+      xs.push_back(n + 0.5);
+    }
+  }
+  return xs;
+}
+
+}  // namespace
+
+TEST_CASE("FormatQuantizer and quantize equal the codec's encode and decode on every format", "[arch][formats]") {
+  std::mt19937_64 rng(20250611);
+  for (NumberFormat f : all_formats()) {
+    if (f == NumberFormat::fp64) continue;
+    const bool is_int = !format_info(f).is_float;
+    const std::vector<double> xs = rounding_probes(f, rng);
+    std::vector<Overflow> overflows = {Overflow::ieee, Overflow::saturate};
+    if (is_int) overflows.push_back(Overflow::wrap);
+    for (Overflow o : overflows) {
+      const FormatQuantizer q(f, o);
+      REQUIRE(q.format() == f);
+      REQUIRE(q.overflow() == o);
+      int64_t checked = 0;
+      for (double x : xs) {
+        // What the codec refuses (NaN into an integer, infinity wrapped) quantize refuses too.
+        if (is_int && (std::isnan(x) || (std::isinf(x) && o == Overflow::wrap))) {
+          CHECK_THROWS_AS(q(x), Error);
+          CHECK_THROWS_AS(quantize(f, x, Rounding::nearest_even, o), Error);
+          continue;
+        }
+        const double want = codec_round(f, x, Rounding::nearest_even, o);
+        const double want_tz = codec_round(f, x, Rounding::toward_zero, o);
+        if (!same_result(f, q(x), want) || !same_result(f, quantize(f, x, Rounding::nearest_even, o), want) ||
+            !same_result(f, quantize(f, x, Rounding::toward_zero, o), want_tz)) {
+          INFO(format_name(f) << " overflow " << static_cast<int>(o) << " x=" << std::hexfloat << x << " quick " << q(x)
+                              << " quantize " << quantize(f, x, Rounding::nearest_even, o) << " codec " << want
+                              << " toward zero " << quantize(f, x, Rounding::toward_zero, o) << " codec " << want_tz);
+          FAIL();
+        }
+        ++checked;
+      }
+      CHECK(checked > 20000);
+    }
+  }
+  // fp64 rounds nothing; wrap is for integers only.
+  CHECK(FormatQuantizer(NumberFormat::fp64)(0.1) == 0.1);
+  CHECK_THROWS_AS(FormatQuantizer(NumberFormat::fp16, Overflow::wrap), Error);
+  // quantize with wrap on a float: a value of the format stays, anything else is refused.
+  CHECK(quantize(NumberFormat::fp16, 1.5, Rounding::nearest_even, Overflow::wrap) == 1.5);
+  CHECK_THROWS_AS(quantize(NumberFormat::fp16, 1.3, Rounding::nearest_even, Overflow::wrap), Error);
+  CHECK_THROWS_AS(quantize(NumberFormat::fp32, 0.1, Rounding::toward_zero, Overflow::wrap), Error);
+  // A few cases by hand: a tie to even, a carry into the exponent, wrapping and saturating int32.
+  CHECK(FormatQuantizer(NumberFormat::fp16)(2049.0) == 2048.0);
+  CHECK(FormatQuantizer(NumberFormat::fp16)(2051.0) == 2052.0);
+  CHECK(FormatQuantizer(NumberFormat::fp8_e4m3)(1.9375) == 2.0);
+  CHECK(FormatQuantizer(NumberFormat::int32, Overflow::wrap)(2147483648.0) == -2147483648.0);
+  CHECK(FormatQuantizer(NumberFormat::int32, Overflow::saturate)(2147483648.0) == 2147483647.0);
+  CHECK(FormatQuantizer(NumberFormat::int8)(-128.5) == -128.0);
 }

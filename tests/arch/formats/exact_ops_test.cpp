@@ -44,3 +44,42 @@ TEST_CASE("once-rounded fp32 operations equal IEEE float arithmetic", "[arch][fo
   CHECK(max_of(-1.0, 2.0) == 2.0);
   CHECK(round_div(NumberFormat::fp16, 1.0, 0.0) == INFINITY);
 }
+
+TEST_CASE("round_add and round_fma with a FormatQuantizer equal them on the format", "[arch][formats]") {
+  std::mt19937_64 rng(12);
+  // The same number: both NaN, or equal with the same sign.
+  auto same = [](double got, double want) {
+    if (std::isnan(want)) return std::isnan(got);
+    return got == want && std::signbit(got) == std::signbit(want);
+  };
+  auto random_value = [&](int lo, int hi) -> double {
+    const uint64_t pick = rng() % 16;
+    if (pick == 0) return 0.0;
+    if (pick == 1) return (rng() & 1) ? INFINITY : -INFINITY;
+    if (pick == 2) return std::nan("");
+    const double x = test::random_magnitude(rng, lo, hi);
+    return (rng() & 1) ? -x : x;
+  };
+  for (NumberFormat f : {NumberFormat::fp32, NumberFormat::fp16, NumberFormat::bf16, NumberFormat::fp8_e4m3,
+                         NumberFormat::fp8_e5m2, NumberFormat::fp64}) {
+    for (Overflow o : {Overflow::ieee, Overflow::saturate}) {
+      const FormatQuantizer q(f, o);
+      for (int i = 0; i < 20000; ++i) {
+        // Operands of fp32 precision (and a few of full float64 precision, whose products are inexact).
+        const bool wide = i % 8 == 0;
+        double a = random_value(-70, 70), b = random_value(-70, 70), c = random_value(-150, 130);
+        if (!wide) {
+          a = static_cast<float>(a);
+          b = static_cast<float>(b);
+          c = static_cast<float>(c);
+        }
+        INFO(format_name(f) << " " << std::hexfloat << a << " x " << b << " + " << c);
+        const double want = round_fma(f, a, b, c, o);
+        REQUIRE(same(round_fma(q, a, b, c), want));
+        REQUIRE(same(round_add(q, a, c), round_add(f, a, c, o)));
+        // Products of fp32 values are exact in float64: the fma is a once-rounded add.
+        if (!wide) REQUIRE(same(round_add(q, a * b, c), want));
+      }
+    }
+  }
+}
