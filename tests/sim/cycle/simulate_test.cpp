@@ -54,6 +54,16 @@ ArchSpec systolic(int64_t rows, int64_t cols, const char* bandwidth = "1000000 G
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+EinsumCascade library_workload(const char* name, const std::vector<const char*>& sets) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/" + name);
+  for (const char* set : sets) doc.apply_override(set);
+  return load_workload(doc);
+}
+
+ArchSpec library_architecture(const char* name) {
+  return load_architecture(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/" + name));
+}
+
 }  // namespace
 
 TEST_CASE("systolic GEMM cycles follow SCALE-Sim's fold formulas", "[sim][cycle][systolic]") {
@@ -167,11 +177,8 @@ TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[s
   // the 2D array does QK (E MACs per element: 64 cycles), LM (1), SLN (sub + 6-term exp: 7),
   // SLD (1), SLNV (F: 64); the 1D array RM (1), PRM (7), SPD (1), SPNV (64), RD (1), RNV (64)
   // and, once, AV (64 divisions per lane).
-  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
-  for (const char* s : {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=256"}) wdoc.apply_override(s);
-  EinsumCascade w = load_workload(wdoc);
-  ArchSpec a = load_architecture(
-      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  EinsumCascade w = library_workload("attention_fusemax.yaml", {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=256"});
+  ArchSpec a = library_architecture("fusemax_cloud.yaml");
   SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
   CHECK(r.arrays[0].busy_cycles == 64 + 1 + 7 + 1 + 64);
   CHECK(r.arrays[1].busy_cycles == 1 + 7 + 1 + 64 + 1 + 64 + 64);
@@ -667,11 +674,8 @@ TEST_CASE("each Einsum's busy cycles and energy add up to its array's", "[sim][c
   // One head, one 256-query tile, 1024 keys in 4 tiles of 256 (E = F = 64) on fusemax_cloud:
   // per key tile QK takes E = 64 cycles, SLN sub + 6-term exp = 7, SPNV and RNV F = 64; AV, 64
   // divisions per lane, runs once at the end.
-  auto wdoc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
-  for (const char* s : {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=1024"}) wdoc.apply_override(s);
-  EinsumCascade w = load_workload(wdoc);
-  ArchSpec a = load_architecture(
-      YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml"));
+  EinsumCascade w = library_workload("attention_fusemax.yaml", {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=1024"});
+  ArchSpec a = library_architecture("fusemax_cloud.yaml");
   SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
   REQUIRE(r.einsums.size() == w.einsums.size());
   std::map<std::string, const EinsumReport*> by;
