@@ -32,6 +32,7 @@ struct SimulateArgs {
   bool no_extrapolate = false;
   bool per_einsum = false;
   uint64_t seed = 1;
+  int64_t values_points = int64_t{1} << 22;
 };
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
@@ -248,6 +249,10 @@ void run(const SimulateArgs& a) {
   const Mapping mapping = mdoc ? load_mapping(*mdoc, cascade, arch) : preset_mapping(a.dataflow, cascade, arch);
   ValueOptions vopts;
   vopts.seed = a.seed;
+  if (a.values_points < 1 || a.values_points > (int64_t{1} << 32)) {
+    throw Error(fmt::format("--values-points {}: expected 1 to 2^32", a.values_points));
+  }
+  vopts.max_points = a.values_points;
   std::optional<ErrorMetrics> error;
   std::optional<MappedCascadeValues> cascade_vals;
   SimulationReport report;
@@ -314,6 +319,9 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--fidelity", a->fidelity, "cycle (default) or detailed (per-PE SystemC array, one GEMM)");
   cmd->add_flag("--values", a->values,
                 "compute the outputs with the PE arithmetic of each Einsum's array and their error against float64");
+  cmd->add_option("--values-points", a->values_points,
+                  "with --values on a cascade: iteration points the float64 reference may take before the "
+                  "cascade is cut to a sample (default 4194304)");
   cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");

@@ -85,6 +85,7 @@ MappedCascadeValues mapped_cascade_values(
   const std::vector<EinsumPe> pes = einsum_pe_kinds(c, arch, m);
   CascadeValueOptions vo;
   vo.seed = o.seed;
+  vo.max_points = o.max_points;
   MappedCascadeValues out;
   if (fits_value_limits(c, vo)) {
     out.result = cascade_values(c, pes, vo);
@@ -136,7 +137,7 @@ MappedCascadeValues mapped_cascade_values(
   if (!cut) {
     throw Error(
         fmt::format("--values: '{}' is too large for the reference evaluator even on a sample ({}); "
-                    "reduce its rank sizes with --set",
+                    "reduce its sizes with --set workload.ranks.X=... (in a model file: workload.parameters.X=...)",
                     c.name, sample.empty() ? std::string("no rank can be cut") : out.sample));
   }
   out.result = cascade_values(*cut, pes, vo);

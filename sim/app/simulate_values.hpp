@@ -24,6 +24,7 @@ namespace einsim::app {
 // into the PE's operand formats (integers with one absmax scale per tensor).
 struct ValueOptions {
   uint64_t seed = 1;
+  int64_t max_points = int64_t{1} << 22;  // iteration points of the reference evaluator (cascades)
 };
 
 // The GEMM of a one-systolic-group mapping; throws Error naming what is missing.

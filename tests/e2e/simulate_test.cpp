@@ -201,6 +201,21 @@ TEST_CASE("values of attention cascades on their arrays' PEs", "[e2e][simulate][
   CHECK(sqnr32 < 144);
   // Same inputs and seed, same report.
   CHECK(run_json(std::string(kFuseMax) + " --values")["error"] == fusemax["error"]);
+  // A transformer layer (every Einsum on its array's PEs) runs whole when its points fit.
+  auto layer = run_json(
+      "simulate -w workloads/library/bert_base.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax --values "
+      "--values-points 16777216 --set workload.parameters.batch=1 --set workload.parameters.seq=64 "
+      "--set workload.parameters.tile=32 --set workload.parameters.d_model=128 --set workload.parameters.heads=2 "
+      "--set workload.parameters.ffn=256");
+  CHECK(layer["error"]["sample"] == "");
+  CHECK(layer["error"]["elements"].get<int64_t>() == 64 * 128);  // Y[b, p, d]
+  CHECK(layer["error"]["non_finite"] == 0);
+  // Too large even on a sample, or a bad budget: exit 2 with a message.
+  auto big = run_einsim("simulate -w workloads/library/bert_base.yaml -a arch/library/fusemax_cloud.yaml "
+                        "--dataflow fusemax --values");
+  CHECK(big.status == 2);
+  CHECK(big.err.find("workload.parameters.X") != std::string::npos);
+  CHECK(run_einsim(std::string(kFuseMax) + " --values --values-points 0").status == 2);
   // FLAT's 3-pass cascade on its own architecture: the same fp16 bounds.
   auto flat = run_json(
       "simulate -w workloads/library/attention_3pass.yaml -a arch/library/flat_cloud.yaml --dataflow flat --values");
