@@ -218,8 +218,11 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         return t.storage_cost(static_cast<double>(*lvl.capacity_bytes), width, static_cast<int>(lvl.banks));
       });
       const double access_bytes = width / 8.0;
-      lr.energy_pj = sc.read_pj * static_cast<double>(lr.read_bytes) / access_bytes +
-                     sc.write_pj * static_cast<double>(lr.write_bytes) / access_bytes;
+      // energy_per_bit_pj, when the architecture gives it, replaces the table's energy per access.
+      lr.energy_pj = lvl.energy_per_bit_pj
+                         ? *lvl.energy_per_bit_pj * 8.0 * static_cast<double>(lr.read_bytes + lr.write_bytes)
+                         : sc.read_pj * static_cast<double>(lr.read_bytes) / access_bytes +
+                               sc.write_pj * static_cast<double>(lr.write_bytes) / access_bytes;
       energy += *lr.energy_pj;
       if (sc.area_um2) {
         lr.area_um2 = *sc.area_um2;

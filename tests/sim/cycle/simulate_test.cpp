@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "arch/spec/arch_spec.hpp"
@@ -703,4 +705,24 @@ TEST_CASE("each Einsum's busy cycles and energy add up to its array's", "[sim][c
     REQUIRE(ar.energy_pj);
     CHECK(energy == Approx(*ar.energy_pj));
   }
+}
+
+TEST_CASE("an SRAM's energy_per_bit_pj replaces the table's energy per access", "[sim][cycle][energy]") {
+  // 0.5 pJ per bit moved: the global buffer's energy is (reads + writes) bytes x 8 x 0.5 pJ.
+  std::ifstream in(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string key = "      capacity: 16 MiB\n";
+  REQUIRE(text.find(key) != std::string::npos);
+  text.replace(text.find(key), key.size(), key + "      energy_per_bit_pj: 0.5\n");
+  const ArchSpec a = load_architecture(YamlDocument::load_string(text, "fusemax_cloud.yaml"));
+  const EinsumCascade w =
+      library_workload("attention_fusemax.yaml", {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=1024"});
+  const SimulationReport r = simulate_cycle(w, a, preset_mapping("fusemax", w, a));
+  const LevelReport& gb = r.levels[1];
+  REQUIRE(gb.name == "GB");
+  REQUIRE(gb.energy_pj);
+  CHECK(*gb.energy_pj == Approx(static_cast<double>(gb.read_bytes + gb.write_bytes) * 8 * 0.5));
+  // Without it the table's SRAM model gives another figure.
+  const ArchSpec t = library_architecture("fusemax_cloud.yaml");
+  CHECK(*simulate_cycle(w, t, preset_mapping("fusemax", w, t)).levels[1].energy_pj != Approx(*gb.energy_pj));
 }
