@@ -93,43 +93,39 @@ MappedCascadeValues mapped_cascade_values(
   }
   std::vector<std::string> sets, sample;
   std::optional<EinsumCascade> cut;
-  auto try_size = [&](const std::string& rank, int64_t size) -> bool {
+  // The workload with one more rank size set; nullopt for a rank the file sets through parameters.
+  auto with_size = [&](const std::string& rank, int64_t size) -> std::optional<EinsumCascade> {
     std::vector<std::string> s = sets;
     s.push_back(fmt::format("ranks.{}={}", rank, size));
     try {
-      EinsumCascade candidate = reload(s);
-      const bool fits = fits_value_limits(candidate, vo);
-      if (fits) cut.emplace(std::move(candidate));
-      return fits;
+      return reload(s);
     } catch (const Error&) {
-      return false;  // a rank the file sets through parameters: leave it
+      return std::nullopt;
     }
   };
   for (int r : value_sample_ranks(c)) {
     const std::string& name = c.ranks[static_cast<size_t>(r)].name;
     const int64_t size = c.ranks[static_cast<size_t>(r)].size;
     if (size <= 1) continue;
-    if (!try_size(name, 1)) {
-      std::vector<std::string> s = sets;
-      s.push_back(fmt::format("ranks.{}=1", name));
-      try {
-        reload(s);
-      } catch (const Error&) {
-        continue;
-      }
-      sets = s;
+    std::optional<EinsumCascade> one = with_size(name, 1);
+    if (!one) continue;
+    if (!fits_value_limits(*one, vo)) {  // still too large at 1: keep it at 1 and cut the next rank too
+      sets.push_back(fmt::format("ranks.{}=1", name));
       sample.push_back(fmt::format("{} 1 of {}", name, size));
       continue;
     }
-    // The largest divisor of the size that still fits.
+    // The largest divisor of the size that still fits (1 does).
     int64_t best = 1;
+    cut = std::move(one);
     for (int64_t d = size; d > 1; --d) {
-      if (size % d == 0 && try_size(name, d)) {
+      if (size % d != 0) continue;
+      std::optional<EinsumCascade> candidate = with_size(name, d);
+      if (candidate && fits_value_limits(*candidate, vo)) {
         best = d;
+        cut = std::move(candidate);
         break;
       }
     }
-    sets.push_back(fmt::format("ranks.{}={}", name, best));
     sample.push_back(fmt::format("{} {} of {}", name, best, size));
     break;
   }

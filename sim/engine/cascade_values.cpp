@@ -72,7 +72,17 @@ class Lane {
         break;
     }
     const double b = eval(x.args[1], in);
-    switch (x.op) {
+    if (x.op == Op::dequant) return binary(Op::mul, binary(Op::sub, a, eval(x.args[2], in)), b);
+    return binary(x.op, a, b);
+  }
+
+  // One step of a reduction: the binary operator it performs (sum -> add, ...).
+  double reduce(ReduceOp r, double acc, double v) const { return binary(reduce_action(r), acc, v); }
+
+ private:
+  // A binary operator, rounded once into the lane format.
+  double binary(Op op, double a, double b) const {
+    switch (op) {
       case Op::add:
         return round_add(f_, a, b);
       case Op::sub:
@@ -86,29 +96,12 @@ class Lane {
         return max_of(a, b);
       case Op::min:
         return std::isnan(a) || std::isnan(b) ? std::nan("") : std::min(a, b);
-      case Op::dequant:
-        return round_mul(f_, round_add(f_, a, -eval(x.args[2], in)), b);
       default:
         break;
     }
     throw InternalError("cascade values: unknown operator");
   }
 
-  double reduce(ReduceOp r, double acc, double v) const {
-    switch (r) {
-      case ReduceOp::sum:
-        return round_add(f_, acc, v);
-      case ReduceOp::prod:
-        return round_mul(f_, acc, v);
-      case ReduceOp::max:
-        return max_of(acc, v);
-      case ReduceOp::min:
-        return std::isnan(acc) || std::isnan(v) ? std::nan("") : std::min(acc, v);
-    }
-    return v;
-  }
-
- private:
   ExpUnit exp_unit() const { return vec_.exp_unit(); }
   NumberFormat f_;
   VectorPe vec_;
