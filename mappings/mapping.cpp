@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -129,7 +131,10 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
                                 dataflow_name(g.dataflow)));
     } else {
       std::string loops;
+      bool in_buffer = false;
       for (const auto& l : g.loops) {
+        if (l.in_buffer && !in_buffer) loops += fmt::format("{}in {}:", loops.empty() ? "" : " | ", g.buffer);
+        in_buffer = l.in_buffer;
         loops += (loops.empty() ? "" : " ") + c.ranks[l.rank].name;
         if (l.tile) loops += fmt::format("/{}", l.tile);
       }
@@ -148,22 +153,38 @@ namespace {
 // loop must lie inside every loop over the output's ranks (one output tile at a time).
 template <typename Fail>
 void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const Fail& fail) {
-  auto loop_of = [&](int r) {
-    for (size_t l = 0; l < g.loops.size(); ++l)
-      if (g.loops[l].rank == r || c.ranks[g.loops[l].rank].parent == r) return static_cast<int>(l);
-    return -1;
+  // The first (outermost) or last (innermost) loop over rank r or a part of it, or -1.
+  auto loop_of = [&](int r, bool last) {
+    int found = -1;
+    for (size_t l = 0; l < g.loops.size(); ++l) {
+      if (g.loops[l].rank != r && c.ranks[g.loops[l].rank].parent != r) continue;
+      found = static_cast<int>(l);
+      if (!last) break;
+    }
+    return found;
   };
   for (int e : g.einsums) {
     const Einsum& ein = c.einsums[e];
     int out_loop = -1, out_rank = -1;
     for (int r : c.tensors[ein.output.tensor].ranks) {
-      if (loop_of(r) > out_loop) {
-        out_loop = loop_of(r);
+      if (loop_of(r, true) > out_loop) {
+        out_loop = loop_of(r, true);
         out_rank = r;
       }
     }
+    // A recurrence (a running max or sum over a looped rank) holds its state for a whole pass of that
+    // loop, one slice of its other ranks at a time: loops over those ranks must lie outside.
+    if (ein.recurrent_rank >= 0) {
+      const int l = loop_of(ein.recurrent_rank, false);
+      for (int r : c.tensors[ein.output.tensor].ranks) {
+        if (l < 0 || r == ein.recurrent_rank || loop_of(r, true) < l) continue;
+        fail(g, fmt::format("Einsum {} runs a recurrence over {}, whose loop is outside a loop over {}, another "
+                            "rank of its state: loop {} outside the recurrence's loop",
+                            ein.name, c.ranks[ein.recurrent_rank].name, c.ranks[r].name, c.ranks[r].name));
+      }
+    }
     for (int r : ein.reduced_ranks) {
-      const int l = loop_of(r);
+      const int l = loop_of(r, false);
       if (l >= 0 && l < out_loop) {
         const std::string looped = g.loops[l].rank == r ? "" : fmt::format(" ({})", c.ranks[g.loops[l].rank].name);
         fail(g, fmt::format("Einsum {} reduces rank {}, whose loop{} is outside the loop over {}, a rank of its "
@@ -206,16 +227,37 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
     }
     if (!arch.find_level(g.buffer)) fail(g, fmt::format("unknown storage level '{}'", g.buffer));
     if (g.slots < 1 || g.slots > 64) fail(g, "slots must be between 1 and 64");
-    std::set<int> loop_ranks;
+    std::set<int> loop_ranks;                 // at either level
+    std::set<std::pair<bool, int>> level_ranks;  // (in the buffer, rank)
+    std::map<int, int64_t> dram_tile;            // ranks the DRAM's loops cover -> their tile
+    bool in_buffer = false;
     for (const auto& l : g.loops) {
-      if (!loop_ranks.insert(l.rank).second) fail(g, fmt::format("rank {} is looped twice", c.ranks[l.rank].name));
-      const int64_t size = c.ranks[l.rank].size;
-      if (l.tile < 0 || l.tile > size) {
-        fail(g, fmt::format("tile {} of rank {} is outside 1..{}", l.tile, c.ranks[l.rank].name, size));
+      const std::string& rank = c.ranks[l.rank].name;
+      auto fail = [&](const MappingGroup& group, const std::string& msg) {
+        if (!l.location.file.empty()) throw SpecError(l.location, fmt::format("group '{}': {}", group.name, msg));
+        throw Error(fmt::format("mapping group '{}': {}", group.name, msg));
+      };
+      if (in_buffer && !l.in_buffer) {
+        fail(g, fmt::format("the DRAM's loop over {} is inside a loop of the buffer {}: list the DRAM's loops "
+                            "first (outer to inner: DRAM, then {})", rank, g.buffer, g.buffer));
       }
-      if (l.tile > 0 && size % l.tile != 0) {
-        fail(g, fmt::format("tile {} does not divide rank {} = {}", l.tile, c.ranks[l.rank].name, size));
+      in_buffer = l.in_buffer;
+      // A rank looped at both levels: the buffer's loop cuts the DRAM's tiles.
+      int64_t size = c.ranks[l.rank].size;
+      std::string of = fmt::format("rank {} = {}", rank, size);
+      if (!level_ranks.insert({l.in_buffer, l.rank}).second) fail(g, fmt::format("rank {} is looped twice at one level", rank));
+      if (l.in_buffer && dram_tile.count(l.rank)) {
+        size = dram_tile.at(l.rank);
+        if (size == 0) {
+          fail(g, fmt::format("the DRAM's loop over {} takes one coordinate a step: the buffer {} has nothing of "
+                              "it to loop over (give the DRAM's loop a tile)", rank, g.buffer));
+        }
+        of = fmt::format("the DRAM's tile of {} ({})", rank, size);
       }
+      loop_ranks.insert(l.rank);
+      if (!l.in_buffer) dram_tile[l.rank] = l.tile;
+      if (l.tile < 0 || l.tile > size) fail(g, fmt::format("tile {} of rank {} is outside 1..{}", l.tile, rank, size));
+      if (l.tile > 0 && size % l.tile != 0) fail(g, fmt::format("tile {} does not divide {}", l.tile, of));
       // A rank and one of its parts cannot both be looped.
       const Rank& r = c.ranks[l.rank];
       if (r.parent >= 0 && loop_ranks.count(r.parent)) {
@@ -727,9 +769,10 @@ std::string check_mapping_document(const YamlDocument& doc) {
     if (auto ln = gn.find("loops")) {
       for (const auto& item : ln->items()) {
         if (item.is_scalar()) continue;
-        item.check_keys({"rank", "tile"});
+        item.check_keys({"rank", "tile", "level"});
         item.at("rank").as_string();
-        if (item.at("tile").as_int() <= 0) item.at("tile").fail("a tile must be positive");
+        if (auto tn = item.find("tile"); tn && tn->as_int() <= 0) tn->fail("a tile must be positive");
+        if (auto lv = item.find("level")) lv->as_string();
       }
     }
     if (auto sn = gn.find("slots")) {
@@ -803,23 +846,36 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
         for (const auto& [name, node] : place.entries()) g.einsums.push_back(find_einsum(name, node));
       }
       std::sort(g.einsums.begin(), g.einsums.end());
+      g.slots = gn.as_int_or("slots", 2);
+      g.buffer = gn.has("buffer") ? gn.at("buffer").as_string() : default_buffer(arch);
+      if (!arch.find_level(g.buffer)) gn.at("buffer").fail(fmt::format("unknown storage level '{}'", g.buffer));
       if (auto ln = gn.find("loops")) {
         for (const auto& item : ln->items()) {
           GroupLoop l;
+          l.location = item.location();
           if (item.is_scalar()) {
             l.rank = rank_index(item);
           } else {
-            item.check_keys({"rank", "tile"});
+            item.check_keys({"rank", "tile", "level"});
             l.rank = rank_index(item.at("rank"));
-            l.tile = item.at("tile").as_int();
-            if (l.tile <= 0) item.at("tile").fail("a tile must be positive");
+            if (auto tn = item.find("tile")) {
+              l.tile = tn->as_int();
+              if (l.tile <= 0) tn->fail("a tile must be positive");
+            }
+            if (auto lv = item.find("level")) {
+              // The DRAM's loops bring the buffer's tiles; the buffer's loops cut them for the arrays.
+              const std::string level = lv->as_string();
+              if (level == g.buffer) {
+                l.in_buffer = true;
+              } else if (level != arch.dram().name) {
+                lv->fail(fmt::format("a fused group's loops belong to the DRAM ({}) or to the group's buffer ({}), "
+                                     "not to '{}'", arch.dram().name, g.buffer, level));
+              }
+            }
           }
           g.loops.push_back(l);
         }
       }
-      g.slots = gn.as_int_or("slots", 2);
-      g.buffer = gn.has("buffer") ? gn.at("buffer").as_string() : default_buffer(arch);
-      if (!arch.find_level(g.buffer)) gn.at("buffer").fail(fmt::format("unknown storage level '{}'", g.buffer));
       for (int e : g.einsums) {
         auto pn = place.find(c.einsums[e].name);
         if (!pn) place.fail(fmt::format("no placement for Einsum {}", c.einsums[e].name));

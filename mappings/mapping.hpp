@@ -3,7 +3,9 @@
 // and scheduled in time. Einsums are organised in groups, run one group after
 // another:
 //   - a fused group streams tiles of its Einsums through one on-chip buffer:
-//     its loops (outer to inner) step through the tiles; at each step every
+//     its loops (outer to inner) step through the tiles (the DRAM's loops bring
+//     the buffer's tiles, the buffer's loops cut those into the arrays' sub-tiles,
+//     see GroupLoop); at each step every
 //     Einsum of the group computes its tile on its array, and Einsums that do
 //     not iterate the innermost loop run once per iteration of the loops they
 //     do iterate (FuseMax's 2D/1D interleaving, FLAT's row-granularity fusion);
@@ -35,10 +37,18 @@ struct EinsumPlacement {
 };
 
 // One loop of a fused group: one coordinate of `rank` per iteration, or, with a
-// tile, ceil(size / tile) iterations each covering `tile` coordinates.
+// tile, size / tile iterations each covering `tile` coordinates. Loops belong to a
+// storage level, as in Timeloop: the DRAM's loops (the outer ones, the default)
+// step through the tiles the group's buffer holds; the buffer's loops (inside
+// them) step through sub-tiles of those, one per step of the arrays. A rank looped
+// at both levels is cut twice: the buffer's loop runs dram tile / tile iterations.
 struct GroupLoop {
+  GroupLoop() = default;
+  GroupLoop(int rank_, int64_t tile_, bool in_buffer_ = false) : rank(rank_), tile(tile_), in_buffer(in_buffer_) {}
   int rank = -1;
   int64_t tile = 0;
+  bool in_buffer = false;  // a loop of the group's buffer (else of the DRAM)
+  SourceLocation location;  // in a mapping file
 };
 
 enum class GroupKind { fused, systolic };
@@ -89,7 +99,10 @@ const std::vector<std::string>& preset_names();
 // reads a later group's result), known arrays and levels, a rank on one array
 // dimension at most, loops that divide their ranks, operators the array's PEs
 // have, no loop over a rank the group's Einsums pass over more than once, loops
-// over reduced ranks inside the loops over the output's ranks. Throws Error
+// over reduced ranks inside the loops over the output's ranks, a recurrence's
+// loop inside the loops over its state's other ranks, the DRAM's loops outside
+// the buffer's, a rank looped at most once per level and a buffer's tile that
+// divides the DRAM's. Throws Error
 // (SpecError at the mapping's YAML when known).
 void validate_mapping(const Mapping& mapping, const EinsumCascade& cascade, const ArchSpec& arch);
 

@@ -91,7 +91,10 @@ class FusedLowering {
 
     // Loop extents and steps.
     for (const auto& l : g_.loops) {
-      const int64_t size = c_.ranks[l.rank].size;
+      int64_t size = c_.ranks[l.rank].size;
+      // A buffer's loop over a rank the DRAM's loops tile too cuts the DRAM's tile.
+      for (const auto& outer : g_.loops)
+        if (l.in_buffer && !outer.in_buffer && outer.rank == l.rank) size = outer.tile;
       n_.push_back(static_cast<uint64_t>(l.tile > 0 ? size / l.tile : size));
     }
     steps_ = 1;
@@ -120,10 +123,10 @@ class FusedLowering {
       TileOp op;
       op.name = "load " + c_.tensors[t].name;
       op.unit = kDramReadUnit;
-      const uint64_t bytes = tile_bytes(t);
+      const uint64_t bytes = buffer_tile_bytes(t);
       op.cycles = dram_.cycles(bytes);
       op.latency = dram_.latency;
-      set_period(op, deepest_of_tensor(t), false);
+      set_period(op, deepest_of_tensor(t, true), false);
       op.allocs = {{0, bytes}};
       op.dram_read_bytes = bytes;
       load_op[t] = add_op(p, op);
@@ -242,29 +245,26 @@ class FusedLowering {
       const uint32_t last = last_reader(t);
       const TileOp& lop = p.body[lo];
       if (lop.every == 1 && p.body[last].every == 1) {
-        p.body[last].releases.push_back({0, tile_bytes(t)});
+        p.body[last].releases.push_back({0, buffer_tile_bytes(t)});
         slot_owner[t] = last;
       } else {
-        slot_owner[t] = add_release(t, last, lop.every, lop.every - 1, tile_bytes(t));
+        slot_owner[t] = add_release(t, last, lop.every, lop.every - 1, buffer_tile_bytes(t));
       }
     }
     // Writes to DRAM of tensors leaving the group.
     std::vector<bool> written(c_.tensors.size(), false);
     for (int e : order) {
       const int t = c_.einsums[e].output.tensor;
-      bool leaves = contains(c_.outputs, t);
-      for (int reader : graph_.consumers(t))
-        if (group_of_[reader] != gi_) leaves = true;
-      if (!leaves) continue;
+      if (!leaves(t)) continue;
       written[t] = true;
       TileOp w;
       w.name = "write " + c_.tensors[t].name;
       w.unit = kDramWriteUnit;
-      const uint64_t bytes = tile_bytes(t);
+      const uint64_t bytes = buffer_tile_bytes(t);
       w.cycles = dram_.cycles(bytes);
       w.every = p.body[op_of[e]].every;
       w.phase = p.body[op_of[e]].phase;
-      if (open_op.count(t)) {  // an accumulated tile: written once, after its last contribution
+      if (open_op.count(t)) {  // an accumulated or assembled tile: written once, after its last contribution
         w.every = p.body[open_op.at(t)].every;
         w.phase = w.every - 1;
       }
@@ -340,35 +340,54 @@ class FusedLowering {
   }
   uint32_t unit_of(int e) const { return 2 + static_cast<uint32_t>(array_index(arch_, placement(e).array)); }
 
-  // The loop iterating rank r (r itself or a part of it), or -1.
-  int loop_index(int r) const {
+  // The outermost loop iterating rank r (r itself or a part of it), or -1; the innermost with
+  // `last`, and only the DRAM's loops with `dram_only`.
+  int loop_index(int r, bool last = false, bool dram_only = false) const {
+    int found = -1;
     for (size_t l = 0; l < g_.loops.size(); ++l) {
       const int lr = g_.loops[l].rank;
-      if (lr == r || c_.ranks[lr].parent == r) return static_cast<int>(l);
+      if (dram_only && g_.loops[l].in_buffer) continue;
+      if (lr != r && c_.ranks[lr].parent != r) continue;
+      found = static_cast<int>(l);
+      if (!last) break;
     }
-    return -1;
+    return found;
   }
-  // Coordinates of rank r one step covers.
-  uint64_t extent(int r) const {
-    for (const auto& l : g_.loops)
-      if (l.rank == r) return static_cast<uint64_t>(l.tile > 0 ? l.tile : 1);
+  // Coordinates of rank r one step covers (the innermost loop's tile), or with `dram_only` one
+  // tile of the buffer (the DRAM's loop's).
+  uint64_t extent(int r, bool dram_only = false) const {
+    const int l = loop_index(r, true, dram_only);
+    if (l >= 0 && g_.loops[l].rank == r) return static_cast<uint64_t>(g_.loops[l].tile > 0 ? g_.loops[l].tile : 1);
     // A partitioned rank (M = M1 x M0) spans, per step, the product of its parts' spans.
-    if (!c_.ranks[r].parts.empty() && loop_index(r) >= 0) {
+    if (!c_.ranks[r].parts.empty() && l >= 0) {
       uint64_t x = 1;
-      for (int part : c_.ranks[r].parts) x *= extent(part);
+      for (int part : c_.ranks[r].parts) x *= extent(part, dram_only);
       return x;
     }
     return static_cast<uint64_t>(c_.ranks[r].size);
   }
   int deepest_loop(const Einsum& e) const {
     int d = -1;
-    for (int r : e.iteration_ranks) d = std::max(d, loop_index(r));
+    for (int r : e.iteration_ranks) d = std::max(d, loop_index(r, true));
     return d;
   }
-  int deepest_of_tensor(int t) const {
+  int deepest_of_tensor(int t, bool dram_only = false) const {
     int d = -1;
-    for (int r : c_.tensors[t].ranks) d = std::max(d, loop_index(r));
+    for (int r : c_.tensors[t].ranks) d = std::max(d, loop_index(r, true, dram_only));
     return d;
+  }
+  // Whether a loop of the buffer cuts tensor t's buffer tiles into several step tiles.
+  bool cut_in_buffer(int t) const {
+    for (int r : c_.tensors[t].ranks)
+      if (extent(r) != extent(r, true)) return true;
+    return false;
+  }
+  // Whether tensor t leaves the group: an output of the cascade, or read by a later group.
+  bool leaves(int t) const {
+    if (contains(c_.outputs, t)) return true;
+    for (int reader : graph_.consumers(t))
+      if (group_of_[reader] != gi_) return true;
+    return false;
   }
   // Steps one iteration of loop l spans (the product of the extents of the loops inside it, and its own).
   uint64_t period_from(int l) const {
@@ -383,15 +402,18 @@ class FusedLowering {
     op.every = static_cast<uint32_t>(every);
     op.phase = at_end ? op.every - 1 : 0;
   }
-  uint64_t tile_bytes(int t) const {
+  // Bytes of one step's tile of tensor t, or with `dram_only` of one buffer tile.
+  uint64_t tile_bytes(int t, bool dram_only = false) const {
     uint64_t elems = 1;
     const Tensor& ten = c_.tensors[t];
     for (size_t d = 0; d < ten.ranks.size(); ++d) {
       if (static_cast<int>(d) == ten.recurrent_dim && loop_index(ten.ranks[d]) >= 0) continue;  // one slice
-      elems = mul_checked(elems, extent(ten.ranks[d]), "a tile's size");
+      elems = mul_checked(elems, extent(ten.ranks[d], dram_only), "a tile's size");
     }
     return bytes_of(elems, bits_of(c_, t));
   }
+  // What moves between the DRAM and the buffer: buffer tiles of the tensors entering or leaving.
+  uint64_t buffer_tile_bytes(int t) const { return tile_bytes(t, true); }
   // Whether Einsum e reduces a rank looped inside every loop over its output's ranks: its output
   // tile then accumulates over several steps (validate_mapping rejects the other loop orders).
   bool accumulates(int e) const {
@@ -404,16 +426,19 @@ class FusedLowering {
   }
   // An accumulated output tile is taken once per iteration of the loops over the output's ranks,
   // before its first contribution ("open T"); it goes after its last contribution and last reader.
+  // A tile leaving the group that the buffer's loops cut (assembled from several steps' tiles) is
+  // taken whole, once per iteration of the DRAM's loops over its ranks, and leaves whole.
   std::map<int, uint32_t> open_accumulators(TileProgram& p, const std::vector<int>& order) const {
     std::map<int, uint32_t> open;
     for (int e : order) {
-      if (!accumulates(e)) continue;
       const int t = c_.einsums[e].output.tensor;
+      const bool assembled = leaves(t) && cut_in_buffer(t) && c_.einsums[e].recurrent_rank < 0;
+      if (!accumulates(e) && !assembled) continue;
       TileOp op;
       op.name = "open " + c_.tensors[t].name;
       op.unit = unit_of(e);
-      set_period(op, deepest_of_tensor(t), false);
-      op.allocs = {{0, tile_bytes(t)}};
+      set_period(op, deepest_of_tensor(t, leaves(t)), false);
+      op.allocs = {{0, leaves(t) ? buffer_tile_bytes(t) : tile_bytes(t)}};
       open[t] = add_op(p, op);
     }
     return open;

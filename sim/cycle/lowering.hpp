@@ -6,12 +6,15 @@
 // Fused groups: one step per iteration of the group's loops; each Einsum's tile
 // costs ceil(spatial extent / array dimension) per array dimension x the
 // temporal extent x the PE's cycles per point (mappings/mapping.hpp). Inputs
-// from DRAM are loaded when their tile changes, into `slots` buffer slots;
+// from DRAM are loaded a buffer tile at a time (the tile of the DRAM's loops;
+// the buffer's loops cut it into the steps' tiles) when it changes, into `slots`
+// buffer slots;
 // intermediates live in the group's buffer from their producer to their last
 // consumer, and a producer runs at most `slots` tiles ahead of a consumer on
 // another array; recurrent state (running max, sums) is held for a whole pass of
 // its loop; the output of a reduction over a looped rank accumulates over that
-// loop's iterations; outputs leaving the group are written back to DRAM.
+// loop's iterations; outputs leaving the group are written back to DRAM a
+// buffer tile at a time (gathered over the buffer's loops).
 // Systolic groups: one step per SCALE-Sim fold, the fold's cycles from
 // sim/engine/systolic_timing.hpp, with the fold's operands loaded (double
 // buffered) and finished outputs written back. Operands that fit their SRAM

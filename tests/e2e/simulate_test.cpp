@@ -91,6 +91,23 @@ TEST_CASE("einsim simulate with a mapping file gives the preset's cycles", "[e2e
   CHECK(ja["cycles"] == jb["cycles"]);
 }
 
+TEST_CASE("einsim simulate runs a mapping with tiles at two levels", "[e2e][simulate]") {
+  // BERT-like attention, B = 1, H = 2, P = M = 1024, E = F = 64, fp16: FuseMax's one-level mapping
+  // reads K and V once per tile of 256 queries, the two-level one once per head.
+  const std::string base =
+      "simulate -w workloads/library/attention_fusemax.yaml -a arch/library/fusemax_cloud.yaml "
+      "--set workload.ranks.B=1 --set workload.ranks.H=2 -m mappings/library/";
+  auto one = run_json(base + "fusemax_attention.yaml");
+  auto two = run_json(base + "fusemax_buffer_tiles.yaml");
+  const uint64_t q = 2 * 64 * 1024 * 2, kv = 2 * 64 * 1024 * 2;
+  CHECK(one["dram_read_bytes"].get<uint64_t>() == q + 4 * 2 * kv);
+  CHECK(two["dram_read_bytes"].get<uint64_t>() == q + 2 * kv);
+  CHECK(two["dram_write_bytes"] == one["dram_write_bytes"]);
+  auto text = run_einsim(base + "fusemax_buffer_tiles.yaml");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("loops B H P/1024 | in GB: P/256 M1") != std::string::npos);
+}
+
 TEST_CASE("a smaller systolic array set on the command line takes more folds", "[e2e][simulate]") {
   const std::string base =
       "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow os "

@@ -1,0 +1,279 @@
+// Tiles at two storage levels: the DRAM's loops bring tiles into a group's
+// buffer, the buffer's loops cut them into the tiles the arrays compute.
+// Expected bytes and cycles are worked out by hand from the shapes below.
+
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapping.hpp"
+#include "sim/core/error.hpp"
+#include "sim/cycle/lowering.hpp"
+#include "sim/cycle/simulate.hpp"
+#include "workloads/cascade_graph.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+using namespace einsim;
+
+namespace {
+
+// Z[m,n] = A[m,k] x B[k,n]: M = 256, K = 32, N = 64, int8 operands, int32 results (or as given).
+EinsumCascade gemm(const char* z_format = "int32") {
+  return load_workload(YamlDocument::load_string(fmt::format(R"(workload:
+  name: gemm
+  ranks: {{M: 256, K: 32, N: 64}}
+  format: int8
+  tensors:
+    A: {{ranks: [M, K]}}
+    B: {{ranks: [K, N]}}
+    Z: {{format: {}}}
+  einsums:
+    - Z[m,n] = A[m,k] * B[k,n]
+)", z_format), "gemm.yaml"));
+}
+
+// A 32 x 16 int8 MAC array under a 1 MiB buffer; DRAM bandwidth as given, no latency.
+ArchSpec array_32x16(const char* bandwidth = "unlimited") {
+  return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
+  name: tiles
+  technology: {{table: horowitz45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: {}, latency_cycles: 0}}
+    - {{name: GB, kind: sram, capacity: 1 MiB}}
+  arrays:
+    - {{name: pe2d, rows: 32, cols: 16, pe: mac_int8}}
+)", bandwidth), "tiles.yaml"));
+}
+
+// K on the array's rows, N on its columns, M in time; loops as given.
+Mapping gemm_mapping(const EinsumCascade& w, const ArchSpec& a, const std::string& loops) {
+  return load_mapping(YamlDocument::load_string(fmt::format(R"(mapping:
+  name: gemm
+  groups:
+    - name: gemm
+      loops: {}
+      place: {{Z: {{array: pe2d, rows: K, cols: N}}}}
+)", loops), "gemm_map.yaml"), w, a);
+}
+
+const char* kOneLevel = "[{rank: M, tile: 64}, {rank: N, tile: 16}]";
+const char* kTwoLevels = "[{rank: M, tile: 64}, {rank: N, tile: 16, level: GB}]";
+
+uint64_t tensor_reads(const LoweredGroup& g, const EinsumCascade& w, const char* name) {
+  const int t = w.find_tensor(name);
+  return g.tensor_dram_reads.count(t) ? g.tensor_dram_reads.at(t) : 0;
+}
+
+EinsumCascade fusemax_attention(int64_t b, int64_t h, int64_t m) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/workloads/library/attention_fusemax.yaml");
+  doc.apply_override(fmt::format("ranks.B={}", b));
+  doc.apply_override(fmt::format("ranks.H={}", h));
+  doc.apply_override(fmt::format("ranks.M={}", m));
+  return load_workload(doc);
+}
+
+ArchSpec fusemax_cloud(const std::vector<std::string>& sets = {}) {
+  auto doc = YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/arch/library/fusemax_cloud.yaml");
+  for (const auto& s : sets) doc.apply_override(s);
+  return load_architecture(doc);
+}
+
+Mapping library_mapping(const char* name, const EinsumCascade& w, const ArchSpec& a) {
+  return load_mapping(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) + "/mappings/library/" + name), w, a);
+}
+
+}  // namespace
+
+TEST_CASE("a buffer's loop keeps a tile in the buffer across its sub-tiles", "[sim][cycle][tiles]") {
+  const EinsumCascade w = gemm();
+  const ArchSpec a = array_32x16();
+  const CascadeGraph graph(w);
+  // 4 tiles of 64 rows of A x 4 tiles of 16 columns of B: 16 steps either way. A step puts K = 32
+  // on the 32 rows and 16 columns of N on the 16 columns, and streams its 64 rows of M: 64 cycles.
+  const LoweredGroup one = lower_mapping(w, graph, a, gemm_mapping(w, a, kOneLevel)).at(0);
+  const LoweredGroup two = lower_mapping(w, graph, a, gemm_mapping(w, a, kTwoLevels)).at(0);
+  CHECK(one.program.steps == 16);
+  CHECK(two.program.steps == 16);
+  // One level: the buffer holds a step's tiles, so B's 32 x 16 tile is loaded at every step:
+  // 16 x 512 B, B four times over. A's 64 x 32 tile changes every 4 steps: A once.
+  CHECK(tensor_reads(one, w, "A") == 256u * 32u);
+  CHECK(tensor_reads(one, w, "B") == 16u * 32u * 16u);
+  // Two levels: the DRAM's loop over M brings 64 rows of A and, with no DRAM loop over K or N,
+  // all of B, loaded once; the buffer's loop over N cuts B into the steps' column tiles.
+  CHECK(tensor_reads(two, w, "A") == 256u * 32u);
+  CHECK(tensor_reads(two, w, "B") == 32u * 64u);
+  CHECK(two.dram_read_bytes == 256u * 32u + 32u * 64u);
+  // Z leaves whole either way: 256 x 64 int32 values. With two levels a buffer tile of Z is the
+  // 64 x 64 results of the 4 column steps, written once after the last of them.
+  CHECK(one.dram_write_bytes == 256u * 64u * 4u);
+  CHECK(two.dram_write_bytes == 256u * 64u * 4u);
+  const int z = w.find_tensor("Z");
+  uint64_t writes = 0, write_bytes = 0;
+  for (const TileOp& op : two.program.body) {
+    if (op.dram_write_bytes == 0) continue;
+    writes += two.program.instances(op);
+    write_bytes = op.dram_write_bytes;
+  }
+  CHECK(writes == 4);
+  CHECK(write_bytes == 64u * 64u * 4u);
+  CHECK(two.tensor_dram_writes.at(z) == 256u * 64u * 4u);
+  // The array reads the same step tiles from the buffer whichever level brought them.
+  CHECK(one.buffer_read_bytes - one.dram_write_bytes == two.buffer_read_bytes - two.dram_write_bytes);
+  CHECK(one.buffer_read_bytes - one.dram_write_bytes == 16u * (64u * 32u + 32u * 16u));
+
+  // Simulated with unlimited bandwidth, the steps run back to back: 16 x 64 cycles.
+  const SimulationReport r1 = simulate_cycle(w, a, gemm_mapping(w, a, kOneLevel));
+  const SimulationReport r2 = simulate_cycle(w, a, gemm_mapping(w, a, kTwoLevels));
+  CHECK(r1.cycles == 16 * 64);
+  CHECK(r2.cycles == 16 * 64);
+  CHECK(r2.dram_read_bytes == 256u * 32u + 32u * 64u);
+  // The buffer holds all of B (2 KiB), up to two 64 x 32 tiles of A in flight (double buffering)
+  // and up to two 64 x 64 int32 tiles of Z (the next opens before the last is written).
+  const uint64_t b_all = 32 * 64, a_tile = 64 * 32, z_tile = 64 * 64 * 4;
+  CHECK(r2.levels[1].peak_occupancy_bytes >= b_all + a_tile + z_tile);
+  CHECK(r2.levels[1].peak_occupancy_bytes <= b_all + 2 * a_tile + 2 * z_tile);
+  // One level holds less: at most two of each step tile (B 32 x 16, A 64 x 32, Z 64 x 16 int32).
+  CHECK(r1.levels[1].peak_occupancy_bytes <= 2 * (32 * 16 + a_tile + 64 * 16 * 4));
+}
+
+TEST_CASE("fewer DRAM reads make a DRAM-bound group faster", "[sim][cycle][tiles]") {
+  // N outer, M inner, int8 results, DRAM at 2 B per cycle each way (latency 0).
+  const EinsumCascade w = gemm("int8");
+  const ArchSpec a = array_32x16("2 GB/s");
+  // One level: A's 64 x 32 tile (2 KiB, 1024 cycles) is loaded at each of the 16 steps, B's
+  // 32 x 16 tile (512 B) at each of the 4 column tiles: 34,816 B, 17,408 cycles of reads back to
+  // back (double buffering keeps the channel busy; a step computes in 64 cycles). The last step
+  // computes after the last load, then writes its 64 x 16 results (1 KiB, 512 cycles).
+  const SimulationReport r1 = simulate_cycle(w, a, gemm_mapping(w, a, "[{rank: N, tile: 16}, {rank: M, tile: 64}]"));
+  CHECK(r1.dram_read_bytes == 16u * 64u * 32u + 4u * 32u * 16u);
+  CHECK(r1.cycles == (16 * 64 * 32 + 4 * 32 * 16) / 2 + 64 + 512);
+  // Two levels: the DRAM's loop over N brings all of A once (8 KiB) and B's column tile; the
+  // buffer's loop over M cuts them. Step 0 waits for A and the first B tile (4,352 cycles), the
+  // 4 steps of a column tile take 256 cycles, and then the column's 256 x 16 results (4 KiB,
+  // 2,048 cycles) leave: the writes of the 4 column tiles run back to back from there on (each
+  // column tile's steps and the next B tile are done before the write channel is free again).
+  const SimulationReport r2 =
+      simulate_cycle(w, a, gemm_mapping(w, a, "[{rank: N, tile: 16}, {rank: M, tile: 64, level: GB}]"));
+  CHECK(r2.dram_read_bytes == 256u * 32u + 4u * 32u * 16u);
+  CHECK(r2.dram_write_bytes == 256u * 64u);
+  CHECK(r2.cycles == (256 * 32 + 32 * 16) / 2 + 4 * 64 + 4 * (256 * 16) / 2);
+  CHECK(r2.arrays[0].stall_cycles > 0);
+}
+
+TEST_CASE("FuseMax with the queries of a head in the buffer reads K and V once per head", "[sim][cycle][tiles]") {
+  // B = 1, H = 2, P = 1024 queries, M = 2048 keys, E = F = 64, fp16. One level (the preset): K and
+  // V are read for each of the 4 tiles of 256 queries; two levels: once per head.
+  const EinsumCascade w = fusemax_attention(1, 2, 2048);
+  const ArchSpec a = fusemax_cloud({"storage.DRAM.bandwidth=unlimited", "storage.DRAM.latency_cycles=0"});
+  const Mapping one = preset_mapping("fusemax", w, a);
+  const Mapping two = library_mapping("fusemax_buffer_tiles.yaml", w, a);
+  const CascadeGraph graph(w);
+  const LoweredGroup g1 = lower_mapping(w, graph, a, one).at(0);
+  const LoweredGroup g2 = lower_mapping(w, graph, a, two).at(0);
+  const uint64_t kv = 2u * 64u * 2048u * 2u;  // H x E x M fp16 values
+  const uint64_t q = 2u * 64u * 1024u * 2u;
+  CHECK(tensor_reads(g1, w, "K") == 4 * kv);
+  CHECK(tensor_reads(g1, w, "V") == 4 * kv);
+  CHECK(tensor_reads(g2, w, "K") == kv);
+  CHECK(tensor_reads(g2, w, "V") == kv);
+  CHECK(tensor_reads(g1, w, "Q") == q);
+  CHECK(tensor_reads(g2, w, "Q") == q);
+  // AV leaves once either way, in tiles of 256 or of 1024 queries.
+  const int av = w.find_tensor("AV");
+  CHECK(g1.tensor_dram_writes.at(av) == 2u * 64u * 1024u * 2u);
+  CHECK(g2.tensor_dram_writes.at(av) == 2u * 64u * 1024u * 2u);
+  // The arrays compute the same step tiles in the same order: with DRAM never limiting, the same
+  // cycles and busy cycles.
+  const SimulationReport r1 = simulate_cycle(w, a, one);
+  const SimulationReport r2 = simulate_cycle(w, a, two);
+  CHECK(r1.cycles == r2.cycles);
+  for (size_t i = 0; i < r1.arrays.size(); ++i) CHECK(r1.arrays[i].busy_cycles == r2.arrays[i].busy_cycles);
+  // The buffer now holds K and V of all 2048 keys (256 KiB each), double-buffered.
+  CHECK(r2.levels[1].peak_occupancy_bytes >= 2 * 64 * 2048 * 2);
+  CHECK(r2.levels[1].peak_occupancy_bytes > r1.levels[1].peak_occupancy_bytes);
+}
+
+TEST_CASE("two-level tiles extrapolate to the cycles of a full simulation", "[sim][cycle][tiles]") {
+  const EinsumCascade w = fusemax_attention(4, 8, 2048);
+  const ArchSpec a = fusemax_cloud();
+  const Mapping m = library_mapping("fusemax_buffer_tiles.yaml", w, a);
+  const SimulationReport fast = simulate_cycle(w, a, m, {true});
+  const SimulationReport full = simulate_cycle(w, a, m, {false});
+  CHECK(fast.groups[0].extrapolated);
+  CHECK_FALSE(full.groups[0].extrapolated);
+  CHECK(fast.cycles == full.cycles);
+  CHECK(fast.levels[1].peak_occupancy_bytes == full.levels[1].peak_occupancy_bytes);
+  for (size_t i = 0; i < fast.arrays.size(); ++i) {
+    CHECK(fast.arrays[i].busy_cycles == full.arrays[i].busy_cycles);
+    CHECK(fast.arrays[i].stall_cycles == full.arrays[i].stall_cycles);
+  }
+}
+
+TEST_CASE("K and V of all keys outgrow the buffer at long sequences", "[sim][cycle][tiles]") {
+  // At 64K keys K and V of a head are 8 MiB each, double-buffered 32 MiB: more than 16 MiB.
+  const EinsumCascade w = fusemax_attention(1, 1, 65536);
+  const ArchSpec a = fusemax_cloud();
+  CHECK_THROWS_WITH(simulate_cycle(w, a, library_mapping("fusemax_buffer_tiles.yaml", w, a)),
+                    Catch::Contains("GB") && Catch::Contains("too small"));
+}
+
+TEST_CASE("loops at two levels are checked", "[mappings][tiles]") {
+  const EinsumCascade w = gemm();
+  const ArchSpec a = array_32x16();
+  auto fails = [&](const std::string& loops) {
+    try {
+      gemm_mapping(w, a, loops);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_NOTHROW(gemm_mapping(w, a, "[{rank: M, tile: 128}, {rank: M, tile: 64, level: GB}, {rank: N, level: GB}]"));
+  CHECK_NOTHROW(gemm_mapping(w, a, "[{rank: M, tile: 64, level: DRAM}, {rank: N, tile: 16, level: GB}]"));
+  CHECK_THAT(fails("[{rank: N, tile: 16, level: GB}, {rank: M, tile: 64}]"),
+             Catch::Contains("the DRAM's loop over M is inside a loop of the buffer GB") &&
+                 Catch::Contains("gemm_map.yaml:5:"));
+  CHECK_THAT(fails("[{rank: M, tile: 64, level: RF}]"),
+             Catch::Contains("belong to the DRAM (DRAM) or to the group's buffer (GB), not to 'RF'"));
+  CHECK_THAT(fails("[{rank: M, tile: 128}, {rank: M, tile: 48, level: GB}]"),
+             Catch::Contains("tile 48 does not divide the DRAM's tile of M (128)"));
+  CHECK_THAT(fails("[M, {rank: M, tile: 2, level: GB}]"), Catch::Contains("takes one coordinate a step"));
+  CHECK_THAT(fails("[{rank: M, tile: 64}, {rank: M, tile: 32}]"), Catch::Contains("rank M is looped twice at one level"));
+  CHECK_THAT(fails("[{rank: M, tile: 64, level: GB}, {rank: M, tile: 32, level: GB}]"),
+             Catch::Contains("rank M is looped twice at one level"));
+  // The mapping check on its own accepts the level key.
+  CHECK(check_mapping_document(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) +
+                                                       "/mappings/library/fusemax_buffer_tiles.yaml")) ==
+        "mapping 'fusemax_buffer_tiles': 1 fused group(s) placing 12 Einsums, 0 systolic group(s)");
+}
+
+TEST_CASE("a recurrence's loop lies inside the loops over its state's other ranks", "[mappings][tiles]") {
+  // FuseMax's running max RM[m1+1,p] is held for a pass over the key tiles, one query tile at a
+  // time: a query loop inside the key loop would need all query tiles' state at once.
+  const EinsumCascade w = fusemax_attention(1, 1, 1024);
+  const ArchSpec a = fusemax_cloud();
+  std::string text = R"(mapping:
+  groups:
+    - name: attention
+      loops: [B, H, M1, {rank: P, tile: 256}]
+      place:
+        QK:   {array: pe2d, rows: M0, cols: P}
+        LM:   {array: pe2d, rows: M0, cols: P}
+        RM:   {array: pe1d, lanes: P}
+        SLN:  {array: pe2d, rows: M0, cols: P}
+        SLD:  {array: pe2d, rows: M0, cols: P}
+        PRM:  {array: pe1d, lanes: P}
+        SPD:  {array: pe1d, lanes: P}
+        RD:   {array: pe1d, lanes: P}
+        SLNV: {array: pe2d, rows: M0, cols: P}
+        SPNV: {array: pe1d, lanes: P}
+        RNV:  {array: pe1d, lanes: P}
+        AV:   {array: pe1d, lanes: P}
+)";
+  CHECK_THROWS_WITH(load_mapping(YamlDocument::load_string(text, "rec.yaml"), w, a),
+                    Catch::Contains("runs a recurrence over M1, whose loop is outside a loop over P"));
+}
