@@ -242,7 +242,7 @@ void run(const SimulateArgs& a) {
     YamlDocument doc = YamlDocument::load_file(a.workload);
     for (const auto& s : a.sets)
       if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9));
-    for (const auto& s : extra) doc.apply_override(s);
+    for (const auto& s : extra) doc.apply_override(s, true);  // a model file gets the ranks it extends
     return load_workload(doc);
   };
   const ArchSpec arch = load_architecture(adoc);

@@ -267,7 +267,7 @@ SpecNode YamlDocument::body() const {
   return root().at(k);
 }
 
-void YamlDocument::apply_override(const std::string& assignment) {
+void YamlDocument::apply_override(const std::string& assignment, bool create_missing) {
   const std::string origin = "--set " + assignment;
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -348,7 +348,9 @@ void YamlDocument::apply_override(const std::string& assignment) {
     } else if (node.IsMap()) {
       if (index) throw Error(fmt::format("{}: {} is a map, not a list", origin, yaml_path));
       const YAML::Node& cn = node;
-      if (!cn[key].IsDefined()) {
+      if (!cn[key].IsDefined() && create_missing && !last) {
+        node[key] = YAML::Node(YAML::NodeType::Map);
+      } else if (!cn[key].IsDefined() && !create_missing) {
         throw Error(fmt::format("{}: no key '{}' in {} (the path must exist in the file)", origin, key,
                                 yaml_path));
       }

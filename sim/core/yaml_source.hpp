@@ -98,8 +98,10 @@ class YamlDocument {
   // Applies one --set assignment "a.b[2].c=value" (or "a.b.name.c=value", where a
   // sequence item is addressed by its `name:` field). The path is relative to the
   // body (the node under the kind key). The value is parsed as YAML, so numbers,
-  // lists and maps work. A path that does not exist is an Error.
-  void apply_override(const std::string& assignment);
+  // lists and maps work. A path that does not exist is an Error, unless
+  // `create_missing`: then missing map keys on the path are added (a model file
+  // that extends another can be given a rank its base computes, `ranks.P=16`).
+  void apply_override(const std::string& assignment, bool create_missing = false);
 
  private:
   YamlDocument(YAML::Node root, std::shared_ptr<DocumentSource> source);

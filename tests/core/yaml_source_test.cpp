@@ -91,6 +91,17 @@ TEST_CASE("a set override on a path that does not exist is an error", "[core][ya
   CHECK_THROWS_WITH(doc.apply_override("ranks.M=[1,"), Catch::Contains("not valid YAML"));
 }
 
+TEST_CASE("an override may add the keys it is missing when asked to", "[core][yaml]") {
+  auto doc = YamlDocument::load_string("workload:\n  name: child\n  extends: base.yaml\n", "child.yaml");
+  CHECK_THROWS_WITH(doc.apply_override("ranks.P=16"), Catch::Contains("no key 'ranks'"));
+  doc.apply_override("ranks.P=16", true);
+  doc.apply_override("ranks.B=1", true);
+  CHECK(doc.body().at("ranks").at("P").as_int() == 16);
+  CHECK(doc.body().at("ranks").at("B").as_int() == 1);
+  // Other errors stay errors: a path through a scalar, a list item that is not there.
+  CHECK_THROWS_WITH(doc.apply_override("name.x=3", true), Catch::Contains("it has no 'x'"));
+}
+
 TEST_CASE("integers accept underscores and exact exponents and doubles accept infinities",
           "[core][yaml]") {
   auto doc = YamlDocument::load_string("workload:\n  a: 1_048_576\n  b: 1e6\n  c: 1.5\n  d: -.inf\n");

@@ -227,6 +227,18 @@ TEST_CASE("values of attention cascades on their arrays' PEs", "[e2e][simulate][
   CHECK(layer["error"]["sample"] == "");
   CHECK(layer["error"]["elements"].get<int64_t>() == 64 * 128);  // Y[b, p, d]
   CHECK(layer["error"]["non_finite"] == 0);
+  // A model file (ranks from parameters, `extends:`) is cut like any workload. Per batch element,
+  // at seq 32 (M = 2 x 16 keys), D 64, 2 heads of 32, FFN 128, the Einsums iterate: Q, K, V and O
+  // 2 x 32 x 32 x 64 = 131,072 points each; QK and SLNV 65,536; U and Y 128 x 32 x 64 = 262,144;
+  // SPNV, RNV and GU 4,096; LM, SLN, SLD and AV 2,048; RM, PRM, SPD and RD 128: 1,200,640. Under
+  // the 2^22 = 4,194,304 points, B = 2 of the 64 (a divisor) fits and B = 4 does not.
+  auto model = run_json(
+      "simulate -w workloads/library/bert_base.yaml -a arch/library/fusemax_cloud.yaml --dataflow fusemax --values "
+      "--set workload.parameters.seq=32 --set workload.parameters.tile=16 --set workload.parameters.d_model=64 "
+      "--set workload.parameters.heads=2 --set workload.parameters.head_dim=32 --set workload.parameters.ffn=128");
+  CHECK(model["error"]["sample"] == "B 2 of 64");
+  CHECK(model["error"]["outputs"]["Y"]["elements"].get<int64_t>() == 2 * 64 * 32);
+  CHECK(model["error"]["non_finite"] == 0);
   // Too large even on a sample, or a bad budget: exit 2 with a message.
   auto big = run_einsim("simulate -w workloads/library/bert_base.yaml -a arch/library/fusemax_cloud.yaml "
                         "--dataflow fusemax --values");
