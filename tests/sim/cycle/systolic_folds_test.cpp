@@ -234,7 +234,8 @@ TEST_CASE("partial folds load fewer bytes than full ones", "[sim][cycle][systoli
   CHECK(loads == expected);
 }
 
-TEST_CASE("extrapolating a DRAM-bound systolic GEMM gives a full simulation's cycles", "[sim][cycle][systolic][folds]") {
+TEST_CASE("extrapolating a DRAM-bound systolic GEMM gives a full simulation's cycles",
+          "[sim][cycle][systolic][folds]") {
   const EinsumCascade w = batched_gemm(40, 20, 30, 11);
   for (const char* duplex : {"full", "half"}) {
     for (const char* df : {"ws", "os", "is"}) {
