@@ -338,7 +338,7 @@ class CycleRun {
   }
 
   uint64_t active_count_at(uint64_t s) const {
-    if (!active_count_.empty() && s > max_last_step_) return active_count_[s % period_];
+    if (!active_count_.empty() && (!has_head_ || s > max_last_step_)) return active_count_[s % period_];
     uint64_t n = 0;
     for (const auto& op : prog_.body) n += is_active(op, s);
     return n;

@@ -518,27 +518,166 @@ class FusedLowering {
 
 // --------------------------------------------------------------- systolic groups
 
-// Exact DRAM bytes per tensor of a systolic group: the operand reads (per batch element) split
-// between the inputs and the weights as the dataflow loads them, and the finished outputs; the
-// group's own partial-sum spills (written and read back within the group) are left out.
-void add_systolic_tensor_traffic(LoweredGroup& out, Dataflow d, uint64_t batch, uint64_t operand_reads,
-                                 uint64_t in_bytes, uint64_t w_bytes, uint64_t in_streamed, uint64_t out_bytes,
-                                 int in_t, int w_t, int o_t) {
-  uint64_t in_reads = 0;
-  switch (d) {
-    case Dataflow::weight_stationary:
-      in_reads = operand_reads - w_bytes;
-      break;
-    case Dataflow::output_stationary:
-      in_reads = in_streamed;
-      break;
-    case Dataflow::input_stationary:
-      in_reads = in_bytes;
-      break;
+// How the folds of a systolic GEMM cut a tensor into blocks: by the fold's row block (of
+// SCALE-Sim's Sr), its column block (of Sc), or both. Elements are counted in fold order (column
+// folds outermost), so a block's bytes are a difference of bytes_of over a running count and the
+// blocks of one pass add up to the tensor's bytes exactly, whatever the bits per element.
+enum class FoldBlock { row, col, both };
+
+struct FoldTensor {
+  FoldBlock block = FoldBlock::both;
+  uint64_t unit = 1;      // elements per array row (row blocks) or column (column blocks)
+  int64_t bits = 8;
+  bool reused = false;    // a row (column) block loaded once serves every column (row) fold
+  uint64_t held_cap = 0;  // the buffer holds at most this much of one block (half its partition)
+};
+
+struct FoldGeometry {
+  uint64_t rows = 1, cols = 1;  // R, C
+  uint64_t sr = 1;              // the extent mapped onto the rows
+  uint64_t row_folds = 1, col_folds = 1;
+};
+
+uint64_t block_elements(const FoldTensor& x, const SystolicFold& f) {
+  const uint64_t ru = static_cast<uint64_t>(f.rows_used), cu = static_cast<uint64_t>(f.cols_used);
+  switch (x.block) {
+    case FoldBlock::row: return ru * x.unit;
+    case FoldBlock::col: return cu * x.unit;
+    case FoldBlock::both: return ru * cu;
   }
-  out.tensor_dram_reads[in_t] += batch * in_reads;
-  out.tensor_dram_reads[w_t] += batch * (operand_reads - in_reads);
-  out.tensor_dram_writes[o_t] += batch * out_bytes;
+  return 0;
+}
+
+uint64_t block_bytes(const FoldTensor& x, const SystolicFold& f, const FoldGeometry& g) {
+  const uint64_t r = static_cast<uint64_t>(f.row_fold), c = static_cast<uint64_t>(f.col_fold);
+  uint64_t before = 0;  // elements of the blocks before this one
+  switch (x.block) {
+    case FoldBlock::row: before = r * g.rows * x.unit; break;
+    case FoldBlock::col: before = c * g.cols * x.unit; break;
+    case FoldBlock::both: before = c * g.cols * g.sr + r * g.rows * static_cast<uint64_t>(f.cols_used); break;
+  }
+  return bytes_of(before + block_elements(x, f), x.bits) - bytes_of(before, x.bits);
+}
+
+// Whether fold f loads its block of x (a reused block only on its first fold).
+bool loads_block(const FoldTensor& x, const SystolicFold& f) {
+  if (!x.reused) return true;
+  switch (x.block) {
+    case FoldBlock::row: return f.col_fold == 0;
+    case FoldBlock::col: return f.row_fold == 0;
+    case FoldBlock::both: return true;
+  }
+  return true;
+}
+
+// The fold whose end frees fold f's block of x: its last reader.
+uint64_t block_last_reader(const FoldTensor& x, const SystolicFold& f, const FoldGeometry& g) {
+  const uint64_t i = static_cast<uint64_t>(f.index);
+  if (!x.reused) return i;
+  switch (x.block) {
+    case FoldBlock::row: return (g.col_folds - 1) * g.row_folds + static_cast<uint64_t>(f.row_fold);
+    case FoldBlock::col: return static_cast<uint64_t>(f.col_fold) * g.row_folds + g.row_folds - 1;
+    case FoldBlock::both: return i;
+  }
+  return i;
+}
+
+// What a systolic group moves per batch element.
+struct FoldTraffic {
+  uint64_t in = 0, w = 0;             // operand loads
+  uint64_t out = 0;                   // finished outputs
+  uint64_t psum_in = 0, psum_out = 0;  // partial sums read back and spilled
+};
+
+struct SystolicFolds {
+  FoldGeometry geo;
+  FoldTensor in, w;
+  FoldTensor out;   // the finished outputs (o_bits)
+  FoldTensor psum;  // the same blocks as partial sums (acc_bits)
+  bool accumulates = false;  // ws, is: outputs accumulate over the row folds of a column fold
+  bool spill = false;        // and their partial sums go through DRAM between row folds
+  uint64_t out_cap = 0;      // an output tile holds at most the output partition
+};
+
+// The body of one batch element, fold by fold: the fold's load of the operand blocks it does not
+// hold yet (and of spilled partial sums), the fold, and the write of what it finishes or spills,
+// each with its exact bytes. An operand block is held from its load to the end of its last
+// reader (half its partition at most); an output tile from its first fold to its write.
+FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const SystolicFolds& s, const Dram& dram,
+                         uint32_t array_unit, const std::string& einsum, const std::string& output) {
+  const uint64_t folds = static_cast<uint64_t>(t.folds);
+  FoldTraffic sum;
+  std::vector<uint32_t> fold_op(folds), load_op(folds, UINT32_MAX);
+  std::vector<uint64_t> release_at(folds, 0);  // operand bytes freed when the fold ends
+  uint64_t tile = 0;
+  for (uint64_t i = 0; i < folds; ++i) {
+    const SystolicFold f = systolic_fold(t, static_cast<int64_t>(i));
+    const uint64_t in_b = loads_block(s.in, f) ? block_bytes(s.in, f, s.geo) : 0;
+    const uint64_t w_b = loads_block(s.w, f) ? block_bytes(s.w, f, s.geo) : 0;
+    const uint64_t psum_b = s.spill && f.row_fold > 0 ? block_bytes(s.psum, f, s.geo) : 0;
+    uint64_t held = 0;
+    auto hold = [&](const FoldTensor& x, uint64_t bytes) {
+      const uint64_t h = std::min(bytes, x.held_cap);
+      held += h;
+      release_at[block_last_reader(x, f, s.geo)] += h;
+    };
+    hold(s.in, in_b);
+    hold(s.w, w_b);
+    sum.in += in_b;
+    sum.w += w_b;
+    sum.psum_in += psum_b;
+    if (in_b + w_b + psum_b > 0) {
+      TileOp load;
+      load.name = fmt::format("load fold {}", i);
+      load.unit = kDramReadUnit;
+      load.cycles = dram.cycles(in_b + w_b + psum_b);
+      load.latency = dram.latency;
+      if (held > 0) load.allocs = {{0, held}};
+      load.dram_read_bytes = in_b + w_b + psum_b;
+      load_op[i] = add_op(p, load);
+    }
+    const bool opens = !s.accumulates || f.row_fold == 0;
+    const bool closes = !s.accumulates || f.row_fold + 1 == t.row_folds;
+    if (opens) {
+      tile = std::min(bytes_of(block_elements(s.psum, f), s.psum.bits), s.out_cap);
+      TileOp open;
+      open.name = fmt::format("open outputs fold {}", i);
+      open.unit = array_unit;
+      open.allocs = {{0, tile}};
+      add_op(p, open);
+    }
+    TileOp fold;
+    fold.name = fmt::format("{} fold {}", einsum, i);
+    fold.unit = array_unit;
+    fold.cycles = static_cast<uint64_t>(t.cycles_per_fold);
+    if (load_op[i] != UINT32_MAX) fold.deps = {{load_op[i], 0}};
+    if (release_at[i] > 0) fold.releases = {{0, release_at[i]}};
+    fold.useful_ops = static_cast<uint64_t>(f.macs);
+    fold_op[i] = add_op(p, fold);
+    const uint64_t out_b = closes ? block_bytes(s.out, f, s.geo) : 0;
+    const uint64_t spill_b = s.spill && !closes ? block_bytes(s.psum, f, s.geo) : 0;
+    sum.out += out_b;
+    sum.psum_out += spill_b;
+    if (closes || spill_b > 0) {
+      TileOp write;
+      write.name = closes ? fmt::format("write {} fold {}", output, i) : fmt::format("spill partial sums fold {}", i);
+      write.unit = kDramWriteUnit;
+      write.cycles = dram.cycles(out_b + spill_b);
+      write.deps = {{fold_op[i], 0}};
+      if (closes) write.releases = {{0, tile}};
+      write.dram_write_bytes = out_b + spill_b;
+      add_op(p, write);
+    }
+  }
+  // Double buffering: a fold's operands load once the fold two back (of this batch element or
+  // the previous one) is done.
+  for (uint64_t i = 0; i < folds; ++i) {
+    if (load_op[i] == UINT32_MAX) continue;
+    const uint64_t distance = i >= 2 ? 0 : ceil_div(2 - i, folds);
+    const uint64_t back = i + distance * folds - 2;
+    p.body[load_op[i]].deps = {{fold_op[back], static_cast<uint32_t>(distance)}};
+  }
+  return sum;
 }
 
 LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const MappingGroup& g) {
@@ -575,90 +714,137 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   // partition is loaded once; otherwise it is loaded again for every column fold.
   const uint64_t in_bytes = bytes_of(M * K, in_bits), w_bytes = bytes_of(K * N, w_bits);
   const uint64_t out_bytes = bytes_of(M * N, o_bits);
-  uint64_t reads = 0, writes = out_bytes, psum_spill = 0;
+  const bool in_fits = in_bytes <= cap(OperandRole::inputs);
+  uint64_t in_reads = 0, w_reads = 0, psum_spill = 0;
+  // The folds' blocks (SCALE-Sim's mapping: ws Sr = K, Sc = N; os Sr = M, Sc = N; is Sr = K, Sc = M).
+  SystolicFolds s;
+  s.geo = {static_cast<uint64_t>(a.rows), static_cast<uint64_t>(a.cols), static_cast<uint64_t>(t.mapping.sr),
+           row_folds, col_folds};
+  s.accumulates = g.dataflow != Dataflow::output_stationary;  // partial sums over row folds
+  s.out_cap = cap(OperandRole::outputs);
   switch (g.dataflow) {
     case Dataflow::weight_stationary:
-      reads = w_bytes + (in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds);
+      in_reads = in_fits ? in_bytes : in_bytes * col_folds;
+      w_reads = w_bytes;
       if (bytes_of(M * std::min<uint64_t>(N, a.cols), acc_bits) > cap(OperandRole::outputs) && row_folds > 1) {
         psum_spill = bytes_of(M * N, acc_bits) * (row_folds - 1);
       }
+      s.in = {FoldBlock::row, M, in_bits, in_fits};  // M x rows_used of the input
+      s.w = {FoldBlock::both, 1, w_bits, false};     // rows_used x cols_used weights per fold
+      s.out = {FoldBlock::col, M, o_bits, false};    // M x cols_used outputs per column fold
       break;
-    case Dataflow::output_stationary:
-      reads = (in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds) +
-              (bytes_of(K * std::min<uint64_t>(N, a.cols), w_bits) <= cap(OperandRole::weights) ? w_bytes
-                                                                                          : w_bytes * row_folds);
+    case Dataflow::output_stationary: {
+      const bool w_fits = bytes_of(K * std::min<uint64_t>(N, a.cols), w_bits) <= cap(OperandRole::weights);
+      in_reads = in_fits ? in_bytes : in_bytes * col_folds;
+      w_reads = w_fits ? w_bytes : w_bytes * row_folds;
+      s.in = {FoldBlock::row, K, in_bits, in_fits};  // rows_used x K of the input
+      s.w = {FoldBlock::col, K, w_bits, w_fits};     // K x cols_used of the weights
+      s.out = {FoldBlock::both, 1, o_bits, false};   // rows_used x cols_used outputs per fold
       break;
-    case Dataflow::input_stationary:
-      reads = in_bytes + (w_bytes <= cap(OperandRole::weights) ? w_bytes : w_bytes * col_folds);
+    }
+    case Dataflow::input_stationary: {
+      const bool w_fits = w_bytes <= cap(OperandRole::weights);
+      in_reads = in_bytes;
+      w_reads = w_fits ? w_bytes : w_bytes * col_folds;
       if (bytes_of(std::min<uint64_t>(M, a.cols) * N, acc_bits) > cap(OperandRole::outputs) && row_folds > 1) {
         psum_spill = bytes_of(M * N, acc_bits) * (row_folds - 1);
       }
+      s.in = {FoldBlock::both, 1, in_bits, false};  // rows_used (of K) x cols_used (of M) inputs per fold
+      s.w = {FoldBlock::row, N, w_bits, w_fits};    // rows_used x N of the weights
+      s.out = {FoldBlock::col, N, o_bits, false};   // cols_used x N outputs per column fold
       break;
+    }
   }
-  reads += psum_spill;
-  writes += psum_spill;
+  s.in.held_cap = cap(OperandRole::inputs) / 2;
+  s.w.held_cap = cap(OperandRole::weights) / 2;
+  s.psum = s.out;
+  s.psum.bits = acc_bits;
+  s.spill = psum_spill > 0;
+  const uint64_t reads = in_reads + w_reads + psum_spill, writes = out_bytes + psum_spill;
 
   TileProgram& p = out.program;
   p.buffers = {{sram->name, static_cast<uint64_t>(whole)}};
-  p.steps = mul_checked(batch, folds, "the number of folds");
-  const bool accumulates = g.dataflow != Dataflow::output_stationary;  // partial sums over row folds
-  const uint64_t writes_per_batch = accumulates ? col_folds : folds;
-  const uint64_t load_per_fold = ceil_div(reads, folds);
-  const uint64_t write_per_op = ceil_div(writes, writes_per_batch);
-  // Operands and partial sums beyond their partition stream through (and spill): the buffer
-  // holds at most a partition's worth of each.
-  const uint64_t out_tile = std::min<uint64_t>(
-      bytes_of(std::min<uint64_t>(M, accumulates ? M : a.rows) * std::min<uint64_t>(N, a.cols), acc_bits),
-      cap(OperandRole::outputs));
-  const uint64_t held_per_fold = std::min<uint64_t>(load_per_fold, (cap(OperandRole::inputs) + cap(OperandRole::weights)) / 2);
-
-  TileOp load;
-  load.name = "load operands";
-  load.unit = kDramReadUnit;
-  load.cycles = dram.cycles(load_per_fold);
-  load.latency = dram.latency;
-  load.allocs = {{0, held_per_fold}};
-  load.dram_read_bytes = 0;  // totals are set exactly below
-  const uint32_t lo = add_op(p, load);
-  TileOp psum;
-  psum.name = "open outputs";
-  psum.unit = 2 + static_cast<uint32_t>(ai);
-  psum.every = static_cast<uint32_t>(accumulates ? row_folds : 1);
-  psum.allocs = {{0, out_tile}};
-  const uint32_t po = add_op(p, psum);
-  TileOp fold;
-  fold.name = fmt::format("{} fold", e.name);
-  fold.unit = 2 + static_cast<uint32_t>(ai);
-  fold.cycles = static_cast<uint64_t>(t.cycles_per_fold);
-  fold.deps = {{lo, 0}, {po, 0}};
-  fold.releases = {{0, held_per_fold}};
-  fold.useful_ops = 0;
-  const uint32_t fo = add_op(p, fold);
-  TileOp write;
-  write.name = "write " + c.tensors[o_t].name;
-  write.unit = kDramWriteUnit;
-  write.cycles = dram.cycles(write_per_op);
-  write.every = psum.every;
-  write.phase = psum.every - 1;
-  write.deps = {{fo, 0}};
-  write.releases = {{0, out_tile}};
-  add_op(p, write);
-  p.body[lo].deps = {{fo, 2}};  // double-buffered operand tiles
-  // Useful work: one MAC per point, spread over the folds.
-  p.body[fo].useful_ops = ceil_div(M * K * N, folds);
-
+  const uint32_t array_unit = 2 + static_cast<uint32_t>(ai);
+  const uint64_t fold_cycles = static_cast<uint64_t>(t.cycles_per_fold);
   out.dram_read_bytes = batch * reads;
   out.dram_write_bytes = batch * writes;
-  add_systolic_tensor_traffic(out, g.dataflow, batch, reads - psum_spill, in_bytes, w_bytes,
-                              in_bytes <= cap(OperandRole::inputs) ? in_bytes : in_bytes * col_folds, out_bytes, in_t,
-                              w_t, o_t);
+  out.tensor_dram_reads[in_t] += batch * in_reads;
+  out.tensor_dram_reads[w_t] += batch * w_reads;
+  out.tensor_dram_writes[o_t] += batch * out_bytes;
+  if (folds <= kMaxUnrolledFolds) {
+    // Every fold of a batch element with its own transfers; the body repeats per batch element.
+    p.steps = batch;
+    const FoldTraffic f = unroll_folds(p, t, s, dram, array_unit, e.name, c.tensors[o_t].name);
+    if (f.in != in_reads || f.w != w_reads || f.out != out_bytes || f.psum_in != psum_spill ||
+        f.psum_out != psum_spill) {
+      throw InternalError(fmt::format("lowering: the folds of {} do not move the group's DRAM bytes", e.name));
+    }
+    uint64_t body_reads = 0, body_writes = 0;
+    for (const TileOp& op : p.body) {
+      body_reads += p.instances(op) * op.dram_read_bytes;
+      body_writes += p.instances(op) * op.dram_write_bytes;
+    }
+    if (body_reads != out.dram_read_bytes || body_writes != out.dram_write_bytes) {
+      throw InternalError(fmt::format("lowering: the program of {} does not move the group's DRAM bytes", e.name));
+    }
+  } else {
+    // Too many folds to list: one fold with the average transfers, repeated for every fold.
+    p.steps = mul_checked(batch, folds, "the number of folds");
+    const uint64_t writes_per_batch = s.accumulates ? col_folds : folds;
+    const uint64_t load_per_fold = ceil_div(reads, folds);
+    const uint64_t write_per_op = ceil_div(writes, writes_per_batch);
+    // Operands and partial sums beyond their partition stream through (and spill): the buffer
+    // holds at most a partition's worth of each.
+    const uint64_t out_tile = std::min<uint64_t>(
+        bytes_of(std::min<uint64_t>(M, s.accumulates ? M : a.rows) * std::min<uint64_t>(N, a.cols), acc_bits),
+        cap(OperandRole::outputs));
+    const uint64_t held_per_fold =
+        std::min<uint64_t>(load_per_fold, (cap(OperandRole::inputs) + cap(OperandRole::weights)) / 2);
+
+    TileOp load;
+    load.name = "load operands";
+    load.unit = kDramReadUnit;
+    load.cycles = dram.cycles(load_per_fold);
+    load.latency = dram.latency;
+    load.allocs = {{0, held_per_fold}};
+    load.dram_read_bytes = 0;  // the totals are exact apart from the body
+    const uint32_t lo = add_op(p, load);
+    TileOp psum;
+    psum.name = "open outputs";
+    psum.unit = array_unit;
+    psum.every = static_cast<uint32_t>(s.accumulates ? row_folds : 1);
+    psum.allocs = {{0, out_tile}};
+    const uint32_t po = add_op(p, psum);
+    TileOp fold;
+    fold.name = fmt::format("{} fold", e.name);
+    fold.unit = array_unit;
+    fold.cycles = fold_cycles;
+    fold.deps = {{lo, 0}, {po, 0}};
+    fold.releases = {{0, held_per_fold}};
+    fold.useful_ops = ceil_div(M * K * N, folds);  // one MAC per point, spread over the folds
+    const uint32_t fo = add_op(p, fold);
+    TileOp write;
+    write.name = "write " + c.tensors[o_t].name;
+    write.unit = kDramWriteUnit;
+    write.cycles = dram.cycles(write_per_op);
+    write.every = psum.every;
+    write.phase = psum.every - 1;
+    write.deps = {{fo, 0}};
+    write.releases = {{0, out_tile}};
+    add_op(p, write);
+    p.body[lo].deps = {{fo, 2}};  // double-buffered operand tiles
+    out.notes.push_back(fmt::format("{}: {} folds per batch element, more than {}: each fold moves the average of the "
+                                    "folds' DRAM transfers (the byte totals are exact)",
+                                    e.name, folds, kMaxUnrolledFolds));
+  }
   out.buffer_write_bytes = out.dram_read_bytes + batch * bytes_of(M * N, acc_bits);
   out.buffer_read_bytes = batch * (static_cast<uint64_t>(t.ifmap_reads) * static_cast<uint64_t>(in_bits) / 8 +
                                    static_cast<uint64_t>(t.filter_reads) * static_cast<uint64_t>(w_bits) / 8) +
                           out.dram_write_bytes;
   out.actions[ai] += einsum_actions(e, a.pe);
-  out.einsums.push_back({g.einsums.front(), ai, mul_checked(p.steps, fold.cycles, "an Einsum's busy cycles"), p.steps,
-                         einsum_actions(e, a.pe)});
+  const uint64_t fold_count = mul_checked(batch, folds, "the number of folds");
+  out.einsums.push_back({g.einsums.front(), ai, mul_checked(fold_count, fold_cycles, "an Einsum's busy cycles"),
+                         fold_count, einsum_actions(e, a.pe)});
   out.useful_pe_cycles[ai] = mul_checked(batch, M * K * N, "the number of MACs");
   out.notes.push_back(fmt::format("{}: {} x {} x {} GEMM{} on {} ({}), {} folds of {} cycles", e.name, M, K, N,
                                   batch > 1 ? fmt::format(" x {} batch", batch) : "", a.name,

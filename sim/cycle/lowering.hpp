@@ -15,10 +15,17 @@
 // its loop; the output of a reduction over a looped rank accumulates over that
 // loop's iterations; outputs leaving the group are written back to DRAM a
 // buffer tile at a time (gathered over the buffer's loops).
-// Systolic groups: one step per SCALE-Sim fold, the fold's cycles from
-// sim/engine/systolic_timing.hpp, with the fold's operands loaded (double
-// buffered) and finished outputs written back. Operands that fit their SRAM
-// partition whole are loaded once.
+// Systolic groups: one step per batch element, whose SCALE-Sim folds the body
+// lists one by one (a fold's cycles from sim/engine/systolic_timing.hpp). Each
+// fold loads the operand blocks it does not hold yet, with their exact bytes
+// (a partial last row or column fold moves fewer), at most two folds ahead
+// (double buffered); the fold that finishes outputs (the last row fold of a
+// column fold for ws/is, every fold for os) writes them back. Operands that fit
+// their SRAM partition whole are loaded once and held until their last fold;
+// partial sums that do not fit the output partition are spilled after every
+// row fold but the last and read back with the next. A GEMM with more than
+// kMaxUnrolledFolds folds per batch element has one step per fold instead, each
+// moving the average of the folds' transfers (the group's notes say so).
 //
 // A tensor produced in one group and read in a later one goes through DRAM:
 // its producer's group writes it back (once per tile, or once per accumulated
@@ -27,8 +34,9 @@
 //
 // DRAM reads and writes use separate channels of the stated bandwidth each
 // (`duplex: full`, the default) or share one (`duplex: half`: the two units
-// name one TileUnit::channel), and per-fold transfers of a systolic group are
-// the average of its folds' transfers; DRAM byte totals are exact either way.
+// name one TileUnit::channel). DRAM byte totals are exact; in a program whose
+// operations carry their own bytes (all but the averaged systolic one) they are
+// the sum over the body of each operation's bytes times its instances.
 
 #include <cstdint>
 #include <map>
@@ -74,6 +82,9 @@ struct LoweredGroup {
 
 inline constexpr uint32_t kDramReadUnit = 0;
 inline constexpr uint32_t kDramWriteUnit = 1;
+
+// Folds per batch element up to which a systolic group's body lists every fold.
+inline constexpr uint64_t kMaxUnrolledFolds = 4096;
 
 std::vector<LoweredGroup> lower_mapping(const EinsumCascade& cascade, const CascadeGraph& graph,
                                         const ArchSpec& arch, const Mapping& mapping);

@@ -442,21 +442,25 @@ TEST_CASE("a register file too small for the dataflow stops the simulation", "[s
 }
 
 TEST_CASE("a half-duplex DRAM shares one channel between reads and writes", "[sim][cycle][duplex]") {
-  // os, M = K = N = 64 on 8 x 8 at 1 byte per cycle: 64 folds of 8 + 8 + 64 - 2 = 78 cycles; each
-  // fold loads (64 x 64 + 64 x 64) / 64 = 128 bytes of int8 operands and writes 64 x 64 x 4 / 64
-  // = 256 bytes of int32 outputs: L = 128, W = 256, F = 78 cycles.
-  const uint64_t n = 64, L = 128, W = 256, F = 78;
+  // os, M = K = N = 64 on 8 x 8 at 1 byte per cycle: 64 folds of 8 + 8 + 64 - 2 = 78 cycles, fold i
+  // row fold i % 8 of column fold i / 8. A and B fit their partitions, so row fold r of column fold
+  // 0 loads the 8 x 64 = 512 bytes of A's row block r, and row fold 0 of column fold c the 512 bytes
+  // of B's column block c; every fold writes its 8 x 8 x 4 = 256 bytes of int32 outputs: B = 512,
+  // W = 256, F = 78 cycles.
+  const uint64_t n = 64, B = 512, W = 256, F = 78;
   const EinsumCascade w = gemm(64, 64, 64);
   const ArchSpec full = systolic_duplex(8, 8, "1 GB/s", "full");
   const ArchSpec half = systolic_duplex(8, 8, "1 GB/s", "half");
   SimulationReport rf = simulate_cycle(w, full, preset_mapping("os", w, full));
   SimulationReport rh = simulate_cycle(w, half, preset_mapping("os", w, half));
-  // Full duplex: the loads run back to back and every write hides behind them but the
-  // writes, slower, queue up: the first write starts after load 0 and fold 0.
-  CHECK(rf.cycles == L + F + n * W);
+  // Full duplex: the read channel loads folds 0-7 (2 B, then B each) and fold 8 (B) back to back,
+  // and fold 8 ends F after its load. Fold k < 8 ends B apart from the next, so its write ends
+  // (F + W after its load, W < B) before the next begins. From fold 8 on a column fold's load and
+  // eight folds take at most B + 8 F = 1136 cycles, its writes 8 W = 2048: the 56 writes queue.
+  CHECK(rf.cycles == 10 * B + F + (n - 8) * W);
   // Half duplex: reads and writes alternate on one channel that is never idle, and the last
   // write follows the last fold at once (F <= W): all bytes at one byte per cycle.
-  CHECK(rh.cycles == n * (L + W));
+  CHECK(rh.cycles == 16 * B + n * W);
   CHECK(rh.cycles == rh.dram_read_bytes + rh.dram_write_bytes);
   CHECK(rh.cycles >= rf.cycles);
   CHECK(rh.dram_read_bytes == rf.dram_read_bytes);
