@@ -80,6 +80,73 @@ bool as_gemm(const EinsumCascade& c, const Einsum& e, GemmView& out) {
   return true;
 }
 
+std::string epilogue_mismatch(const EinsumCascade& c, int gemm, int e) {
+  const Einsum& g = c.einsums[gemm];
+  const Einsum& x = c.einsums[e];
+  GemmView v;
+  if (!as_gemm(c, g, v)) return fmt::format("{} is not a GEMM", g.name);
+  const int t = g.output.tensor;
+  const std::string& tn = c.tensors[t].name;
+  if (contains(c.outputs, t)) return fmt::format("{} is an output of the workload: it cannot stay in the PEs", tn);
+  const CascadeGraph graph(c);
+  for (int reader : graph.consumers(t))
+    if (reader != e) return fmt::format("{} reads {} too: it cannot stay in the PEs", c.einsums[reader].name, tn);
+  if (x.recurrent_rank >= 0) return fmt::format("{} is a recurrence", x.name);
+  int reads = 0;
+  const std::vector<int> t_ranks = c.tensors[t].ranks;
+  for (const auto& in : x.inputs) {
+    if (in.tensor == t) ++reads;
+    for (int r : access_ranks(in)) {
+      if (!contains(t_ranks, r)) {
+        return fmt::format("{} reads {} over rank {}, which {} does not have", x.name, c.tensors[in.tensor].name,
+                           c.ranks[r].name, tn);
+      }
+    }
+  }
+  if (reads != 1) return fmt::format("{} does not read {} once", x.name, tn);
+  if (x.inputs.size() > 2) return fmt::format("{} reads more than {} and one other operand", x.name, tn);
+  for (const auto& in : x.inputs) {
+    if (in.tensor == t) continue;
+    for (int r : access_ranks(in)) {
+      if (contains(v.m, r)) {
+        return fmt::format("{} reads {} over rank {}, a rank of the GEMM's first operand: the PEs hold one per "
+                           "column and group",
+                           x.name, c.tensors[in.tensor].name, c.ranks[r].name);
+      }
+    }
+  }
+  for (int r : t_ranks)
+    if (!contains(x.iteration_ranks, r)) return fmt::format("{} does not iterate rank {} of {}", x.name, c.ranks[r].name, tn);
+  if (x.iteration_ranks.size() != t_ranks.size()) return fmt::format("{} iterates ranks {} does not have", x.name, tn);
+  for (int r : x.reduced_ranks) {
+    if (!contains(v.batch, r)) {
+      return fmt::format("{} reduces rank {}, which is not a batch rank of {} (shared by both its operands)", x.name,
+                         c.ranks[r].name, g.name);
+    }
+  }
+  if (!x.reduced_ranks.empty() && x.reduce != ReduceOp::sum) return fmt::format("{} does not sum", x.name);
+  return "";
+}
+
+GemmView systolic_gemm_view(const EinsumCascade& c, const MappingGroup& g, int64_t* groups) {
+  GemmView v;
+  if (!as_gemm(c, c.einsums[g.einsums.front()], v)) {
+    throw Error(fmt::format("Einsum {} is not a GEMM", c.einsums[g.einsums.front()].name));
+  }
+  int64_t merged = 1;
+  if (g.epilogue >= 0) {
+    for (int r : c.einsums[g.epilogue].reduced_ranks) {
+      merged *= c.ranks[r].size;
+      v.batch.erase(std::find(v.batch.begin(), v.batch.end(), r));
+      v.k.insert(v.k.begin(), r);
+    }
+    v.batch_size /= merged;
+    v.k_size *= merged;
+  }
+  if (groups) *groups = merged;
+  return v;
+}
+
 bool is_multiply_accumulate(const Einsum& e) {
   return e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
          (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
@@ -127,6 +194,8 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
     std::string names;
     for (int e : g.einsums) names += (names.empty() ? "" : " ") + c.einsums[e].name;
     if (g.kind == GroupKind::systolic) {
+      if (g.epilogue >= 0) names = fmt::format("{} with epilogue {}", c.einsums[g.einsums.front()].name,
+                                               c.einsums[g.epilogue].name);
       out.push_back(fmt::format("systolic group '{}': {} on {} ({})", g.name, names, g.array,
                                 dataflow_name(g.dataflow)));
     } else {
@@ -216,12 +285,33 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
       if (!a) fail(g, fmt::format("unknown array '{}'", g.array));
       if (a->dimensions != 2) fail(g, fmt::format("array '{}' is not a 2D array", g.array));
       GemmView v;
-      for (int e : g.einsums) {
-        if (!as_gemm(c, c.einsums[e], v)) {
-          fail(g, fmt::format("Einsum {} is not a GEMM (a product of two tensors summed over ranks): "
-                              "a systolic dataflow cannot run it", c.einsums[e].name));
+      const int gemm = g.einsums.front();
+      if (!as_gemm(c, c.einsums[gemm], v)) {
+        fail(g, fmt::format("Einsum {} is not a GEMM (a product of two tensors summed over ranks): "
+                            "a systolic dataflow cannot run it", c.einsums[gemm].name));
+      }
+      cycles_per_point(c.einsums[gemm], a->pe);
+      if (g.einsums.size() != (g.epilogue >= 0 ? 2u : 1u)) fail(g, "a systolic group runs one GEMM and its epilogue");
+      if (g.epilogue >= 0) {
+        const Einsum& x = c.einsums[g.epilogue];
+        const std::string why = epilogue_mismatch(c, gemm, g.epilogue);
+        if (!why.empty()) fail(g, fmt::format("Einsum {} cannot be the epilogue of {}: {}", x.name, c.einsums[gemm].name, why));
+        try {
+          cycles_per_point(x, a->pe);
+        } catch (const Error& err) {
+          fail(g, fmt::format("{} (the epilogue, on array '{}')", err.what(), g.array));
         }
-        cycles_per_point(c.einsums[e], a->pe);
+        // ws and is lay K over the array's rows, and a column's partial sum leaves the array at
+        // the end of a row fold: a group must end with a row fold to be scaled on its own.
+        int64_t groups = 1;
+        const GemmView merged = systolic_gemm_view(c, g, &groups);
+        const int64_t per_group = merged.k_size / groups;
+        if (groups > 1 && g.dataflow != Dataflow::output_stationary && per_group % a->rows != 0) {
+          fail(g, fmt::format("with dataflow {} the {} rows of array '{}' hold K, and a group of {} values of K "
+                              "is not a whole number of row folds: its partial sums could not be scaled on their "
+                              "own (use os, or groups of a multiple of {})",
+                              dataflow_name(g.dataflow), a->rows, g.array, per_group, a->rows));
+        }
       }
       continue;
     }
@@ -605,10 +695,41 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
 
   if (auto d = parse_dataflow(dataflow)) {
     if (!a2) throw Error(fmt::format("dataflow {}: architecture '{}' has no 2D array", dataflow, arch.name));
+    std::vector<bool> taken(c.einsums.size(), false);  // epilogues, mapped with their GEMM
+    const CascadeGraph graph(c);
     for (int e : order) {
+      if (taken[e]) continue;
       GemmView v;
       if (as_gemm(c, c.einsums[e], v)) {
-        m.groups.push_back(systolic_group(c, e, *d, *a2));
+        MappingGroup g = systolic_group(c, e, *d, *a2);
+        // MixPE's PEs dequantize each group's partial sums in place: the scale-and-sum Einsum
+        // after a group-wise GEMM runs as its epilogue, and the partial sums stay on chip.
+        const std::vector<int>& readers = graph.consumers(c.einsums[e].output.tensor);
+        if (a2->pe.family == PeFamily::mixpe && readers.size() == 1 && epilogue_mismatch(c, e, readers[0]).empty() &&
+            supports(c.einsums[readers[0]], a2->pe)) {
+          MappingGroup with = g;
+          with.epilogue = readers[0];
+          with.einsums.push_back(readers[0]);
+          int64_t groups = 1;
+          const GemmView mv = systolic_gemm_view(c, with, &groups);
+          const int64_t per_group = mv.k_size / groups;
+          const std::string& x = c.einsums[readers[0]].name;
+          if (*d == Dataflow::output_stationary || per_group % a2->rows == 0) {
+            g = with;
+            taken[readers[0]] = true;
+            m.notes.push_back(fmt::format("{} runs in the PEs of {} as the epilogue of {}: each group of {} values "
+                                          "of K is scaled once, as its partial sums finish (MixPE), and {} stays on "
+                                          "chip",
+                                          x, a2->name, c.einsums[e].name, per_group,
+                                          c.tensors[c.einsums[e].output.tensor].name));
+          } else {
+            m.notes.push_back(fmt::format("{} runs as a GEMM of its own: with dataflow {} a group of {} values of K "
+                                          "is not a whole number of row folds of the {} rows of {} (os would "
+                                          "scale it in the PEs)",
+                                          x, dataflow_name(*d), per_group, a2->rows, a2->name));
+          }
+        }
+        m.groups.push_back(g);
       } else if (a1) {
         // Element-wise and reduction Einsums (dequantization, activations) on the vector array.
         m.groups.push_back(single_group(c, e, *a1, default_buffer(arch)));
@@ -756,8 +877,9 @@ std::string check_mapping_document(const YamlDocument& doc) {
     if (gn.has("systolic")) {
       gn.check_keys({"name", "systolic"});
       SpecNode s = gn.at("systolic");
-      s.check_keys({"einsum", "array", "dataflow"});
+      s.check_keys({"einsum", "array", "dataflow", "epilogue"});
       s.at("einsum").as_string();
+      if (auto ep = s.find("epilogue")) ep->as_string();
       s.at("array").as_string();
       if (!parse_dataflow(s.at("dataflow").as_string())) s.at("dataflow").fail("dataflow must be ws, os or is");
       ++systolic;
@@ -827,9 +949,13 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
     if (gn.has("systolic")) {
       gn.check_keys({"name", "systolic"});
       SpecNode s = gn.at("systolic");
-      s.check_keys({"einsum", "array", "dataflow"});
+      s.check_keys({"einsum", "array", "dataflow", "epilogue"});
       g.kind = GroupKind::systolic;
       g.einsums = {einsum_index(s.at("einsum"))};
+      if (auto ep = s.find("epilogue")) {
+        g.epilogue = einsum_index(*ep);
+        g.einsums.push_back(g.epilogue);
+      }
       g.name = gn.as_string_or("name", c.einsums[g.einsums[0]].name);
       g.array = s.at("array").as_string();
       if (!arch.find_array(g.array)) s.at("array").fail(fmt::format("unknown array '{}' in architecture '{}'", g.array, arch.name));

@@ -65,6 +65,7 @@ struct MappingGroup {
   // systolic
   Dataflow dataflow = Dataflow::weight_stationary;
   std::string array;
+  int epilogue = -1;  // an Einsum the PEs apply to the GEMM's finished groups (see systolic_epilogue), or -1
   SourceLocation location;
 };
 
@@ -115,6 +116,21 @@ struct GemmView {
 };
 // nullopt-like: returns false if the Einsum is not GEMM-like.
 bool as_gemm(const EinsumCascade& cascade, const Einsum& e, GemmView& out);
+
+// An epilogue of a systolic GEMM: an Einsum the PEs apply to the GEMM's results as
+// they finish, MixPE's dequantization once per group (Out[m,n] = PS[m,k1,n] x
+// S[k1,n] summed over k1, after PS sums a group of K0 shift-and-adds). It reads
+// the GEMM's output, which nothing else reads, and operands indexed by some of its
+// ranks; it iterates exactly the output's ranks and reduces only ranks of the
+// GEMM's batch, which then join the GEMM's reduction: the pair runs as one GEMM
+// over K x (the reduced batch), each PE scaling a group's partial sum as the group
+// completes. Returns the reason `e` is not one, or "" when it is.
+std::string epilogue_mismatch(const EinsumCascade& cascade, int gemm, int e);
+
+// The GEMM a systolic group runs: its Einsum's, or with an epilogue the merged one
+// (K times the ranks the epilogue reduces, the batch without them). `groups` gets
+// the size of that merged part of K (1 without an epilogue).
+GemmView systolic_gemm_view(const EinsumCascade& cascade, const MappingGroup& g, int64_t* groups = nullptr);
 
 // Whether `e` multiplies (or shift-adds) two operands into a sum: one MAC per point.
 bool is_multiply_accumulate(const Einsum& e);

@@ -522,7 +522,7 @@ class FusedLowering {
 // SCALE-Sim's Sr), its column block (of Sc), or both. Elements are counted in fold order (column
 // folds outermost), so a block's bytes are a difference of bytes_of over a running count and the
 // blocks of one pass add up to the tensor's bytes exactly, whatever the bits per element.
-enum class FoldBlock { row, col, both };
+enum class FoldBlock { row, col, both, whole };
 
 struct FoldTensor {
   FoldBlock block = FoldBlock::both;
@@ -544,6 +544,7 @@ uint64_t block_elements(const FoldTensor& x, const SystolicFold& f) {
     case FoldBlock::row: return ru * x.unit;
     case FoldBlock::col: return cu * x.unit;
     case FoldBlock::both: return ru * cu;
+    case FoldBlock::whole: return x.unit;
   }
   return 0;
 }
@@ -555,6 +556,7 @@ uint64_t block_bytes(const FoldTensor& x, const SystolicFold& f, const FoldGeome
     case FoldBlock::row: before = r * g.rows * x.unit; break;
     case FoldBlock::col: before = c * g.cols * x.unit; break;
     case FoldBlock::both: before = c * g.cols * g.sr + r * g.rows * static_cast<uint64_t>(f.cols_used); break;
+    case FoldBlock::whole: break;
   }
   return bytes_of(before + block_elements(x, f), x.bits) - bytes_of(before, x.bits);
 }
@@ -566,6 +568,7 @@ bool loads_block(const FoldTensor& x, const SystolicFold& f) {
     case FoldBlock::row: return f.col_fold == 0;
     case FoldBlock::col: return f.row_fold == 0;
     case FoldBlock::both: return true;
+    case FoldBlock::whole: return f.index == 0;
   }
   return true;
 }
@@ -578,6 +581,7 @@ uint64_t block_last_reader(const FoldTensor& x, const SystolicFold& f, const Fol
     case FoldBlock::row: return (g.col_folds - 1) * g.row_folds + static_cast<uint64_t>(f.row_fold);
     case FoldBlock::col: return static_cast<uint64_t>(f.col_fold) * g.row_folds + g.row_folds - 1;
     case FoldBlock::both: return i;
+    case FoldBlock::whole: return g.row_folds * g.col_folds - 1;
   }
   return i;
 }
@@ -585,6 +589,7 @@ uint64_t block_last_reader(const FoldTensor& x, const SystolicFold& f, const Fol
 // What a systolic group moves per batch element.
 struct FoldTraffic {
   uint64_t in = 0, w = 0;             // operand loads
+  uint64_t ep = 0;                    // the epilogue's operand
   uint64_t out = 0;                   // finished outputs
   uint64_t psum_in = 0, psum_out = 0;  // partial sums read back and spilled
 };
@@ -592,6 +597,8 @@ struct FoldTraffic {
 struct SystolicFolds {
   FoldGeometry geo;
   FoldTensor in, w;
+  FoldTensor ep;    // the epilogue's other operand (MixPE's scales), if has_ep
+  bool has_ep = false;
   FoldTensor out;   // the finished outputs (o_bits)
   FoldTensor psum;  // the same blocks as partial sums (acc_bits)
   bool accumulates = false;  // ws, is: outputs accumulate over the row folds of a column fold
@@ -613,7 +620,8 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
   for (uint64_t i = 0; i < folds; ++i) {
     const SystolicFold f = systolic_fold(t, static_cast<int64_t>(i));
     const uint64_t in_b = loads_block(s.in, f) ? block_bytes(s.in, f, s.geo) : 0;
-    const uint64_t w_b = loads_block(s.w, f) ? block_bytes(s.w, f, s.geo) : 0;
+    const uint64_t w_b = (loads_block(s.w, f) ? block_bytes(s.w, f, s.geo) : 0) +
+                         (s.has_ep && loads_block(s.ep, f) ? block_bytes(s.ep, f, s.geo) : 0);
     const uint64_t psum_b = s.spill && f.row_fold > 0 ? block_bytes(s.psum, f, s.geo) : 0;
     uint64_t held = 0;
     auto hold = [&](const FoldTensor& x, uint64_t bytes) {
@@ -621,10 +629,13 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
       held += h;
       release_at[block_last_reader(x, f, s.geo)] += h;
     };
+    const uint64_t ep_b = s.has_ep && loads_block(s.ep, f) ? block_bytes(s.ep, f, s.geo) : 0;
     hold(s.in, in_b);
-    hold(s.w, w_b);
+    hold(s.w, w_b - ep_b);
+    if (s.has_ep) hold(s.ep, ep_b);
     sum.in += in_b;
-    sum.w += w_b;
+    sum.w += w_b - ep_b;
+    sum.ep += ep_b;
     sum.psum_in += psum_b;
     if (in_b + w_b + psum_b > 0) {
       TileOp load;
@@ -683,8 +694,9 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
 LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const MappingGroup& g) {
   LoweredGroup out = new_group(g, arch);
   const Einsum& e = c.einsums[g.einsums.front()];
-  GemmView v;
-  if (!as_gemm(c, e, v)) throw Error(fmt::format("Einsum {} is not a GEMM", e.name));
+  int64_t groups = 1;  // with an epilogue: the groups of K it scales one by one
+  const GemmView v = systolic_gemm_view(c, g, &groups);
+  const Einsum* epi = g.epilogue >= 0 ? &c.einsums[g.epilogue] : nullptr;
   const int ai = array_index(arch, g.array);
   const ComputeArray& a = arch.arrays[ai];
   const SystolicTiming t = systolic_gemm_timing(g.dataflow, v.m_size, v.k_size, v.n_size, a.rows, a.cols);
@@ -696,7 +708,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   const uint64_t M = v.m_size, K = v.k_size, N = v.n_size;
   const int in_t = e.inputs[e.expr.args[0].access].tensor;
   const int w_t = e.inputs[e.expr.args[1].access].tensor;
-  const int o_t = e.output.tensor;
+  const int o_t = epi ? epi->output.tensor : e.output.tensor;  // an epilogue's result leaves the array
   const int64_t in_bits = bits_of(c, in_t), w_bits = bits_of(c, w_t), o_bits = bits_of(c, o_t);
   const int64_t acc_bits = std::max<int64_t>(o_bits, format_bits(a.pe.acc));
 
@@ -757,10 +769,31 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   }
   s.in.held_cap = cap(OperandRole::inputs) / 2;
   s.w.held_cap = cap(OperandRole::weights) / 2;
+  // An epilogue's other operand (MixPE's scales, per column and group of K; mapping.hpp): a block
+  // of it per column fold when the columns hold N (ws, os), all of it at the first fold (is);
+  // loaded for every batch element, its slice of it when it has a batch rank.
+  uint64_t ep_reads = 0;
+  int ep_t = -1;
+  if (epi) {
+    for (const auto& in : epi->inputs)
+      if (in.tensor != e.output.tensor) ep_t = in.tensor;
+  }
+  if (ep_t >= 0) {
+    const Tensor& st = c.tensors[ep_t];
+    bool batched = false;
+    for (int r : st.ranks) batched = batched || contains(v.batch, r);
+    const uint64_t elements = static_cast<uint64_t>(st.elements()) / (batched ? batch : 1);
+    const bool cols_hold_n = g.dataflow != Dataflow::input_stationary;
+    s.ep = {cols_hold_n ? FoldBlock::col : FoldBlock::whole, cols_hold_n ? elements / N : elements, bits_of(c, ep_t),
+            true, cap(OperandRole::weights) / 2};
+    s.has_ep = true;
+    ep_reads = bytes_of(elements, s.ep.bits);
+    out.tensor_dram_reads[ep_t] += batch * ep_reads;
+  }
   s.psum = s.out;
   s.psum.bits = acc_bits;
   s.spill = psum_spill > 0;
-  const uint64_t reads = in_reads + w_reads + psum_spill, writes = out_bytes + psum_spill;
+  const uint64_t reads = in_reads + w_reads + ep_reads + psum_spill, writes = out_bytes + psum_spill;
 
   TileProgram& p = out.program;
   p.buffers = {{sram->name, static_cast<uint64_t>(whole)}};
@@ -775,7 +808,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
     // Every fold of a batch element with its own transfers; the body repeats per batch element.
     p.steps = batch;
     const FoldTraffic f = unroll_folds(p, t, s, dram, array_unit, e.name, c.tensors[o_t].name);
-    if (f.in != in_reads || f.w != w_reads || f.out != out_bytes || f.psum_in != psum_spill ||
+    if (f.in != in_reads || f.w != w_reads || f.ep != ep_reads || f.out != out_bytes || f.psum_in != psum_spill ||
         f.psum_out != psum_spill) {
       throw InternalError(fmt::format("lowering: the folds of {} do not move the group's DRAM bytes", e.name));
     }
@@ -849,6 +882,20 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   out.notes.push_back(fmt::format("{}: {} x {} x {} GEMM{} on {} ({}), {} folds of {} cycles", e.name, M, K, N,
                                   batch > 1 ? fmt::format(" x {} batch", batch) : "", a.name,
                                   dataflow_name(g.dataflow), t.folds, t.cycles_per_fold));
+  if (epi) {
+    // The epilogue runs beside the MACs, once per output and group of K, as each group's partial
+    // sums finish: no cycles of its own. It reads its operands (the scales) from the buffer once
+    // per fold that finishes groups of their outputs' columns (ws, is) or rows (os).
+    const ActionCounts acts = einsum_actions(*epi, a.pe);
+    out.actions[ai] += acts;
+    out.einsums.push_back({g.epilogue, ai, 0, 0, acts});
+    const uint64_t passes = g.dataflow == Dataflow::output_stationary ? row_folds : 1;
+    out.buffer_read_bytes += batch * ep_reads * passes;
+    out.notes.push_back(fmt::format("{}: the epilogue of {}, in the PEs: {} outputs x {} groups of {} values of K "
+                                    "scaled as they finish; {} does not leave the array",
+                                    epi->name, e.name, batch * M * N, groups, K / static_cast<uint64_t>(groups),
+                                    c.tensors[e.output.tensor].name));
+  }
   return out;
 }
 
