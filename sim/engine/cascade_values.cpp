@@ -118,6 +118,7 @@ struct EinsumArith {
   NumberFormat a_format = NumberFormat::fp64, b_format = NumberFormat::fp64;  // the PE's operand formats
   double a_scale = 1, b_scale = 1;  // integer operands: value = integer x scale
   bool in_group = false;            // shift_add: a group is open
+  bool output_in_pe = false;        // the result keeps the PE's precision (EinsumPe)
 };
 
 class PeArithmetic : public EvalArithmetic {
@@ -128,6 +129,7 @@ class PeArithmetic : public EvalArithmetic {
     std::set<std::string> said;
     for (size_t e = 0; e < c.einsums.size(); ++e) {
       arith_.push_back(make(c.einsums[e], pes[e]));
+      arith_.back().output_in_pe = pes[e].output_in_pe;
       const EinsumArith& a = arith_.back();
       const std::string& name = pes[e].kind.name;
       std::string what;
@@ -142,6 +144,7 @@ class PeArithmetic : public EvalArithmetic {
                                          [](const auto& o) { return o.first == Op::exp && o.second > 0; });
         if (has_exp) what += a.lane->taylor() ? ", exp as a Taylor series" : ", exp on a dedicated unit";
       }
+      if (a.output_in_pe) what += ", the result kept in the PEs";
       notes_by_what_[what].push_back(c.einsums[e].name);
     }
     for (const auto& [what, names] : notes_by_what_) {
@@ -200,10 +203,12 @@ class PeArithmetic : public EvalArithmetic {
       v = a.mix->finish_group(scale, 0, 0.0);
       a.in_group = false;
     }
+    if (a.output_in_pe) return v;
     return is_int(out.format) ? v : quantize(out.format, v);
   }
 
   void finish(int e, std::vector<double>& data) override {
+    if (arith_[static_cast<size_t>(e)].output_in_pe) return;
     store_tensor(c_.tensors[static_cast<size_t>(c_.einsums[static_cast<size_t>(e)].output.tensor)], data);
   }
 
@@ -325,7 +330,8 @@ std::vector<EinsumPe> einsum_pe_kinds(const EinsumCascade& c, const ArchSpec& ar
       const int e = g.einsums[i];
       const std::string& array = g.kind == GroupKind::systolic ? g.array : g.placements.at(i).array;
       const ComputeArray& a = arch.array(array);
-      kinds.at(static_cast<size_t>(e)) = EinsumPe{a.pe, a.dedicated_exp};
+      const bool in_pe = g.kind == GroupKind::systolic && g.epilogue >= 0 && e == g.einsums.front();
+      kinds.at(static_cast<size_t>(e)) = EinsumPe{a.pe, a.dedicated_exp, in_pe};
     }
   }
   std::vector<EinsumPe> out;

@@ -57,6 +57,8 @@ struct CascadeValueResult {
 struct EinsumPe {
   PeKind kind;
   bool dedicated_exp = false;  // the array's exp_unit: dedicated (else exp is a Taylor series)
+  bool output_in_pe = false;   // the result stays in the PEs (a systolic GEMM's epilogue takes it): not
+                               // rounded to its tensor's format
 };
 
 // The PE of each Einsum (index = Einsum). Throws Error for an Einsum the mapping does not place.

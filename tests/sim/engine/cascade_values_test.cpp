@@ -84,6 +84,32 @@ TEST_CASE("cascade values: an fp16 accumulator rounds every MAC") {
   CHECK(cascade_values(c, all_on(c, "mac_fp16"), o).total.max_abs_error == 1.0);
 }
 
+TEST_CASE("cascade values: a result kept in the PEs is not rounded to its tensor") {
+  // P = A . B = 2051 exactly in mac_fp16's fp32 accumulator (as above); Z = P x 1 on an fp32 lane.
+  // Stored in fp16, P becomes 2052 (a tie, to even): Z errs by 1. Kept in the PEs (a systolic
+  // GEMM's epilogue reads it there), P stays 2051 and Z is exact.
+  const EinsumCascade c = load_text(R"Y(workload:
+  name: dot_scale
+  ranks: {K: 4}
+  format: fp16
+  tensors: {A: {ranks: [K]}, B: {ranks: [K]}, S: {ranks: []}, Z: {format: fp32}}
+  einsums: [ "P[] = A[k] * B[k]", "Z[] = P[] * S[]" ]
+)Y");
+  CascadeValueOptions o;
+  o.inputs["A"] = {256, 1, 1, 1};
+  o.inputs["B"] = {8, 1, 1, 1};
+  o.inputs["S"] = {1};
+  std::vector<EinsumPe> pes = {EinsumPe{*parse_pe_kind("mac_fp16")}, EinsumPe{*parse_pe_kind("vector_fp32")}};
+  CHECK(cascade_values(c, pes, o).total.max_abs_error == 1.0);
+  pes[0].output_in_pe = true;
+  const CascadeValueResult kept = cascade_values(c, pes, o);
+  CHECK(kept.total.max_abs_error == 0.0);
+  bool said = false;
+  for (const auto& n : kept.notes) said = said || n.find("P: mac_fp16") != std::string::npos &&
+                                                      n.find("the result kept in the PEs") != std::string::npos;
+  CHECK(said);
+}
+
 TEST_CASE("cascade values: MixPE shift-and-add over a group, then one dequantization") {
   // W = (1, 0.5) as int4: s = 1/7, 0.5 x 7 = 3.5 rounds to 4: W = (7, 4) s. A = (0.5, 0.25) in fp16.
   // Group partial sum 0.5 x 7 + 0.25 x 4 = 4.5, dequantized once: 4.5 / 7; float64: 0.5 + 0.125.
