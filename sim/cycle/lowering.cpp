@@ -146,7 +146,7 @@ class FusedLowering {
       op.unit = unit_of(e);
       op.every = static_cast<uint32_t>(std::min<uint64_t>(period_from(l), UINT32_MAX));
       op.phase = 0;
-      op.allocs = {{0, 2 * tile_bytes(t)}};
+      op.allocs = {{0, 2 * held_bytes(t)}};
       hold_op[t] = add_op(p, op);
     }
     // Outputs of reductions over a looped rank: accumulated across that loop's iterations.
@@ -186,7 +186,7 @@ class FusedLowering {
       uint64_t reads = 0, port_reads = 0;
       for (const auto& in : ein.inputs) {
         const int prod = c_.tensors[in.tensor].producer;
-        reads += tile_bytes(in.tensor);
+        if (!in_pe(in.tensor)) reads += tile_bytes(in.tensor);
         if (!(prod >= 0 && group_of_[prod] == gi_ && placement(prod).array == pl.array)) {
           port_reads += tile_bytes(in.tensor);
         }
@@ -201,7 +201,7 @@ class FusedLowering {
         }
       }
       const int t = ein.output.tensor;
-      if (!hold_op.count(t) && !open_op.count(t)) op.allocs.push_back({0, tile_bytes(t)});
+      if (!hold_op.count(t) && !open_op.count(t)) op.allocs.push_back({0, held_bytes(t)});
       // What crosses the buffer's ports: operands from DRAM or from the other array, and a result
       // another array or DRAM takes; a tile passed between Einsums of one array stays in its PEs.
       bool crosses = contains(c_.outputs, t);
@@ -210,7 +210,7 @@ class FusedLowering {
       bound_by_buffer(ein, port_reads, crosses ? tile_bytes(t) : 0, op, out);
       op_of[e] = add_op(p, op);
       reads_[op_of[e]] = reads;
-      writes_[op_of[e]] = tile_bytes(t);
+      writes_[op_of[e]] = held_bytes(t);
       out.actions[array_index(arch_, pl.array)] += einsum_actions(ein, a.pe);
       out.einsums.push_back({e, array_index(arch_, pl.array), 0, 0, einsum_actions(ein, a.pe)});
     }
@@ -295,20 +295,20 @@ class FusedLowering {
       }
       const TileOp& prod = p.body[op_of[e]];
       if (last == UINT32_MAX) {
-        p.body[op_of[e]].releases.push_back({0, tile_bytes(t)});  // never read: dropped
+        p.body[op_of[e]].releases.push_back({0, held_bytes(t)});  // never read: dropped
       } else if (p.body[last].every == prod.every && p.body[last].phase == prod.phase) {
-        p.body[last].releases.push_back({0, tile_bytes(t)});
+        p.body[last].releases.push_back({0, held_bytes(t)});
       } else {
         // Read less often than written (a result the end of a pass reads): held until then.
         add_release(t, last, p.body[last].every, p.body[last].phase,
-                    tile_bytes(t) * (p.body[last].every / prod.every));
+                    held_bytes(t) * (p.body[last].every / prod.every));
       }
       if (last != UINT32_MAX) limit_run_ahead(p, op_of[e], last);
     }
     for (const auto& [t, h] : hold_op) {
       const uint32_t last = last_reader(t);
       const TileOp& hop = p.body[h];
-      add_release(t, last == UINT32_MAX ? h : last, hop.every, hop.every - 1, 2 * tile_bytes(t));
+      add_release(t, last == UINT32_MAX ? h : last, hop.every, hop.every - 1, 2 * held_bytes(t));
     }
     // Buffer slots: a load waits until the tile `slots` tiles back is no longer used.
     for (int t : loads) {
@@ -382,6 +382,18 @@ class FusedLowering {
       if (extent(r) != extent(r, true)) return true;
     return false;
   }
+  // Whether tensor t stays in the PEs of one array: computed in the group and read only there by
+  // Einsums on the same array (FuseMax's 2D array passes QK to LM and SLN in its registers). It
+  // takes no buffer space and no buffer reads or writes; the register files count its accesses.
+  bool in_pe(int t) const {
+    const int prod = c_.tensors[t].producer;
+    if (prod < 0 || group_of_[prod] != gi_ || leaves(t)) return false;
+    for (int reader : graph_.consumers(t))
+      if (placement(reader).array != placement(prod).array) return false;
+    return true;
+  }
+  // The buffer bytes a step's tile of an intermediate t takes (none when it stays in the PEs).
+  uint64_t held_bytes(int t) const { return in_pe(t) ? 0 : tile_bytes(t); }
   // Whether tensor t leaves the group: an output of the cascade, or read by a later group.
   bool leaves(int t) const {
     if (contains(c_.outputs, t)) return true;
@@ -438,7 +450,7 @@ class FusedLowering {
       op.name = "open " + c_.tensors[t].name;
       op.unit = unit_of(e);
       set_period(op, deepest_of_tensor(t, leaves(t)), false);
-      op.allocs = {{0, leaves(t) ? buffer_tile_bytes(t) : tile_bytes(t)}};
+      op.allocs = {{0, leaves(t) ? buffer_tile_bytes(t) : held_bytes(t)}};
       open[t] = add_op(p, op);
     }
     return open;
@@ -452,9 +464,9 @@ class FusedLowering {
     const uint32_t every = p.body[open].every;
     const TileOp& reader = p.body[after];
     if (reader.every > every) {
-      add_release(t, after, reader.every, reader.phase, tile_bytes(t) * (reader.every / every));
+      add_release(t, after, reader.every, reader.phase, held_bytes(t) * (reader.every / every));
     } else {
-      add_release(t, after, every, every - 1, tile_bytes(t));
+      add_release(t, after, every, every - 1, held_bytes(t));
     }
   }
   // A producer on one array runs ahead of the last reader of its intermediate on another by at most

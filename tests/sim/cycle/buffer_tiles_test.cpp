@@ -277,3 +277,52 @@ TEST_CASE("a recurrence's loop lies inside the loops over its state's other rank
   CHECK_THROWS_WITH(load_mapping(YamlDocument::load_string(text, "rec.yaml"), w, a),
                     Catch::Contains("runs a recurrence over M1, whose loop is outside a loop over P"));
 }
+
+TEST_CASE("a tile one array's Einsums pass to each other stays in its PEs", "[sim][cycle][tiles]") {
+  // X = A + B, Z = X x C over 1024 fp16 elements in 4 tiles of 256. Same array: X never touches the
+  // buffer, which reads A, B, C (3 x 2 KiB) and Z once for the DRAM (2 KiB) and writes the fills of
+  // A, B, C and Z. On two arrays X is written to the buffer and read back: 2 KiB more each way.
+  const EinsumCascade w = load_workload(YamlDocument::load_string(R"(workload:
+  name: chain
+  ranks: {M: 1024}
+  format: fp16
+  tensors: {A: {ranks: [M]}, B: {ranks: [M]}, C: {ranks: [M]}}
+  einsums: [ "X[m] = A[m] + B[m]", "Z[m] = X[m] * C[m]" ]
+)", "chain.yaml"));
+  const ArchSpec a = load_architecture(YamlDocument::load_string(R"(architecture:
+  name: lanes
+  technology: {table: horowitz45, node_nm: 45}
+  clock: 1 GHz
+  storage:
+    - {name: DRAM, kind: dram, bandwidth: unlimited}
+    - {name: GB, kind: sram, capacity: 1 MiB}
+  arrays:
+    - {name: va, lanes: 256, pe: vector_fp16}
+    - {name: vb, lanes: 256, pe: vector_fp16}
+)", "lanes.yaml"));
+  auto lower = [&](const char* x_array) {
+    const Mapping m = load_mapping(YamlDocument::load_string(fmt::format(R"(mapping:
+  groups:
+    - name: chain
+      loops: [{{rank: M, tile: 256}}]
+      place: {{X: {{array: {}, lanes: M}}, Z: {{array: va, lanes: M}}}}
+)", x_array), "chain_map.yaml"), w, a);
+    return lower_mapping(w, CascadeGraph(w), a, m).at(0);
+  };
+  const LoweredGroup same = lower("va");
+  const LoweredGroup two = lower("vb");
+  const uint64_t kib2 = 1024 * 2;
+  CHECK(same.buffer_read_bytes == 3 * kib2 + kib2);
+  CHECK(same.buffer_write_bytes == 3 * kib2 + kib2);
+  CHECK(two.buffer_read_bytes == 3 * kib2 + kib2 + kib2);
+  CHECK(two.buffer_write_bytes == 3 * kib2 + kib2 + kib2);
+  // Buffer space: X's 512 B tiles only when it crosses between the arrays.
+  const SimulationReport rs = simulate_cycle(w, a, load_mapping(YamlDocument::load_string(R"(mapping:
+  groups:
+    - name: chain
+      loops: [{rank: M, tile: 256}]
+      place: {X: {array: va, lanes: M}, Z: {array: va, lanes: M}}
+)", "m.yaml"), w, a));
+  // At most two slots of A, B and C (512 B each) and two Z tiles waiting for their write.
+  CHECK(rs.levels[1].peak_occupancy_bytes <= 2 * 3 * 512 + 2 * 512);
+}
