@@ -104,7 +104,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
       r.notes.push_back(fmt::format("no fallback costs: {}", e.what()));
     }
   }
-  bool complete = true, mac_fallback = false;
+  bool complete = true, mac_fallback = false, taylor_lanes = false;
   double energy = 0, area = 0;
   for (size_t a = 0; a < arch.arrays.size(); ++a) {
     ArrayReport& ar = r.arrays[a];
@@ -134,6 +134,20 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
       const PeAction act = static_cast<PeAction>(i);
       const uint64_t n = ar.actions[act];
       if (n == 0) continue;
+      if (act == PeAction::exp && kind.family == PeFamily::vector && !arch.arrays[a].dedicated_exp) {
+        // A vector lane without a dedicated exp unit (exp_unit: taylor) runs the Taylor series the
+        // timing charges on its multiplier and adder: 6 multiply-adds (the FuseMax artifact's
+        // "mac 6" for exp on its 1D array).
+        const PeCost* lane = cost && cost->energy_pj.count(PeAction::mul) && cost->energy_pj.count(PeAction::add)
+                                 ? &*cost
+                                 : fb_cost && fb_cost->energy_pj.count(PeAction::mul) ? &*fb_cost : nullptr;
+        if (lane && lane->energy_pj.count(PeAction::add)) {
+          per[i] = kExpTaylorMacs * (lane->energy_pj.at(PeAction::mul) + lane->energy_pj.at(PeAction::add));
+          e += static_cast<double>(n) * per[i];
+          taylor_lanes = true;
+          continue;
+        }
+      }
       if (cost && cost->energy_pj.count(act)) {
         per[i] = cost->energy_pj.at(act);
         e += static_cast<double>(n) * per[i];
@@ -238,6 +252,10 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
   }
   if (mac_fallback) {
     r.notes.push_back("on MAC arrays add, sub, max and mul cost one MAC and exp six MACs (a Taylor series)");
+  }
+  if (taylor_lanes) {
+    r.notes.push_back("on vector lanes without a dedicated exp unit (exp_unit: taylor) exp costs six multiplies "
+                      "and six adds (a Taylor series)");
   }
   r.energy_pj = energy;
   r.area_um2 = area;

@@ -732,3 +732,44 @@ TEST_CASE("an SRAM's energy_per_bit_pj replaces the table's energy per access", 
   const ArchSpec t = library_architecture("fusemax_cloud.yaml");
   CHECK(*simulate_cycle(w, t, preset_mapping("fusemax", w, t)).levels[1].energy_pj != Approx(*gb.energy_pj));
 }
+
+TEST_CASE("exp on a vector lane costs what its exp unit does", "[sim][cycle][energy]") {
+  // Z = exp(A) over 256 fp16 values on 256 lanes: 256 exp actions. With exp_unit: dedicated each
+  // costs the table's exp energy; with taylor (the default) the 6-term series on the lane's
+  // multiplier and adder, 6 x (mul + add), as the timing charges 6 cycles for it.
+  const EinsumCascade w = load_workload(YamlDocument::load_string(R"Y(workload:
+  name: exp
+  ranks: {M: 256}
+  format: fp16
+  tensors: {A: {ranks: [M]}}
+  einsums: [ "Z[m] = exp(A[m])" ]
+)Y", "exp.yaml"));
+  auto arch = [](const char* unit) {
+    return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
+  name: lanes
+  technology: {{table: horowitz45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
+    - {{name: GB, kind: sram, capacity: 1 MiB}}
+  arrays:
+    - {{name: pe1d, lanes: 256, pe: vector_fp16, exp_unit: {}}}
+)", unit), "lanes.yaml"));
+  };
+  const PeCost lane = resolve_technology("horowitz45", 45, "").pe_cost(*parse_pe_kind("vector_fp16"));
+  const ArchSpec taylor = arch("taylor"), dedicated = arch("dedicated");
+  auto map = [&](const ArchSpec& a) {
+    return load_mapping(YamlDocument::load_string(
+                            "mapping:\n  groups:\n    - {name: exp, place: {Z: {array: pe1d, lanes: M}}}\n", "m.yaml"),
+                        w, a);
+  };
+  const SimulationReport rt = simulate_cycle(w, taylor, map(taylor));
+  const SimulationReport rd = simulate_cycle(w, dedicated, map(dedicated));
+  REQUIRE(rt.arrays[0].energy_pj);
+  REQUIRE(rd.arrays[0].energy_pj);
+  CHECK(*rt.arrays[0].energy_pj ==
+        Approx(256 * 6 * (lane.energy_pj.at(PeAction::mul) + lane.energy_pj.at(PeAction::add))));
+  CHECK(*rd.arrays[0].energy_pj == Approx(256 * lane.energy_pj.at(PeAction::exp)));
+  CHECK(rt.arrays[0].busy_cycles == 6);
+  CHECK(rd.arrays[0].busy_cycles == 1);
+}
