@@ -6,6 +6,25 @@
 
 namespace einsim::detailed {
 
+std::ostream& operator<<(std::ostream& os, const Operand& o) {
+  return os << (o.valid ? "" : "(invalid) ") << o.value;
+}
+
+std::ostream& operator<<(std::ostream& os, const PartialSum& p) {
+  return os << (p.valid ? "" : "(invalid) ") << p.value << " tag " << p.tag;
+}
+
+void sc_trace(sc_core::sc_trace_file* tf, const Operand& o, const std::string& name) {
+  sc_core::sc_trace(tf, o.value, name + ".value");
+  sc_core::sc_trace(tf, o.valid, name + ".valid");
+}
+
+void sc_trace(sc_core::sc_trace_file* tf, const PartialSum& p, const std::string& name) {
+  sc_core::sc_trace(tf, p.value, name + ".value");
+  sc_core::sc_trace(tf, p.valid, name + ".valid");
+  sc_core::sc_trace(tf, p.tag, name + ".tag");
+}
+
 FoldPlan::FoldPlan(const DetailedConfig& c) : dataflow(c.dataflow), rows(c.rows), cols(c.cols), gemm(c.gemm) {
   const SystolicMapping map = map_gemm(dataflow, gemm);
   sr = map.sr;
@@ -55,62 +74,60 @@ void SystolicPe::on_clock() {
 }
 
 void SystolicPe::step_output_stationary(int64_t cycle) {
-  const bool av = a_valid_in.read();
-  const bool bv = v_valid_in.read();
-  const double a = a_in.read();
-  const double b = v_in.read();
-  a_out.write(a);
-  a_valid_out.write(av);
-  v_out.write(b);
-  v_valid_out.write(bv);
-  if (av && bv) {
+  const Operand& a = a_in.read();
+  const Operand& b = v_in.read();
+  a_out.drive(a);
+  v_out.drive(b);
+  if (a.valid && b.valid) {
     // The first MAC of a result starts from zero; after T MACs the result is final.
-    acc_ = values_ ? arith_.mac(a, b, count_ == 0 ? 0.0 : acc_) : 0.0;
+    acc_ = values_ ? arith_.mac(a.value, b.value, count_ == 0 ? 0.0 : acc_) : 0.0;
     monitor_.on_mac(cycle);
     if (++count_ == t_) {
       queue_.push_back({acc_, cycle * rows_ + row_});
       count_ = 0;
     }
   }
-  if (psum_valid_in.read()) queue_.push_back({psum_in.read(), tag_in.read()});
+  const PartialSum& p = psum_in.read();
+  if (p.valid) queue_.push_back({p.value, p.tag});
+  PartialSum next = psum_out.held();
   if (!queue_.empty()) {
-    psum_out.write(queue_.front().value);
-    tag_out.write(queue_.front().tag);
-    psum_valid_out.write(true);
+    next = {queue_.front().value, true, queue_.front().tag};
     queue_.pop_front();
   } else {
-    psum_valid_out.write(false);
+    next.valid = false;
   }
+  psum_out.drive(next);
 }
 
 void SystolicPe::step_stationary(int64_t cycle) {
   if (load_in.read()) {
     // Shift register: take the value above, hand ours (as it was) to the PE below.
-    stationary_ = v_in.read();
-    stationary_valid_ = v_valid_in.read();
-    v_out.write(stationary_);
-    v_valid_out.write(stationary_valid_);
+    const Operand& v = v_in.read();
+    stationary_ = v.value;
+    stationary_valid_ = v.valid;
+    v_out.drive(v);
   }
-  const bool av = a_valid_in.read();
-  const double a = a_in.read();
-  a_out.write(a);
-  a_valid_out.write(av);
-  const bool pv = psum_valid_in.read();
-  if (av && stationary_valid_) {
-    const double p = pv ? psum_in.read() : 0.0;
+  const Operand& a = a_in.read();
+  a_out.drive(a);
+  const PartialSum& p = psum_in.read();
+  PartialSum next = psum_out.held();  // the tag is not used: it stays as it is
+  if (a.valid && stationary_valid_) {
+    const double in = p.valid ? p.value : 0.0;
     double r = 0.0;
     if (values_) {
-      r = role_ == PeRole::weight_stationary ? arith_.mac(a, stationary_, p) : arith_.mac(stationary_, a, p);
+      r = role_ == PeRole::weight_stationary ? arith_.mac(a.value, stationary_, in)
+                                             : arith_.mac(stationary_, a.value, in);
     }
-    psum_out.write(r);
-    psum_valid_out.write(true);
+    next.value = r;
+    next.valid = true;
     monitor_.on_mac(cycle);
-  } else if (pv) {
-    psum_out.write(psum_in.read());
-    psum_valid_out.write(true);
+  } else if (p.valid) {
+    next.value = p.value;
+    next.valid = true;
   } else {
-    psum_valid_out.write(false);
+    next.valid = false;
   }
+  psum_out.drive(next);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,9 +141,7 @@ SystolicFeeder::SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& pla
       values_(config.values),
       monitor_(monitor) {
   a_out.init(static_cast<size_t>(plan.rows));
-  a_valid_out.init(static_cast<size_t>(plan.rows));
   v_out.init(static_cast<size_t>(plan.cols));
-  v_valid_out.init(static_cast<size_t>(plan.cols));
   load_out.init(static_cast<size_t>(plan.cols));
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
@@ -138,8 +153,8 @@ void SystolicFeeder::on_clock() {
   const int64_t R = plan_.rows, C = plan_.cols, T = plan_.t;
   const int64_t f = cycle / plan_.fold_rows;
   if (f >= plan_.folds) {
-    for (auto& p : a_valid_out) p.write(false);
-    for (auto& p : v_valid_out) p.write(false);
+    for (auto& p : a_out) p.drive({p.held().value, false});
+    for (auto& p : v_out) p.drive({p.held().value, false});
     for (auto& p : load_out) p.write(false);
     monitor_.feeding_done = true;
     return;
@@ -154,16 +169,14 @@ void SystolicFeeder::on_clock() {
       for (int64_t i = 0; i < R; ++i) {
         const int64_t k = l - i;
         const bool valid = i < rows_used && k >= 0 && k < T;
-        auto idx = static_cast<size_t>(i);
-        if (valid) a_out[idx].write(in_at(rf * R + i, k));
-        a_valid_out[idx].write(valid);
+        LinkOut<Operand>& out = a_out[static_cast<size_t>(i)];
+        out.drive({valid ? in_at(rf * R + i, k) : out.held().value, valid});
       }
       for (int64_t j = 0; j < C; ++j) {
         const int64_t k = l - j;
         const bool valid = j < cols_used && k >= 0 && k < T;
-        auto idx = static_cast<size_t>(j);
-        if (valid) v_out[idx].write(w_at(k, cf * C + j));
-        v_valid_out[idx].write(valid);
+        LinkOut<Operand>& out = v_out[static_cast<size_t>(j)];
+        out.drive({valid ? w_at(k, cf * C + j) : out.held().value, valid});
       }
       break;
     case Dataflow::weight_stationary:
@@ -177,16 +190,16 @@ void SystolicFeeder::on_clock() {
         if (!loading) continue;
         const int64_t r = R - 1 - l;
         const bool valid = r < rows_used && j < cols_used;
-        if (valid) v_out[idx].write(ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r));
-        v_valid_out[idx].write(valid);
+        LinkOut<Operand>& out = v_out[idx];
+        out.drive({valid ? (ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r)) : out.held().value,
+                   valid});
       }
       // Streaming demand: element t of array row i at R + t + i.
       for (int64_t i = 0; i < R; ++i) {
         const int64_t t = l - R - i;
         const bool valid = i < rows_used && t >= 0 && t < T;
-        auto idx = static_cast<size_t>(i);
-        if (valid) a_out[idx].write(ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t));
-        a_valid_out[idx].write(valid);
+        LinkOut<Operand>& out = a_out[static_cast<size_t>(i)];
+        out.drive({valid ? (ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t)) : out.held().value, valid});
       }
       break;
     }
@@ -199,8 +212,6 @@ SystolicDrain::SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan,
                              bool values, ArrayMonitor& monitor)
     : sc_core::sc_module(name), plan_(plan), values_(values), arith_(kind), monitor_(monitor) {
   psum_in.init(static_cast<size_t>(plan.cols));
-  psum_valid_in.init(static_cast<size_t>(plan.cols));
-  tag_in.init(static_cast<size_t>(plan.cols));
   if (values) out_.assign(static_cast<size_t>(plan.gemm.m * plan.gemm.n), 0.0);
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
@@ -211,8 +222,8 @@ void SystolicDrain::on_clock() {
   // Values on the bottom edge now were emitted by the bottom row in cycle edge - 2.
   const int64_t cycle = edge_++ - 2;
   for (int64_t j = 0; j < plan_.cols; ++j) {
-    auto idx = static_cast<size_t>(j);
-    if (psum_valid_in[idx].read()) take(cycle, j, psum_in[idx].read(), tag_in[idx].read());
+    const PartialSum& p = psum_in[static_cast<size_t>(j)].read();
+    if (p.valid) take(cycle, j, p.value, p.tag);
   }
 }
 
@@ -263,7 +274,7 @@ SystolicArrayTop::Signals<T> SystolicArrayTop::make_signals(const char* base, in
   Signals<T> s;
   s.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    s.push_back(std::make_unique<sc_core::sc_signal<T>>(sc_core::sc_gen_unique_name(base)));
+    s.push_back(std::make_unique<Link<T>>(sc_core::sc_gen_unique_name(base)));
   }
   return s;
 }
@@ -272,13 +283,9 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
                                    const FoldPlan& plan, ArrayMonitor& monitor)
     : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", 1, sc_core::SC_NS) {
   const int64_t R = rows_, C = cols_;
-  a_ = make_signals<double>("a", R * (C + 1));
-  a_valid_ = make_signals<bool>("a_valid", R * (C + 1));
-  v_ = make_signals<double>("v", (R + 1) * C);
-  v_valid_ = make_signals<bool>("v_valid", (R + 1) * C);
-  psum_ = make_signals<double>("psum", (R + 1) * C);
-  psum_valid_ = make_signals<bool>("psum_valid", (R + 1) * C);
-  tag_ = make_signals<int64_t>("tag", (R + 1) * C);
+  a_ = make_signals<Operand>("a", R * (C + 1));
+  v_ = make_signals<Operand>("v", (R + 1) * C);
+  psum_ = make_signals<PartialSum>("psum", (R + 1) * C);
   load_ = make_signals<bool>("load", C);
 
   const std::optional<PeKind> kind = parse_pe_kind(config.pe_kind);
@@ -292,11 +299,9 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
   feeder_->clk_in(clk_);
   for (int64_t i = 0; i < R; ++i) {
     feeder_->a_out[static_cast<size_t>(i)](*a_[at_a(i, 0)]);
-    feeder_->a_valid_out[static_cast<size_t>(i)](*a_valid_[at_a(i, 0)]);
   }
   for (int64_t j = 0; j < C; ++j) {
     feeder_->v_out[static_cast<size_t>(j)](*v_[at_v(0, j)]);
-    feeder_->v_valid_out[static_cast<size_t>(j)](*v_valid_[at_v(0, j)]);
     feeder_->load_out[static_cast<size_t>(j)](*load_[static_cast<size_t>(j)]);
   }
 
@@ -307,20 +312,12 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
                                              config.values, monitor);
       pe->clk_in(clk_);
       pe->a_in(*a_[at_a(i, j)]);
-      pe->a_valid_in(*a_valid_[at_a(i, j)]);
       pe->a_out(*a_[at_a(i, j + 1)]);
-      pe->a_valid_out(*a_valid_[at_a(i, j + 1)]);
       pe->v_in(*v_[at_v(i, j)]);
-      pe->v_valid_in(*v_valid_[at_v(i, j)]);
       pe->v_out(*v_[at_v(i + 1, j)]);
-      pe->v_valid_out(*v_valid_[at_v(i + 1, j)]);
       pe->load_in(*load_[static_cast<size_t>(j)]);
       pe->psum_in(*psum_[at_v(i, j)]);
-      pe->psum_valid_in(*psum_valid_[at_v(i, j)]);
-      pe->tag_in(*tag_[at_v(i, j)]);
       pe->psum_out(*psum_[at_v(i + 1, j)]);
-      pe->psum_valid_out(*psum_valid_[at_v(i + 1, j)]);
-      pe->tag_out(*tag_[at_v(i + 1, j)]);
       pes_.push_back(std::move(pe));
     }
   }
@@ -329,8 +326,6 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
   drain_->clk_in(clk_);
   for (int64_t j = 0; j < C; ++j) {
     drain_->psum_in[static_cast<size_t>(j)](*psum_[at_v(R, j)]);
-    drain_->psum_valid_in[static_cast<size_t>(j)](*psum_valid_[at_v(R, j)]);
-    drain_->tag_in[static_cast<size_t>(j)](*tag_[at_v(R, j)]);
   }
 }
 
@@ -346,12 +341,14 @@ void SystolicArrayTop::trace_corner(sc_core::sc_trace_file* tf, int64_t side) {
       const std::string pe = fmt::format("pe_{}_{}.", i, j);
       const auto a = static_cast<size_t>(i * (cols_ + 1) + j + 1);
       const auto v = static_cast<size_t>((i + 1) * cols_ + j);
-      sc_core::sc_trace(tf, *a_[a], pe + "a_out");
-      sc_core::sc_trace(tf, *a_valid_[a], pe + "a_valid_out");
-      sc_core::sc_trace(tf, *v_[v], pe + "v_out");
-      sc_core::sc_trace(tf, *v_valid_[v], pe + "v_valid_out");
-      sc_core::sc_trace(tf, *psum_[v], pe + "psum_out");
-      sc_core::sc_trace(tf, *psum_valid_[v], pe + "psum_valid_out");
+      // A link's fields traced as the separate signals they stand for: the trace file
+      // samples the signal's current value, which read() returns by reference.
+      sc_core::sc_trace(tf, a_[a]->read().value, pe + "a_out");
+      sc_core::sc_trace(tf, a_[a]->read().valid, pe + "a_valid_out");
+      sc_core::sc_trace(tf, v_[v]->read().value, pe + "v_out");
+      sc_core::sc_trace(tf, v_[v]->read().valid, pe + "v_valid_out");
+      sc_core::sc_trace(tf, psum_[v]->read().value, pe + "psum_out");
+      sc_core::sc_trace(tf, psum_[v]->read().valid, pe + "psum_valid_out");
     }
   }
 }

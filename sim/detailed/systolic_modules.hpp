@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -50,12 +52,16 @@ struct ArrayMonitor {
   std::string error;  // the first departure from the demand matrices
 
   void on_mac(int64_t cycle) {
-    const int64_t f = cycle / plan->fold_rows;
-    if (f >= plan->folds) {
+    if (cycle != mac_cycle_) {  // the PEs of one clock edge report the same cycle: one division
+      const int64_t f = cycle / plan->fold_rows;
+      mac_cycle_ = cycle;
+      mac_fold_ = f < plan->folds ? &folds[static_cast<size_t>(f)] : nullptr;
+    }
+    if (!mac_fold_) {
       fail("a MAC after the last fold");
       return;
     }
-    DetailedFold& d = folds[static_cast<size_t>(f)];
+    DetailedFold& d = *mac_fold_;
     if (d.macs++ == 0) d.first_mac_cycle = cycle;
     d.last_mac_cycle = cycle;
   }
@@ -63,6 +69,70 @@ struct ArrayMonitor {
     if (error.empty()) error = what;
   }
   bool done() const { return feeding_done && outputs == plan->expected_outputs; }
+
+ private:
+  int64_t mac_cycle_ = std::numeric_limits<int64_t>::min();  // the cycle mac_fold_ belongs to
+  DetailedFold* mac_fold_ = nullptr;                        // folds must not be resized meanwhile
+};
+
+// What one link between neighbouring modules carries in a cycle. A link is one signal
+// of a struct, so a PE writes three signals a cycle (operand right, operand down, partial
+// sum down), not seven. Each field behaves as a signal of its own would: the writer takes a
+// new field value only when it differs (==) from the one on the link (update_from), so a
+// reader sees exactly what separate signals would show (+0 over -0 stays +0, for one).
+struct Operand {
+  double value = 0.0;
+  bool valid = false;
+
+  // Takes o's fields that differ from ours; true if any did (the link must be written).
+  bool update_from(const Operand& o) {
+    bool changed = false;
+    if (!(value == o.value)) value = o.value, changed = true;
+    if (valid != o.valid) valid = o.valid, changed = true;
+    return changed;
+  }
+  bool operator==(const Operand& o) const { return value == o.value && valid == o.valid; }
+};
+
+struct PartialSum {
+  double value = 0.0;
+  bool valid = false;
+  int64_t tag = 0;  // os: which result the psum chain carries
+
+  bool update_from(const PartialSum& o) {
+    bool changed = false;
+    if (!(value == o.value)) value = o.value, changed = true;
+    if (valid != o.valid) valid = o.valid, changed = true;
+    if (tag != o.tag) tag = o.tag, changed = true;
+    return changed;
+  }
+  bool operator==(const PartialSum& o) const { return value == o.value && valid == o.valid && tag == o.tag; }
+};
+
+// sc_signal prints its value (sc_object::print); ports trace it field by field (NAME.value, ...).
+std::ostream& operator<<(std::ostream& os, const Operand& o);
+std::ostream& operator<<(std::ostream& os, const PartialSum& p);
+void sc_trace(sc_core::sc_trace_file* tf, const Operand& o, const std::string& name);
+void sc_trace(sc_core::sc_trace_file* tf, const PartialSum& p, const std::string& name);
+
+// Every link has exactly one writer by construction (the array's wiring), so the signals skip
+// SystemC's per-write writer check.
+template <class T>
+using Link = sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS>;
+
+// An output port that keeps a copy of what its link holds and writes the link only when a
+// field changes: most writes of a cycle change nothing (idle PEs, constant valid flags).
+template <class T>
+class LinkOut : public sc_core::sc_out<T> {
+ public:
+  using sc_core::sc_out<T>::sc_out;
+  void drive(const T& next) {
+    if (held_.update_from(next)) this->write(held_);
+  }
+  const T& held() const { return held_; }
+
+ private:
+  T held_;
 };
 
 // How a PE treats its operands.
@@ -74,21 +144,13 @@ enum class PeRole { output_stationary, weight_stationary, input_stationary };
 class SystolicPe : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_in<double> a_in{"a_in"};  // streaming operand from the left
-  sc_core::sc_in<bool> a_valid_in{"a_valid_in"};
-  sc_core::sc_in<double> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
-  sc_core::sc_in<bool> v_valid_in{"v_valid_in"};
+  sc_core::sc_in<Operand> a_in{"a_in"};  // streaming operand from the left
+  sc_core::sc_in<Operand> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
   sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
-  sc_core::sc_in<double> psum_in{"psum_in"};
-  sc_core::sc_in<bool> psum_valid_in{"psum_valid_in"};
-  sc_core::sc_in<int64_t> tag_in{"tag_in"};  // os: which result the psum chain carries
-  sc_core::sc_out<double> a_out{"a_out"};
-  sc_core::sc_out<bool> a_valid_out{"a_valid_out"};
-  sc_core::sc_out<double> v_out{"v_out"};
-  sc_core::sc_out<bool> v_valid_out{"v_valid_out"};
-  sc_core::sc_out<double> psum_out{"psum_out"};
-  sc_core::sc_out<bool> psum_valid_out{"psum_valid_out"};
-  sc_core::sc_out<int64_t> tag_out{"tag_out"};
+  sc_core::sc_in<PartialSum> psum_in{"psum_in"};
+  LinkOut<Operand> a_out{"a_out"};
+  LinkOut<Operand> v_out{"v_out"};
+  LinkOut<PartialSum> psum_out{"psum_out"};
 
   SC_HAS_PROCESS(SystolicPe);
   SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan, const PeKind& kind,
@@ -127,10 +189,8 @@ class SystolicPe : public sc_core::sc_module {
 class SystolicFeeder : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_vector<sc_core::sc_out<double>> a_out{"a_out"};
-  sc_core::sc_vector<sc_core::sc_out<bool>> a_valid_out{"a_valid_out"};
-  sc_core::sc_vector<sc_core::sc_out<double>> v_out{"v_out"};
-  sc_core::sc_vector<sc_core::sc_out<bool>> v_valid_out{"v_valid_out"};
+  sc_core::sc_vector<LinkOut<Operand>> a_out{"a_out"};
+  sc_core::sc_vector<LinkOut<Operand>> v_out{"v_out"};
   sc_core::sc_vector<sc_core::sc_out<bool>> load_out{"load_out"};
 
   SC_HAS_PROCESS(SystolicFeeder);
@@ -159,9 +219,7 @@ class SystolicFeeder : public sc_core::sc_module {
 class SystolicDrain : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_vector<sc_core::sc_in<double>> psum_in{"psum_in"};
-  sc_core::sc_vector<sc_core::sc_in<bool>> psum_valid_in{"psum_valid_in"};
-  sc_core::sc_vector<sc_core::sc_in<int64_t>> tag_in{"tag_in"};
+  sc_core::sc_vector<sc_core::sc_in<PartialSum>> psum_in{"psum_in"};
 
   SC_HAS_PROCESS(SystolicDrain);
   SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan, const PeKind& kind, bool values,
@@ -195,21 +253,17 @@ class SystolicArrayTop : public sc_core::sc_module {
 
  private:
   template <class T>
-  using Signals = std::vector<std::unique_ptr<sc_core::sc_signal<T>>>;
+  using Signals = std::vector<std::unique_ptr<Link<T>>>;
   template <class T>
   static Signals<T> make_signals(const char* base, int64_t count);
 
   int64_t rows_, cols_;
   sc_core::sc_clock clk_;
   // a[i * (C + 1) + j]: into PE(i, j) from the left (j = C: out of the last column).
-  Signals<double> a_;
-  Signals<bool> a_valid_;
-  // v, psum, tag [i * C + j]: into PE(i, j) from above (i = R: out of the bottom row).
-  Signals<double> v_;
-  Signals<bool> v_valid_;
-  Signals<double> psum_;
-  Signals<bool> psum_valid_;
-  Signals<int64_t> tag_;
+  Signals<Operand> a_;
+  // v, psum [i * C + j]: into PE(i, j) from above (i = R: out of the bottom row).
+  Signals<Operand> v_;
+  Signals<PartialSum> psum_;
   Signals<bool> load_;  // one per column
   std::unique_ptr<SystolicFeeder> feeder_;
   std::vector<std::unique_ptr<SystolicPe>> pes_;
