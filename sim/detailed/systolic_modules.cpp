@@ -53,15 +53,25 @@ SystolicPe::SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, c
                        const PeKind& kind, bool values, ArrayMonitor& monitor)
     : sc_core::sc_module(name),
       role_(role),
+      values_(values),
+      monitor_(monitor),
+      arith_(kind),
       row_(row),
       rows_(plan.rows),
-      t_(plan.t),
-      values_(values),
-      arith_(kind),
-      monitor_(monitor) {
+      t_(plan.t) {
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
   dont_initialize();
+}
+
+void SystolicPe::end_of_elaboration() {
+  a_.resolve(a_in);
+  v_.resolve(v_in);
+  load_.resolve(load_in);
+  psum_.resolve(psum_in);
+  a_next_.resolve(a_out);
+  v_next_.resolve(v_out);
+  psum_next_.resolve(psum_out);
 }
 
 void SystolicPe::on_clock() {
@@ -74,10 +84,10 @@ void SystolicPe::on_clock() {
 }
 
 void SystolicPe::step_output_stationary(int64_t cycle) {
-  const Operand& a = a_in.read();
-  const Operand& b = v_in.read();
-  a_out.drive(a);
-  v_out.drive(b);
+  const Operand& a = a_.read();
+  const Operand& b = v_.read();
+  a_next_.drive(a);
+  v_next_.drive(b);
   if (a.valid && b.valid) {
     // The first MAC of a result starts from zero; after T MACs the result is final.
     acc_ = values_ ? arith_.mac(a.value, b.value, count_ == 0 ? 0.0 : acc_) : 0.0;
@@ -87,30 +97,30 @@ void SystolicPe::step_output_stationary(int64_t cycle) {
       count_ = 0;
     }
   }
-  const PartialSum& p = psum_in.read();
+  const PartialSum& p = psum_.read();
   if (p.valid) queue_.push_back({p.value, p.tag});
-  PartialSum next = psum_out.held();
+  PartialSum next = psum_next_.held();
   if (!queue_.empty()) {
     next = {queue_.front().value, true, queue_.front().tag};
     queue_.pop_front();
   } else {
     next.valid = false;
   }
-  psum_out.drive(next);
+  psum_next_.drive(next);
 }
 
 void SystolicPe::step_stationary(int64_t cycle) {
-  if (load_in.read()) {
+  if (load_.read()) {
     // Shift register: take the value above, hand ours (as it was) to the PE below.
-    const Operand& v = v_in.read();
+    const Operand& v = v_.read();
     stationary_ = v.value;
     stationary_valid_ = v.valid;
-    v_out.drive(v);
+    v_next_.drive(v);
   }
-  const Operand& a = a_in.read();
-  a_out.drive(a);
-  const PartialSum& p = psum_in.read();
-  PartialSum next = psum_out.held();  // the tag is not used: it stays as it is
+  const Operand& a = a_.read();
+  a_next_.drive(a);
+  const PartialSum& p = psum_.read();
+  PartialSum next = psum_next_.held();  // the tag is not used: it stays as it is
   if (a.valid && stationary_valid_) {
     const double in = p.valid ? p.value : 0.0;
     double r = 0.0;
@@ -127,7 +137,7 @@ void SystolicPe::step_stationary(int64_t cycle) {
   } else {
     next.valid = false;
   }
-  psum_out.drive(next);
+  psum_next_.drive(next);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,13 +158,20 @@ SystolicFeeder::SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& pla
   dont_initialize();
 }
 
+void SystolicFeeder::end_of_elaboration() {
+  a_next_.resize(a_out.size());
+  for (size_t i = 0; i < a_out.size(); ++i) a_next_[i].resolve(a_out[i]);
+  v_next_.resize(v_out.size());
+  for (size_t j = 0; j < v_out.size(); ++j) v_next_[j].resolve(v_out[j]);
+}
+
 void SystolicFeeder::on_clock() {
   const int64_t cycle = edge_++;  // the demand row written now is used in this cycle
   const int64_t R = plan_.rows, C = plan_.cols, T = plan_.t;
   const int64_t f = cycle / plan_.fold_rows;
   if (f >= plan_.folds) {
-    for (auto& p : a_out) p.drive({p.held().value, false});
-    for (auto& p : v_out) p.drive({p.held().value, false});
+    for (auto& p : a_next_) p.drive({p.held().value, false});
+    for (auto& p : v_next_) p.drive({p.held().value, false});
     for (auto& p : load_out) p.write(false);
     monitor_.feeding_done = true;
     return;
@@ -169,13 +186,13 @@ void SystolicFeeder::on_clock() {
       for (int64_t i = 0; i < R; ++i) {
         const int64_t k = l - i;
         const bool valid = i < rows_used && k >= 0 && k < T;
-        LinkOut<Operand>& out = a_out[static_cast<size_t>(i)];
+        LinkWriter<Operand>& out = a_next_[static_cast<size_t>(i)];
         out.drive({valid ? in_at(rf * R + i, k) : out.held().value, valid});
       }
       for (int64_t j = 0; j < C; ++j) {
         const int64_t k = l - j;
         const bool valid = j < cols_used && k >= 0 && k < T;
-        LinkOut<Operand>& out = v_out[static_cast<size_t>(j)];
+        LinkWriter<Operand>& out = v_next_[static_cast<size_t>(j)];
         out.drive({valid ? w_at(k, cf * C + j) : out.held().value, valid});
       }
       break;
@@ -190,7 +207,7 @@ void SystolicFeeder::on_clock() {
         if (!loading) continue;
         const int64_t r = R - 1 - l;
         const bool valid = r < rows_used && j < cols_used;
-        LinkOut<Operand>& out = v_out[idx];
+        LinkWriter<Operand>& out = v_next_[idx];
         out.drive({valid ? (ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r)) : out.held().value,
                    valid});
       }
@@ -198,7 +215,7 @@ void SystolicFeeder::on_clock() {
       for (int64_t i = 0; i < R; ++i) {
         const int64_t t = l - R - i;
         const bool valid = i < rows_used && t >= 0 && t < T;
-        LinkOut<Operand>& out = a_out[static_cast<size_t>(i)];
+        LinkWriter<Operand>& out = a_next_[static_cast<size_t>(i)];
         out.drive({valid ? (ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t)) : out.held().value, valid});
       }
       break;
@@ -218,11 +235,16 @@ SystolicDrain::SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan,
   dont_initialize();
 }
 
+void SystolicDrain::end_of_elaboration() {
+  psum_.resize(psum_in.size());
+  for (size_t j = 0; j < psum_in.size(); ++j) psum_[j].resolve(psum_in[j]);
+}
+
 void SystolicDrain::on_clock() {
   // Values on the bottom edge now were emitted by the bottom row in cycle edge - 2.
   const int64_t cycle = edge_++ - 2;
   for (int64_t j = 0; j < plan_.cols; ++j) {
-    const PartialSum& p = psum_in[static_cast<size_t>(j)].read();
+    const PartialSum& p = psum_[static_cast<size_t>(j)].read();
     if (p.valid) take(cycle, j, p.value, p.tag);
   }
 }

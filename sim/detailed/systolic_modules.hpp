@@ -19,6 +19,7 @@
 #include <systemc>
 #include <vector>
 
+#include "sim/core/error.hpp"
 #include "sim/detailed/detailed_systolic.hpp"
 #include "sim/engine/gemm_values.hpp"
 
@@ -115,23 +116,51 @@ std::ostream& operator<<(std::ostream& os, const PartialSum& p);
 void sc_trace(sc_core::sc_trace_file* tf, const Operand& o, const std::string& name);
 void sc_trace(sc_core::sc_trace_file* tf, const PartialSum& p, const std::string& name);
 
-// Every link has exactly one writer by construction (the array's wiring), so the signals skip
-// SystemC's per-write writer check.
+// The signal of every link. Each link has exactly one writer by construction (the array's
+// wiring), so it skips SystemC's per-write writer check; the class is final so that calls
+// through a Link pointer are direct (see LinkReader and LinkWriter).
 template <class T>
-using Link = sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS>;
-
-// An output port that keeps a copy of what its link holds and writes the link only when a
-// field changes: most writes of a cycle change nothing (idle PEs, constant valid flags).
-template <class T>
-class LinkOut : public sc_core::sc_out<T> {
+class Link final : public sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS> {
  public:
-  using sc_core::sc_out<T>::sc_out;
+  using sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS>::sc_signal;
+};
+
+// The modules are wired with ports; once elaboration has bound them, each process reads and
+// writes the bound signals through these (resolved in end_of_elaboration), which skips the
+// port's indirection and virtual call on every access and keeps a PE's per-cycle state in a
+// few adjacent words instead of one cache line per port.
+template <class T>
+const Link<T>* bound_link(const sc_core::sc_port_base& port, sc_core::sc_interface* iface) {
+  const auto* link = dynamic_cast<const Link<T>*>(iface);
+  if (!link) throw InternalError(std::string("detailed fidelity: ") + port.name() + " is not bound to a link signal");
+  return link;
+}
+
+template <class T>
+class LinkReader {
+ public:
+  void resolve(const sc_core::sc_in<T>& port) {
+    link_ = bound_link<T>(port, const_cast<sc_core::sc_in<T>&>(port).get_interface());
+  }
+  const T& read() const { return link_->read(); }
+
+ private:
+  const Link<T>* link_ = nullptr;
+};
+
+// Keeps a copy of what its link holds and writes the link only when a field changes: most
+// writes of a cycle change nothing (idle PEs, constant valid flags).
+template <class T>
+class LinkWriter {
+ public:
+  void resolve(sc_core::sc_out<T>& port) { link_ = const_cast<Link<T>*>(bound_link<T>(port, port.get_interface())); }
   void drive(const T& next) {
-    if (held_.update_from(next)) this->write(held_);
+    if (held_.update_from(next)) link_->write(held_);
   }
   const T& held() const { return held_; }
 
  private:
+  Link<T>* link_ = nullptr;
   T held_;
 };
 
@@ -148,9 +177,9 @@ class SystolicPe : public sc_core::sc_module {
   sc_core::sc_in<Operand> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
   sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
   sc_core::sc_in<PartialSum> psum_in{"psum_in"};
-  LinkOut<Operand> a_out{"a_out"};
-  LinkOut<Operand> v_out{"v_out"};
-  LinkOut<PartialSum> psum_out{"psum_out"};
+  sc_core::sc_out<Operand> a_out{"a_out"};
+  sc_core::sc_out<Operand> v_out{"v_out"};
+  sc_core::sc_out<PartialSum> psum_out{"psum_out"};
 
   SC_HAS_PROCESS(SystolicPe);
   SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan, const PeKind& kind,
@@ -159,6 +188,7 @@ class SystolicPe : public sc_core::sc_module {
   const GemmArithmetic& arith() const { return arith_; }
 
  private:
+  void end_of_elaboration() override;
   void on_clock();
   void step_output_stationary(int64_t cycle);
   void step_stationary(int64_t cycle);
@@ -167,21 +197,28 @@ class SystolicPe : public sc_core::sc_module {
     double value;
     int64_t tag;
   };
+  // What a clock edge touches, together: the bound signals, the state, the arithmetic.
+  LinkReader<Operand> a_;
+  LinkReader<Operand> v_;
+  LinkReader<bool> load_;
+  LinkReader<PartialSum> psum_;
+  LinkWriter<Operand> a_next_;
+  LinkWriter<Operand> v_next_;
+  LinkWriter<PartialSum> psum_next_;
   PeRole role_;
+  bool values_;
+  bool stationary_valid_ = false;  // ws, is
+  double stationary_ = 0.0;
+  int64_t edge_ = 0;
+  ArrayMonitor& monitor_;
+  GemmArithmetic arith_;
+  // os
   int64_t row_;
   int64_t rows_;
   int64_t t_;
-  bool values_;
-  GemmArithmetic arith_;
-  ArrayMonitor& monitor_;
-  int64_t edge_ = 0;
-  // os
   double acc_ = 0.0;
   int64_t count_ = 0;
   std::deque<Token> queue_;
-  // ws, is
-  double stationary_ = 0.0;
-  bool stationary_valid_ = false;
 };
 
 // The SRAM side: writes one row of the ifmap and filter demand matrices per cycle onto the
@@ -189,8 +226,8 @@ class SystolicPe : public sc_core::sc_module {
 class SystolicFeeder : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_vector<LinkOut<Operand>> a_out{"a_out"};
-  sc_core::sc_vector<LinkOut<Operand>> v_out{"v_out"};
+  sc_core::sc_vector<sc_core::sc_out<Operand>> a_out{"a_out"};
+  sc_core::sc_vector<sc_core::sc_out<Operand>> v_out{"v_out"};
   sc_core::sc_vector<sc_core::sc_out<bool>> load_out{"load_out"};
 
   SC_HAS_PROCESS(SystolicFeeder);
@@ -198,6 +235,7 @@ class SystolicFeeder : public sc_core::sc_module {
                  ArrayMonitor& monitor);
 
  private:
+  void end_of_elaboration() override;
   void on_clock();
   double in_at(int64_t m, int64_t k) const {
     return values_ ? (*in_)[static_cast<size_t>(m * plan_.gemm.k + k)] : 0.0;
@@ -206,6 +244,8 @@ class SystolicFeeder : public sc_core::sc_module {
     return values_ ? (*w_)[static_cast<size_t>(k * plan_.gemm.n + n)] : 0.0;
   }
 
+  std::vector<LinkWriter<Operand>> a_next_;  // a_out's signals
+  std::vector<LinkWriter<Operand>> v_next_;  // v_out's signals
   const FoldPlan& plan_;
   const std::vector<double>* in_;
   const std::vector<double>* w_;
@@ -228,9 +268,11 @@ class SystolicDrain : public sc_core::sc_module {
   std::vector<double>& out() { return out_; }
 
  private:
+  void end_of_elaboration() override;
   void on_clock();
   void take(int64_t cycle, int64_t col, double value, int64_t tag);
 
+  std::vector<LinkReader<PartialSum>> psum_;  // psum_in's signals
   const FoldPlan& plan_;
   bool values_;
   GemmArithmetic arith_;  // the output accumulator's add
