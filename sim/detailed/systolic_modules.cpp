@@ -208,8 +208,8 @@ void SystolicFeeder::on_clock() {
         const int64_t r = R - 1 - l;
         const bool valid = r < rows_used && j < cols_used;
         LinkWriter<Operand>& out = v_next_[idx];
-        out.drive({valid ? (ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r)) : out.held().value,
-                   valid});
+        out.drive(
+            {valid ? (ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r)) : out.held().value, valid});
       }
       // Streaming demand: element t of array row i at R + t + i.
       for (int64_t i = 0; i < R; ++i) {

@@ -73,7 +73,7 @@ struct ArrayMonitor {
 
  private:
   int64_t mac_cycle_ = std::numeric_limits<int64_t>::min();  // the cycle mac_fold_ belongs to
-  DetailedFold* mac_fold_ = nullptr;                        // folds must not be resized meanwhile
+  DetailedFold* mac_fold_ = nullptr;                         // folds must not be resized meanwhile
 };
 
 // What one link between neighbouring modules carries in a cycle. A link is one signal
@@ -88,7 +88,7 @@ struct Operand {
   // Takes o's fields that differ from ours; true if any did (the link must be written).
   bool update_from(const Operand& o) {
     bool changed = false;
-    if (!(value == o.value)) value = o.value, changed = true;
+    if (value != o.value) value = o.value, changed = true;
     if (valid != o.valid) valid = o.valid, changed = true;
     return changed;
   }
@@ -102,7 +102,7 @@ struct PartialSum {
 
   bool update_from(const PartialSum& o) {
     bool changed = false;
-    if (!(value == o.value)) value = o.value, changed = true;
+    if (value != o.value) value = o.value, changed = true;
     if (valid != o.valid) valid = o.valid, changed = true;
     if (tag != o.tag) tag = o.tag, changed = true;
     return changed;
@@ -130,8 +130,8 @@ class Link final : public sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS> {
 // port's indirection and virtual call on every access and keeps a PE's per-cycle state in a
 // few adjacent words instead of one cache line per port.
 template <class T>
-const Link<T>* bound_link(const sc_core::sc_port_base& port, sc_core::sc_interface* iface) {
-  const auto* link = dynamic_cast<const Link<T>*>(iface);
+Link<T>* bound_link(sc_core::sc_port_base& port) {
+  auto* link = dynamic_cast<Link<T>*>(port.get_interface());
   if (!link) throw InternalError(std::string("detailed fidelity: ") + port.name() + " is not bound to a link signal");
   return link;
 }
@@ -139,9 +139,7 @@ const Link<T>* bound_link(const sc_core::sc_port_base& port, sc_core::sc_interfa
 template <class T>
 class LinkReader {
  public:
-  void resolve(const sc_core::sc_in<T>& port) {
-    link_ = bound_link<T>(port, const_cast<sc_core::sc_in<T>&>(port).get_interface());
-  }
+  void resolve(sc_core::sc_in<T>& port) { link_ = bound_link<T>(port); }
   const T& read() const { return link_->read(); }
 
  private:
@@ -153,7 +151,7 @@ class LinkReader {
 template <class T>
 class LinkWriter {
  public:
-  void resolve(sc_core::sc_out<T>& port) { link_ = const_cast<Link<T>*>(bound_link<T>(port, port.get_interface())); }
+  void resolve(sc_core::sc_out<T>& port) { link_ = bound_link<T>(port); }
   void drive(const T& next) {
     if (held_.update_from(next)) link_->write(held_);
   }
@@ -173,8 +171,8 @@ enum class PeRole { output_stationary, weight_stationary, input_stationary };
 class SystolicPe : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_in<Operand> a_in{"a_in"};  // streaming operand from the left
-  sc_core::sc_in<Operand> v_in{"v_in"};  // from above: os weights, ws/is stationary load chain
+  sc_core::sc_in<Operand> a_in{"a_in"};     // streaming operand from the left
+  sc_core::sc_in<Operand> v_in{"v_in"};     // from above: os weights, ws/is stationary load chain
   sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
   sc_core::sc_in<PartialSum> psum_in{"psum_in"};
   sc_core::sc_out<Operand> a_out{"a_out"};
