@@ -6,23 +6,23 @@
 
 namespace einsim::detailed {
 
-std::ostream& operator<<(std::ostream& os, const Operand& o) {
-  return os << (o.valid ? "" : "(invalid) ") << o.value;
+std::ostream& operator<<(std::ostream& os, const PeOutputs& o) {
+  auto operand = [&os](const char* name, bool valid, double value) -> std::ostream& {
+    return os << name << (valid ? " " : " (invalid) ") << value;
+  };
+  operand("a", o.a.valid, o.a.value) << ", ";
+  operand("v", o.v.valid, o.v.value) << ", ";
+  return operand("psum", o.psum.valid, o.psum.value) << " tag " << o.psum.tag;
 }
 
-std::ostream& operator<<(std::ostream& os, const PartialSum& p) {
-  return os << (p.valid ? "" : "(invalid) ") << p.value << " tag " << p.tag;
-}
-
-void sc_trace(sc_core::sc_trace_file* tf, const Operand& o, const std::string& name) {
-  sc_core::sc_trace(tf, o.value, name + ".value");
-  sc_core::sc_trace(tf, o.valid, name + ".valid");
-}
-
-void sc_trace(sc_core::sc_trace_file* tf, const PartialSum& p, const std::string& name) {
-  sc_core::sc_trace(tf, p.value, name + ".value");
-  sc_core::sc_trace(tf, p.valid, name + ".valid");
-  sc_core::sc_trace(tf, p.tag, name + ".tag");
+void sc_trace(sc_core::sc_trace_file* tf, const PeOutputs& o, const std::string& name) {
+  sc_core::sc_trace(tf, o.a.value, name + ".a.value");
+  sc_core::sc_trace(tf, o.a.valid, name + ".a.valid");
+  sc_core::sc_trace(tf, o.v.value, name + ".v.value");
+  sc_core::sc_trace(tf, o.v.valid, name + ".v.valid");
+  sc_core::sc_trace(tf, o.psum.value, name + ".psum.value");
+  sc_core::sc_trace(tf, o.psum.valid, name + ".psum.valid");
+  sc_core::sc_trace(tf, o.psum.tag, name + ".psum.tag");
 }
 
 FoldPlan::FoldPlan(const DetailedConfig& c) : dataflow(c.dataflow), rows(c.rows), cols(c.cols), gemm(c.gemm) {
@@ -65,13 +65,10 @@ SystolicPe::SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, c
 }
 
 void SystolicPe::end_of_elaboration() {
-  a_.resolve(a_in);
-  v_.resolve(v_in);
+  left_.resolve(left_in);
+  up_.resolve(up_in);
   load_.resolve(load_in);
-  psum_.resolve(psum_in);
-  a_next_.resolve(a_out);
-  v_next_.resolve(v_out);
-  psum_next_.resolve(psum_out);
+  out_.resolve(out);
 }
 
 void SystolicPe::on_clock() {
@@ -84,10 +81,11 @@ void SystolicPe::on_clock() {
 }
 
 void SystolicPe::step_output_stationary(int64_t cycle) {
-  const Operand& a = a_.read();
-  const Operand& b = v_.read();
-  a_next_.drive(a);
-  v_next_.drive(b);
+  const Operand& a = left_.read().a;
+  const Operand& b = up_.read().v;
+  PeOutputs next = out_.held();
+  next.a = a;
+  next.v = b;
   if (a.valid && b.valid) {
     // The first MAC of a result starts from zero; after T MACs the result is final.
     acc_ = values_ ? arith_.mac(a.value, b.value, count_ == 0 ? 0.0 : acc_) : 0.0;
@@ -97,30 +95,29 @@ void SystolicPe::step_output_stationary(int64_t cycle) {
       count_ = 0;
     }
   }
-  const PartialSum& p = psum_.read();
+  const PartialSum& p = up_.read().psum;
   if (p.valid) queue_.push_back({p.value, p.tag});
-  PartialSum next = psum_next_.held();
   if (!queue_.empty()) {
-    next = {queue_.front().value, true, queue_.front().tag};
+    next.psum = {queue_.front().value, true, queue_.front().tag};
     queue_.pop_front();
   } else {
-    next.valid = false;
+    next.psum.valid = false;
   }
-  psum_next_.drive(next);
+  out_.drive(next);
 }
 
 void SystolicPe::step_stationary(int64_t cycle) {
+  const PeOutputs& up = up_.read();
+  PeOutputs next = out_.held();  // the psum tag is not used: it stays as it is
   if (load_.read()) {
     // Shift register: take the value above, hand ours (as it was) to the PE below.
-    const Operand& v = v_.read();
-    stationary_ = v.value;
-    stationary_valid_ = v.valid;
-    v_next_.drive(v);
+    stationary_ = up.v.value;
+    stationary_valid_ = up.v.valid;
+    next.v = up.v;
   }
-  const Operand& a = a_.read();
-  a_next_.drive(a);
-  const PartialSum& p = psum_.read();
-  PartialSum next = psum_next_.held();  // the tag is not used: it stays as it is
+  const Operand& a = left_.read().a;
+  next.a = a;
+  const PartialSum& p = up.psum;
   if (a.valid && stationary_valid_) {
     const double in = p.valid ? p.value : 0.0;
     double r = 0.0;
@@ -128,16 +125,16 @@ void SystolicPe::step_stationary(int64_t cycle) {
       r = role_ == PeRole::weight_stationary ? arith_.mac(a.value, stationary_, in)
                                              : arith_.mac(stationary_, a.value, in);
     }
-    next.value = r;
-    next.valid = true;
+    next.psum.value = r;
+    next.psum.valid = true;
     monitor_.on_mac(cycle);
   } else if (p.valid) {
-    next.value = p.value;
-    next.valid = true;
+    next.psum.value = p.value;
+    next.psum.valid = true;
   } else {
-    next.valid = false;
+    next.psum.valid = false;
   }
-  psum_next_.drive(next);
+  out_.drive(next);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,13 +162,27 @@ void SystolicFeeder::end_of_elaboration() {
   for (size_t j = 0; j < v_out.size(); ++j) v_next_[j].resolve(v_out[j]);
 }
 
+void SystolicFeeder::drive_a(size_t i, bool valid, double value) {
+  LinkWriter<PeOutputs>& w = a_next_[i];
+  PeOutputs next = w.held();
+  next.a = {valid ? value : next.a.value, valid};  // an invalid slot keeps the last value
+  w.drive(next);
+}
+
+void SystolicFeeder::drive_v(size_t j, bool valid, double value) {
+  LinkWriter<PeOutputs>& w = v_next_[j];
+  PeOutputs next = w.held();
+  next.v = {valid ? value : next.v.value, valid};
+  w.drive(next);
+}
+
 void SystolicFeeder::on_clock() {
   const int64_t cycle = edge_++;  // the demand row written now is used in this cycle
   const int64_t R = plan_.rows, C = plan_.cols, T = plan_.t;
   const int64_t f = cycle / plan_.fold_rows;
   if (f >= plan_.folds) {
-    for (auto& p : a_next_) p.drive({p.held().value, false});
-    for (auto& p : v_next_) p.drive({p.held().value, false});
+    for (size_t i = 0; i < a_next_.size(); ++i) drive_a(i, false, 0.0);
+    for (size_t j = 0; j < v_next_.size(); ++j) drive_v(j, false, 0.0);
     for (auto& p : load_out) p.write(false);
     monitor_.feeding_done = true;
     return;
@@ -186,14 +197,12 @@ void SystolicFeeder::on_clock() {
       for (int64_t i = 0; i < R; ++i) {
         const int64_t k = l - i;
         const bool valid = i < rows_used && k >= 0 && k < T;
-        LinkWriter<Operand>& out = a_next_[static_cast<size_t>(i)];
-        out.drive({valid ? in_at(rf * R + i, k) : out.held().value, valid});
+        drive_a(static_cast<size_t>(i), valid, valid ? in_at(rf * R + i, k) : 0.0);
       }
       for (int64_t j = 0; j < C; ++j) {
         const int64_t k = l - j;
         const bool valid = j < cols_used && k >= 0 && k < T;
-        LinkWriter<Operand>& out = v_next_[static_cast<size_t>(j)];
-        out.drive({valid ? w_at(k, cf * C + j) : out.held().value, valid});
+        drive_v(static_cast<size_t>(j), valid, valid ? w_at(k, cf * C + j) : 0.0);
       }
       break;
     case Dataflow::weight_stationary:
@@ -207,16 +216,13 @@ void SystolicFeeder::on_clock() {
         if (!loading) continue;
         const int64_t r = R - 1 - l;
         const bool valid = r < rows_used && j < cols_used;
-        LinkWriter<Operand>& out = v_next_[idx];
-        out.drive(
-            {valid ? (ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r)) : out.held().value, valid});
+        drive_v(idx, valid, !valid ? 0.0 : ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r));
       }
       // Streaming demand: element t of array row i at R + t + i.
       for (int64_t i = 0; i < R; ++i) {
         const int64_t t = l - R - i;
         const bool valid = i < rows_used && t >= 0 && t < T;
-        LinkWriter<Operand>& out = a_next_[static_cast<size_t>(i)];
-        out.drive({valid ? (ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t)) : out.held().value, valid});
+        drive_a(static_cast<size_t>(i), valid, !valid ? 0.0 : ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t));
       }
       break;
     }
@@ -244,7 +250,7 @@ void SystolicDrain::on_clock() {
   // Values on the bottom edge now were emitted by the bottom row in cycle edge - 2.
   const int64_t cycle = edge_++ - 2;
   for (int64_t j = 0; j < plan_.cols; ++j) {
-    const PartialSum& p = psum_[static_cast<size_t>(j)].read();
+    const PartialSum& p = psum_[static_cast<size_t>(j)].read().psum;
     if (p.valid) take(cycle, j, p.value, p.tag);
   }
 }
@@ -305,25 +311,24 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
                                    const FoldPlan& plan, ArrayMonitor& monitor)
     : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", 1, sc_core::SC_NS) {
   const int64_t R = rows_, C = cols_;
-  a_ = make_signals<Operand>("a", R * (C + 1));
-  v_ = make_signals<Operand>("v", (R + 1) * C);
-  psum_ = make_signals<PartialSum>("psum", (R + 1) * C);
+  left_ = make_signals<PeOutputs>("left", R);
+  top_ = make_signals<PeOutputs>("top", C);
+  out_ = make_signals<PeOutputs>("out", R * C);
   load_ = make_signals<bool>("load", C);
 
   const std::optional<PeKind> kind = parse_pe_kind(config.pe_kind);
   const PeRole role = plan.dataflow == Dataflow::output_stationary   ? PeRole::output_stationary
                       : plan.dataflow == Dataflow::weight_stationary ? PeRole::weight_stationary
                                                                      : PeRole::input_stationary;
-  auto at_a = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * (C + 1) + j); };
-  auto at_v = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * C + j); };
+  auto at = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * C + j); };
 
   feeder_ = std::make_unique<SystolicFeeder>("feeder", plan, config, monitor);
   feeder_->clk_in(clk_);
   for (int64_t i = 0; i < R; ++i) {
-    feeder_->a_out[static_cast<size_t>(i)](*a_[at_a(i, 0)]);
+    feeder_->a_out[static_cast<size_t>(i)](*left_[static_cast<size_t>(i)]);
   }
   for (int64_t j = 0; j < C; ++j) {
-    feeder_->v_out[static_cast<size_t>(j)](*v_[at_v(0, j)]);
+    feeder_->v_out[static_cast<size_t>(j)](*top_[static_cast<size_t>(j)]);
     feeder_->load_out[static_cast<size_t>(j)](*load_[static_cast<size_t>(j)]);
   }
 
@@ -333,13 +338,10 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
       auto pe = std::make_unique<SystolicPe>(fmt::format("pe_{}_{}", i, j).c_str(), role, i, plan, *kind,
                                              config.values, monitor);
       pe->clk_in(clk_);
-      pe->a_in(*a_[at_a(i, j)]);
-      pe->a_out(*a_[at_a(i, j + 1)]);
-      pe->v_in(*v_[at_v(i, j)]);
-      pe->v_out(*v_[at_v(i + 1, j)]);
+      pe->left_in(j == 0 ? *left_[static_cast<size_t>(i)] : *out_[at(i, j - 1)]);
+      pe->up_in(i == 0 ? *top_[static_cast<size_t>(j)] : *out_[at(i - 1, j)]);
       pe->load_in(*load_[static_cast<size_t>(j)]);
-      pe->psum_in(*psum_[at_v(i, j)]);
-      pe->psum_out(*psum_[at_v(i + 1, j)]);
+      pe->out(*out_[at(i, j)]);
       pes_.push_back(std::move(pe));
     }
   }
@@ -347,7 +349,7 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
   drain_ = std::make_unique<SystolicDrain>("drain", plan, *kind, config.values, monitor);
   drain_->clk_in(clk_);
   for (int64_t j = 0; j < C; ++j) {
-    drain_->psum_in[static_cast<size_t>(j)](*psum_[at_v(R, j)]);
+    drain_->psum_in[static_cast<size_t>(j)](*out_[at(R - 1, j)]);
   }
 }
 
@@ -361,16 +363,15 @@ void SystolicArrayTop::trace_corner(sc_core::sc_trace_file* tf, int64_t side) {
   for (int64_t i = 0; i < R; ++i) {
     for (int64_t j = 0; j < C; ++j) {
       const std::string pe = fmt::format("pe_{}_{}.", i, j);
-      const auto a = static_cast<size_t>(i * (cols_ + 1) + j + 1);
-      const auto v = static_cast<size_t>((i + 1) * cols_ + j);
-      // A link's fields traced as the separate signals they stand for: the trace file
+      // The output fields traced as the separate signals they stand for: the trace file
       // samples the signal's current value, which read() returns by reference.
-      sc_core::sc_trace(tf, a_[a]->read().value, pe + "a_out");
-      sc_core::sc_trace(tf, a_[a]->read().valid, pe + "a_valid_out");
-      sc_core::sc_trace(tf, v_[v]->read().value, pe + "v_out");
-      sc_core::sc_trace(tf, v_[v]->read().valid, pe + "v_valid_out");
-      sc_core::sc_trace(tf, psum_[v]->read().value, pe + "psum_out");
-      sc_core::sc_trace(tf, psum_[v]->read().valid, pe + "psum_valid_out");
+      const PeOutputs& o = out_[static_cast<size_t>(i * cols_ + j)]->read();
+      sc_core::sc_trace(tf, o.a.value, pe + "a_out");
+      sc_core::sc_trace(tf, o.a.valid, pe + "a_valid_out");
+      sc_core::sc_trace(tf, o.v.value, pe + "v_out");
+      sc_core::sc_trace(tf, o.v.valid, pe + "v_valid_out");
+      sc_core::sc_trace(tf, o.psum.value, pe + "psum_out");
+      sc_core::sc_trace(tf, o.psum.valid, pe + "psum_valid_out");
     }
   }
 }

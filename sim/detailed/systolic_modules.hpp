@@ -76,16 +76,15 @@ struct ArrayMonitor {
   DetailedFold* mac_fold_ = nullptr;                         // folds must not be resized meanwhile
 };
 
-// What one link between neighbouring modules carries in a cycle. A link is one signal
-// of a struct, so a PE writes three signals a cycle (operand right, operand down, partial
-// sum down), not seven. Each field behaves as a signal of its own would: the writer takes a
-// new field value only when it differs (==) from the one on the link (update_from), so a
-// reader sees exactly what separate signals would show (+0 over -0 stays +0, for one).
+// What moves between neighbours in a cycle: operands with their valid flags and partial sums
+// (with the os tag). Each field behaves as a signal of its own would: a writer takes a new
+// field value only when it differs (==) from the one held (update_from), so a reader sees
+// exactly what separate signals would show (+0 over -0 stays +0, for one).
 struct Operand {
   double value = 0.0;
   bool valid = false;
 
-  // Takes o's fields that differ from ours; true if any did (the link must be written).
+  // Takes o's fields that differ from ours; true if any did (the signal must be written).
   bool update_from(const Operand& o) {
     bool changed = false;
     if (value != o.value) value = o.value, changed = true;
@@ -110,13 +109,28 @@ struct PartialSum {
   bool operator==(const PartialSum& o) const { return value == o.value && valid == o.valid && tag == o.tag; }
 };
 
-// sc_signal prints its value (sc_object::print); ports trace it field by field (NAME.value, ...).
-std::ostream& operator<<(std::ostream& os, const Operand& o);
-std::ostream& operator<<(std::ostream& os, const PartialSum& p);
-void sc_trace(sc_core::sc_trace_file* tf, const Operand& o, const std::string& name);
-void sc_trace(sc_core::sc_trace_file* tf, const PartialSum& p, const std::string& name);
+// A PE's output registers: one signal per PE, read by its right neighbour (a) and the one
+// below (v, psum), so a PE writes one signal a cycle (when a field changed), not seven. The
+// feeder drives the same bundle on the left edge (a) and the top edge (v; psum stays invalid).
+struct PeOutputs {
+  Operand a;        // to the right
+  Operand v;        // down: os weights, ws/is stationary load chain
+  PartialSum psum;  // down
 
-// The signal of every link. Each link has exactly one writer by construction (the array's
+  bool update_from(const PeOutputs& o) {
+    const bool a_changed = a.update_from(o.a);
+    const bool v_changed = v.update_from(o.v);
+    const bool psum_changed = psum.update_from(o.psum);
+    return a_changed || v_changed || psum_changed;
+  }
+  bool operator==(const PeOutputs& o) const { return a == o.a && v == o.v && psum == o.psum; }
+};
+
+// sc_signal prints its value (sc_object::print); ports trace it field by field (NAME.a.value, ...).
+std::ostream& operator<<(std::ostream& os, const PeOutputs& o);
+void sc_trace(sc_core::sc_trace_file* tf, const PeOutputs& o, const std::string& name);
+
+// The signal type between modules. Each has exactly one writer by construction (the array's
 // wiring), so it skips SystemC's per-write writer check; the class is final so that calls
 // through a Link pointer are direct (see LinkReader and LinkWriter).
 template <class T>
@@ -128,7 +142,7 @@ class Link final : public sc_core::sc_signal<T, sc_core::SC_UNCHECKED_WRITERS> {
 // The modules are wired with ports; once elaboration has bound them, each process reads and
 // writes the bound signals through these (resolved in end_of_elaboration), which skips the
 // port's indirection and virtual call on every access and keeps a PE's per-cycle state in a
-// few adjacent words instead of one cache line per port.
+// few adjacent words instead of one cache line per port object.
 template <class T>
 Link<T>* bound_link(sc_core::sc_port_base& port) {
   auto* link = dynamic_cast<Link<T>*>(port.get_interface());
@@ -146,8 +160,8 @@ class LinkReader {
   const Link<T>* link_ = nullptr;
 };
 
-// Keeps a copy of what its link holds and writes the link only when a field changes: most
-// writes of a cycle change nothing (idle PEs, constant valid flags).
+// Keeps a copy of what its signal holds and writes the signal only when a field changes: in
+// most cycles most fields change nothing (idle PEs, constant valid flags).
 template <class T>
 class LinkWriter {
  public:
@@ -165,19 +179,17 @@ class LinkWriter {
 // How a PE treats its operands.
 enum class PeRole { output_stationary, weight_stationary, input_stationary };
 
-// One processing element. os: accumulates a_in x v_in and queues finished results on the
-// psum chain; ws/is: holds a stationary operand shifted in on the v chain while load_in is
-// high and adds a_in x stationary to psum_in (or passes psum_in through when idle).
+// One processing element. os: accumulates a x v and queues finished results on the psum
+// chain; ws/is: holds a stationary operand shifted in on the v chain while load_in is high
+// and adds a x stationary to the psum from above (or passes it through when idle). a comes
+// from the left neighbour's outputs (left_in), v and psum from the upper one's (up_in).
 class SystolicPe : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_in<Operand> a_in{"a_in"};     // streaming operand from the left
-  sc_core::sc_in<Operand> v_in{"v_in"};     // from above: os weights, ws/is stationary load chain
-  sc_core::sc_in<bool> load_in{"load_in"};  // ws/is: shift the stationary chain this cycle
-  sc_core::sc_in<PartialSum> psum_in{"psum_in"};
-  sc_core::sc_out<Operand> a_out{"a_out"};
-  sc_core::sc_out<Operand> v_out{"v_out"};
-  sc_core::sc_out<PartialSum> psum_out{"psum_out"};
+  sc_core::sc_in<PeOutputs> left_in{"left_in"};  // .a: the streaming operand
+  sc_core::sc_in<PeOutputs> up_in{"up_in"};      // .v, .psum
+  sc_core::sc_in<bool> load_in{"load_in"};       // ws/is: shift the stationary chain this cycle
+  sc_core::sc_out<PeOutputs> out{"out"};
 
   SC_HAS_PROCESS(SystolicPe);
   SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan, const PeKind& kind,
@@ -196,13 +208,10 @@ class SystolicPe : public sc_core::sc_module {
     int64_t tag;
   };
   // What a clock edge touches, together: the bound signals, the state, the arithmetic.
-  LinkReader<Operand> a_;
-  LinkReader<Operand> v_;
+  LinkReader<PeOutputs> left_;
+  LinkReader<PeOutputs> up_;
   LinkReader<bool> load_;
-  LinkReader<PartialSum> psum_;
-  LinkWriter<Operand> a_next_;
-  LinkWriter<Operand> v_next_;
-  LinkWriter<PartialSum> psum_next_;
+  LinkWriter<PeOutputs> out_;
   PeRole role_;
   bool values_;
   bool stationary_valid_ = false;  // ws, is
@@ -224,8 +233,8 @@ class SystolicPe : public sc_core::sc_module {
 class SystolicFeeder : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_vector<sc_core::sc_out<Operand>> a_out{"a_out"};
-  sc_core::sc_vector<sc_core::sc_out<Operand>> v_out{"v_out"};
+  sc_core::sc_vector<sc_core::sc_out<PeOutputs>> a_out{"a_out"};  // .a into row i
+  sc_core::sc_vector<sc_core::sc_out<PeOutputs>> v_out{"v_out"};  // .v into column j
   sc_core::sc_vector<sc_core::sc_out<bool>> load_out{"load_out"};
 
   SC_HAS_PROCESS(SystolicFeeder);
@@ -242,8 +251,11 @@ class SystolicFeeder : public sc_core::sc_module {
     return values_ ? (*w_)[static_cast<size_t>(k * plan_.gemm.n + n)] : 0.0;
   }
 
-  std::vector<LinkWriter<Operand>> a_next_;  // a_out's signals
-  std::vector<LinkWriter<Operand>> v_next_;  // v_out's signals
+  void drive_a(size_t i, bool valid, double value);
+  void drive_v(size_t j, bool valid, double value);
+
+  std::vector<LinkWriter<PeOutputs>> a_next_;  // a_out's signals
+  std::vector<LinkWriter<PeOutputs>> v_next_;  // v_out's signals
   const FoldPlan& plan_;
   const std::vector<double>* in_;
   const std::vector<double>* w_;
@@ -257,7 +269,7 @@ class SystolicFeeder : public sc_core::sc_module {
 class SystolicDrain : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};
-  sc_core::sc_vector<sc_core::sc_in<PartialSum>> psum_in{"psum_in"};
+  sc_core::sc_vector<sc_core::sc_in<PeOutputs>> psum_in{"psum_in"};  // the bottom row's outputs (.psum)
 
   SC_HAS_PROCESS(SystolicDrain);
   SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan, const PeKind& kind, bool values,
@@ -270,7 +282,7 @@ class SystolicDrain : public sc_core::sc_module {
   void on_clock();
   void take(int64_t cycle, int64_t col, double value, int64_t tag);
 
-  std::vector<LinkReader<PartialSum>> psum_;  // psum_in's signals
+  std::vector<LinkReader<PeOutputs>> psum_;  // psum_in's signals
   const FoldPlan& plan_;
   bool values_;
   GemmArithmetic arith_;  // the output accumulator's add
@@ -299,11 +311,9 @@ class SystolicArrayTop : public sc_core::sc_module {
 
   int64_t rows_, cols_;
   sc_core::sc_clock clk_;
-  // a[i * (C + 1) + j]: into PE(i, j) from the left (j = C: out of the last column).
-  Signals<Operand> a_;
-  // v, psum [i * C + j]: into PE(i, j) from above (i = R: out of the bottom row).
-  Signals<Operand> v_;
-  Signals<PartialSum> psum_;
+  Signals<PeOutputs> left_;  // [i]: the feeder's operands into row i (.a)
+  Signals<PeOutputs> top_;   // [j]: the feeder's operands into column j (.v)
+  Signals<PeOutputs> out_;   // [i * C + j]: PE(i, j)'s outputs
   Signals<bool> load_;  // one per column
   std::unique_ptr<SystolicFeeder> feeder_;
   std::vector<std::unique_ptr<SystolicPe>> pes_;
