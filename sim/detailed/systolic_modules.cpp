@@ -83,9 +83,9 @@ void SystolicPe::on_clock() {
 void SystolicPe::step_output_stationary(int64_t cycle) {
   const Operand& a = left_.read().a;
   const Operand& b = up_.read().v;
-  PeOutputs next = out_.held();
-  next.a = a;
-  next.v = b;
+  PeOutputs& out = out_.held();
+  bool changed = out.a.update_from(a);
+  changed |= out.v.update_from(b);
   if (a.valid && b.valid) {
     // The first MAC of a result starts from zero; after T MACs the result is final.
     acc_ = values_ ? arith_.mac(a.value, b.value, count_ == 0 ? 0.0 : acc_) : 0.0;
@@ -98,26 +98,28 @@ void SystolicPe::step_output_stationary(int64_t cycle) {
   const PartialSum& p = up_.read().psum;
   if (p.valid) queue_.push_back({p.value, p.tag});
   if (!queue_.empty()) {
-    next.psum = {queue_.front().value, true, queue_.front().tag};
+    changed |= out.psum.update_from({queue_.front().value, true, queue_.front().tag});
     queue_.pop_front();
   } else {
-    next.psum.valid = false;
+    changed |= out.psum.update_from({out.psum.value, false, out.psum.tag});
   }
-  out_.drive(next);
+  if (changed) out_.write();
 }
 
 void SystolicPe::step_stationary(int64_t cycle) {
   const PeOutputs& up = up_.read();
-  PeOutputs next = out_.held();  // the psum tag is not used: it stays as it is
+  PeOutputs& out = out_.held();
+  bool changed = false;
   if (load_.read()) {
     // Shift register: take the value above, hand ours (as it was) to the PE below.
     stationary_ = up.v.value;
     stationary_valid_ = up.v.valid;
-    next.v = up.v;
+    changed = out.v.update_from(up.v);
   }
   const Operand& a = left_.read().a;
-  next.a = a;
+  changed |= out.a.update_from(a);
   const PartialSum& p = up.psum;
+  PartialSum psum = out.psum;  // the tag is not used: it stays as it is
   if (a.valid && stationary_valid_) {
     const double in = p.valid ? p.value : 0.0;
     double r = 0.0;
@@ -125,16 +127,17 @@ void SystolicPe::step_stationary(int64_t cycle) {
       r = role_ == PeRole::weight_stationary ? arith_.mac(a.value, stationary_, in)
                                              : arith_.mac(stationary_, a.value, in);
     }
-    next.psum.value = r;
-    next.psum.valid = true;
+    psum.value = r;
+    psum.valid = true;
     monitor_.on_mac(cycle);
   } else if (p.valid) {
-    next.psum.value = p.value;
-    next.psum.valid = true;
+    psum.value = p.value;
+    psum.valid = true;
   } else {
-    next.psum.valid = false;
+    psum.valid = false;
   }
-  out_.drive(next);
+  changed |= out.psum.update_from(psum);
+  if (changed) out_.write();
 }
 
 // ---------------------------------------------------------------------------------------------

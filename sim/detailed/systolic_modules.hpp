@@ -161,15 +161,17 @@ class LinkReader {
 };
 
 // Keeps a copy of what its signal holds and writes the signal only when a field changes: in
-// most cycles most fields change nothing (idle PEs, constant valid flags).
+// most cycles most fields change nothing (idle PEs, constant valid flags). Either drive(next),
+// or update fields of held() with update_from and write() if any changed.
 template <class T>
 class LinkWriter {
  public:
   void resolve(sc_core::sc_out<T>& port) { link_ = bound_link<T>(port); }
   void drive(const T& next) {
-    if (held_.update_from(next)) link_->write(held_);
+    if (held_.update_from(next)) write();
   }
-  const T& held() const { return held_; }
+  T& held() { return held_; }
+  void write() { link_->write(held_); }
 
  private:
   Link<T>* link_ = nullptr;
