@@ -47,6 +47,8 @@ FoldPlan::FoldPlan(const DetailedConfig& c) : dataflow(c.dataflow), rows(c.rows)
   }
 }
 
+void ArrayMonitor::fail_mac_after_last_fold() { fail("a MAC after the last fold"); }
+
 // ---------------------------------------------------------------------------------------------
 
 SystolicPe::SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan,

@@ -59,7 +59,7 @@ struct ArrayMonitor {
       mac_fold_ = f < plan->folds ? &folds[static_cast<size_t>(f)] : nullptr;
     }
     if (!mac_fold_) {
-      fail("a MAC after the last fold");
+      fail_mac_after_last_fold();
       return;
     }
     DetailedFold& d = *mac_fold_;
@@ -72,6 +72,8 @@ struct ArrayMonitor {
   bool done() const { return feeding_done && outputs == plan->expected_outputs; }
 
  private:
+  void fail_mac_after_last_fold();  // out of line: keeps on_mac small enough to inline
+
   int64_t mac_cycle_ = std::numeric_limits<int64_t>::min();  // the cycle mac_fold_ belongs to
   DetailedFold* mac_fold_ = nullptr;                         // folds must not be resized meanwhile
 };
