@@ -81,7 +81,7 @@ struct ArrayMonitor {
 // What moves between neighbours in a cycle: operands with their valid flags and partial sums
 // (with the os tag). Each field behaves as a signal of its own would: a writer takes a new
 // field value only when it differs (==) from the one held (update_from), so a reader sees
-// exactly what separate signals would show (+0 over -0 stays +0, for one).
+// exactly what separate signals would show (-0 written over +0 leaves +0, for one).
 struct Operand {
   double value = 0.0;
   bool valid = false;
