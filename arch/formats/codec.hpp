@@ -71,8 +71,19 @@ class FormatQuantizer {
   // The inline part: true with `out` = the rounded x when x is one of the plain cases above
   // (those do not depend on the overflow mode), false where the codec must decide.
   bool round_quickly(double x, double& out) const {
-    if (kind_ == Kind::identity) {
-      out = x;
+    if (kind_ == Kind::floating) {
+      const uint64_t bits = std::bit_cast<uint64_t>(x);
+      // Unsigned wrap-around: false for exponent fields below exp_lo_ as well as above the range.
+      if (((bits >> 52) & 0x7FF) - exp_lo_ >= exp_count_) {
+        if (x != 0.0) return false;  // +-0 round to themselves
+        out = x;
+        return true;
+      }
+      // Nearest even without a branch: adding just under half the kept part's last unit, plus
+      // one when that last kept bit is set, carries into the kept part exactly when the
+      // dropped part is over half, or half with an odd kept part (a carry lands in the exponent).
+      const uint64_t odd = (bits & (low_mask_ + 1)) != 0;
+      out = std::bit_cast<double>((bits + (low_mask_ >> 1) + odd) & ~low_mask_);
       return true;
     }
     if (kind_ == Kind::integer) {
@@ -82,18 +93,7 @@ class FormatQuantizer {
       out = x;
       return true;
     }
-    const uint64_t bits = std::bit_cast<uint64_t>(x);
-    // Unsigned wrap-around: false for exponent fields below exp_lo_ as well as above the range.
-    if (((bits >> 52) & 0x7FF) - exp_lo_ >= exp_count_) {
-      if (x != 0.0) return false;  // +-0 round to themselves
-      out = x;
-      return true;
-    }
-    const uint64_t low = bits & low_mask_;
-    uint64_t kept = bits - low;
-    const uint64_t half = (low_mask_ >> 1) + 1;
-    if (low > half || (low == half && (bits & (half << 1)))) kept += half << 1;  // a carry lands in the exponent
-    out = std::bit_cast<double>(kept);
+    out = x;  // Kind::identity
     return true;
   }
 

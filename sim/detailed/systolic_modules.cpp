@@ -6,6 +6,25 @@
 
 namespace einsim::detailed {
 
+std::ostream& operator<<(std::ostream& os, const PeOutputs& o) {
+  auto operand = [&os](const char* name, bool valid, double value) -> std::ostream& {
+    return os << name << (valid ? " " : " (invalid) ") << value;
+  };
+  operand("a", o.a.valid, o.a.value) << ", ";
+  operand("v", o.v.valid, o.v.value) << ", ";
+  return operand("psum", o.psum.valid, o.psum.value) << " tag " << o.psum.tag;
+}
+
+void sc_trace(sc_core::sc_trace_file* tf, const PeOutputs& o, const std::string& name) {
+  sc_core::sc_trace(tf, o.a.value, name + ".a.value");
+  sc_core::sc_trace(tf, o.a.valid, name + ".a.valid");
+  sc_core::sc_trace(tf, o.v.value, name + ".v.value");
+  sc_core::sc_trace(tf, o.v.valid, name + ".v.valid");
+  sc_core::sc_trace(tf, o.psum.value, name + ".psum.value");
+  sc_core::sc_trace(tf, o.psum.valid, name + ".psum.valid");
+  sc_core::sc_trace(tf, o.psum.tag, name + ".psum.tag");
+}
+
 FoldPlan::FoldPlan(const DetailedConfig& c) : dataflow(c.dataflow), rows(c.rows), cols(c.cols), gemm(c.gemm) {
   const SystolicMapping map = map_gemm(dataflow, gemm);
   sr = map.sr;
@@ -28,21 +47,30 @@ FoldPlan::FoldPlan(const DetailedConfig& c) : dataflow(c.dataflow), rows(c.rows)
   }
 }
 
+void ArrayMonitor::fail_mac_after_last_fold() { fail("a MAC after the last fold"); }
+
 // ---------------------------------------------------------------------------------------------
 
 SystolicPe::SystolicPe(sc_core::sc_module_name name, PeRole role, int64_t row, const FoldPlan& plan,
                        const PeKind& kind, bool values, ArrayMonitor& monitor)
     : sc_core::sc_module(name),
       role_(role),
+      values_(values),
+      monitor_(monitor),
+      arith_(kind),
       row_(row),
       rows_(plan.rows),
-      t_(plan.t),
-      values_(values),
-      arith_(kind),
-      monitor_(monitor) {
+      t_(plan.t) {
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
   dont_initialize();
+}
+
+void SystolicPe::end_of_elaboration() {
+  left_.resolve(left_in);
+  up_.resolve(up_in);
+  load_.resolve(load_in);
+  out_.resolve(out);
 }
 
 void SystolicPe::on_clock() {
@@ -55,62 +83,63 @@ void SystolicPe::on_clock() {
 }
 
 void SystolicPe::step_output_stationary(int64_t cycle) {
-  const bool av = a_valid_in.read();
-  const bool bv = v_valid_in.read();
-  const double a = a_in.read();
-  const double b = v_in.read();
-  a_out.write(a);
-  a_valid_out.write(av);
-  v_out.write(b);
-  v_valid_out.write(bv);
-  if (av && bv) {
+  const Operand& a = left_.read().a;
+  const Operand& b = up_.read().v;
+  PeOutputs& out = out_.held();
+  bool changed = out.a.update_from(a);
+  changed |= out.v.update_from(b);
+  if (a.valid && b.valid) {
     // The first MAC of a result starts from zero; after T MACs the result is final.
-    acc_ = values_ ? arith_.mac(a, b, count_ == 0 ? 0.0 : acc_) : 0.0;
+    acc_ = values_ ? arith_.mac(a.value, b.value, count_ == 0 ? 0.0 : acc_) : 0.0;
     monitor_.on_mac(cycle);
     if (++count_ == t_) {
       queue_.push_back({acc_, cycle * rows_ + row_});
       count_ = 0;
     }
   }
-  if (psum_valid_in.read()) queue_.push_back({psum_in.read(), tag_in.read()});
+  const PartialSum& p = up_.read().psum;
+  if (p.valid) queue_.push_back({p.value, p.tag});
   if (!queue_.empty()) {
-    psum_out.write(queue_.front().value);
-    tag_out.write(queue_.front().tag);
-    psum_valid_out.write(true);
+    changed |= out.psum.update_from({queue_.front().value, true, queue_.front().tag});
     queue_.pop_front();
   } else {
-    psum_valid_out.write(false);
+    changed |= out.psum.update_from({out.psum.value, false, out.psum.tag});
   }
+  if (changed) out_.write();
 }
 
 void SystolicPe::step_stationary(int64_t cycle) {
-  if (load_in.read()) {
+  const PeOutputs& up = up_.read();
+  PeOutputs& out = out_.held();
+  bool changed = false;
+  if (load_.read()) {
     // Shift register: take the value above, hand ours (as it was) to the PE below.
-    stationary_ = v_in.read();
-    stationary_valid_ = v_valid_in.read();
-    v_out.write(stationary_);
-    v_valid_out.write(stationary_valid_);
+    stationary_ = up.v.value;
+    stationary_valid_ = up.v.valid;
+    changed = out.v.update_from(up.v);
   }
-  const bool av = a_valid_in.read();
-  const double a = a_in.read();
-  a_out.write(a);
-  a_valid_out.write(av);
-  const bool pv = psum_valid_in.read();
-  if (av && stationary_valid_) {
-    const double p = pv ? psum_in.read() : 0.0;
+  const Operand& a = left_.read().a;
+  changed |= out.a.update_from(a);
+  const PartialSum& p = up.psum;
+  PartialSum psum = out.psum;  // the tag is not used: it stays as it is
+  if (a.valid && stationary_valid_) {
+    const double in = p.valid ? p.value : 0.0;
     double r = 0.0;
     if (values_) {
-      r = role_ == PeRole::weight_stationary ? arith_.mac(a, stationary_, p) : arith_.mac(stationary_, a, p);
+      r = role_ == PeRole::weight_stationary ? arith_.mac(a.value, stationary_, in)
+                                             : arith_.mac(stationary_, a.value, in);
     }
-    psum_out.write(r);
-    psum_valid_out.write(true);
+    psum.value = r;
+    psum.valid = true;
     monitor_.on_mac(cycle);
-  } else if (pv) {
-    psum_out.write(psum_in.read());
-    psum_valid_out.write(true);
+  } else if (p.valid) {
+    psum.value = p.value;
+    psum.valid = true;
   } else {
-    psum_valid_out.write(false);
+    psum.valid = false;
   }
+  changed |= out.psum.update_from(psum);
+  if (changed) out_.write();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,13 +153,32 @@ SystolicFeeder::SystolicFeeder(sc_core::sc_module_name name, const FoldPlan& pla
       values_(config.values),
       monitor_(monitor) {
   a_out.init(static_cast<size_t>(plan.rows));
-  a_valid_out.init(static_cast<size_t>(plan.rows));
   v_out.init(static_cast<size_t>(plan.cols));
-  v_valid_out.init(static_cast<size_t>(plan.cols));
   load_out.init(static_cast<size_t>(plan.cols));
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
   dont_initialize();
+}
+
+void SystolicFeeder::end_of_elaboration() {
+  a_next_.resize(a_out.size());
+  for (size_t i = 0; i < a_out.size(); ++i) a_next_[i].resolve(a_out[i]);
+  v_next_.resize(v_out.size());
+  for (size_t j = 0; j < v_out.size(); ++j) v_next_[j].resolve(v_out[j]);
+}
+
+void SystolicFeeder::drive_a(size_t i, bool valid, double value) {
+  LinkWriter<PeOutputs>& w = a_next_[i];
+  PeOutputs next = w.held();
+  next.a = {valid ? value : next.a.value, valid};  // an invalid slot keeps the last value
+  w.drive(next);
+}
+
+void SystolicFeeder::drive_v(size_t j, bool valid, double value) {
+  LinkWriter<PeOutputs>& w = v_next_[j];
+  PeOutputs next = w.held();
+  next.v = {valid ? value : next.v.value, valid};
+  w.drive(next);
 }
 
 void SystolicFeeder::on_clock() {
@@ -138,8 +186,8 @@ void SystolicFeeder::on_clock() {
   const int64_t R = plan_.rows, C = plan_.cols, T = plan_.t;
   const int64_t f = cycle / plan_.fold_rows;
   if (f >= plan_.folds) {
-    for (auto& p : a_valid_out) p.write(false);
-    for (auto& p : v_valid_out) p.write(false);
+    for (size_t i = 0; i < a_next_.size(); ++i) drive_a(i, false, 0.0);
+    for (size_t j = 0; j < v_next_.size(); ++j) drive_v(j, false, 0.0);
     for (auto& p : load_out) p.write(false);
     monitor_.feeding_done = true;
     return;
@@ -154,16 +202,12 @@ void SystolicFeeder::on_clock() {
       for (int64_t i = 0; i < R; ++i) {
         const int64_t k = l - i;
         const bool valid = i < rows_used && k >= 0 && k < T;
-        auto idx = static_cast<size_t>(i);
-        if (valid) a_out[idx].write(in_at(rf * R + i, k));
-        a_valid_out[idx].write(valid);
+        drive_a(static_cast<size_t>(i), valid, valid ? in_at(rf * R + i, k) : 0.0);
       }
       for (int64_t j = 0; j < C; ++j) {
         const int64_t k = l - j;
         const bool valid = j < cols_used && k >= 0 && k < T;
-        auto idx = static_cast<size_t>(j);
-        if (valid) v_out[idx].write(w_at(k, cf * C + j));
-        v_valid_out[idx].write(valid);
+        drive_v(static_cast<size_t>(j), valid, valid ? w_at(k, cf * C + j) : 0.0);
       }
       break;
     case Dataflow::weight_stationary:
@@ -177,16 +221,13 @@ void SystolicFeeder::on_clock() {
         if (!loading) continue;
         const int64_t r = R - 1 - l;
         const bool valid = r < rows_used && j < cols_used;
-        if (valid) v_out[idx].write(ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r));
-        v_valid_out[idx].write(valid);
+        drive_v(idx, valid, !valid ? 0.0 : ws ? w_at(rf * R + r, cf * C + j) : in_at(cf * C + j, rf * R + r));
       }
       // Streaming demand: element t of array row i at R + t + i.
       for (int64_t i = 0; i < R; ++i) {
         const int64_t t = l - R - i;
         const bool valid = i < rows_used && t >= 0 && t < T;
-        auto idx = static_cast<size_t>(i);
-        if (valid) a_out[idx].write(ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t));
-        a_valid_out[idx].write(valid);
+        drive_a(static_cast<size_t>(i), valid, !valid ? 0.0 : ws ? in_at(t, rf * R + i) : w_at(rf * R + i, t));
       }
       break;
     }
@@ -199,20 +240,23 @@ SystolicDrain::SystolicDrain(sc_core::sc_module_name name, const FoldPlan& plan,
                              bool values, ArrayMonitor& monitor)
     : sc_core::sc_module(name), plan_(plan), values_(values), arith_(kind), monitor_(monitor) {
   psum_in.init(static_cast<size_t>(plan.cols));
-  psum_valid_in.init(static_cast<size_t>(plan.cols));
-  tag_in.init(static_cast<size_t>(plan.cols));
   if (values) out_.assign(static_cast<size_t>(plan.gemm.m * plan.gemm.n), 0.0);
   SC_METHOD(on_clock);
   sensitive << clk_in.pos();
   dont_initialize();
 }
 
+void SystolicDrain::end_of_elaboration() {
+  psum_.resize(psum_in.size());
+  for (size_t j = 0; j < psum_in.size(); ++j) psum_[j].resolve(psum_in[j]);
+}
+
 void SystolicDrain::on_clock() {
   // Values on the bottom edge now were emitted by the bottom row in cycle edge - 2.
   const int64_t cycle = edge_++ - 2;
   for (int64_t j = 0; j < plan_.cols; ++j) {
-    auto idx = static_cast<size_t>(j);
-    if (psum_valid_in[idx].read()) take(cycle, j, psum_in[idx].read(), tag_in[idx].read());
+    const PartialSum& p = psum_[static_cast<size_t>(j)].read().psum;
+    if (p.valid) take(cycle, j, p.value, p.tag);
   }
 }
 
@@ -263,7 +307,7 @@ SystolicArrayTop::Signals<T> SystolicArrayTop::make_signals(const char* base, in
   Signals<T> s;
   s.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    s.push_back(std::make_unique<sc_core::sc_signal<T>>(sc_core::sc_gen_unique_name(base)));
+    s.push_back(std::make_unique<Link<T>>(sc_core::sc_gen_unique_name(base)));
   }
   return s;
 }
@@ -272,31 +316,24 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
                                    const FoldPlan& plan, ArrayMonitor& monitor)
     : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", 1, sc_core::SC_NS) {
   const int64_t R = rows_, C = cols_;
-  a_ = make_signals<double>("a", R * (C + 1));
-  a_valid_ = make_signals<bool>("a_valid", R * (C + 1));
-  v_ = make_signals<double>("v", (R + 1) * C);
-  v_valid_ = make_signals<bool>("v_valid", (R + 1) * C);
-  psum_ = make_signals<double>("psum", (R + 1) * C);
-  psum_valid_ = make_signals<bool>("psum_valid", (R + 1) * C);
-  tag_ = make_signals<int64_t>("tag", (R + 1) * C);
+  left_ = make_signals<PeOutputs>("left", R);
+  top_ = make_signals<PeOutputs>("top", C);
+  out_ = make_signals<PeOutputs>("out", R * C);
   load_ = make_signals<bool>("load", C);
 
   const std::optional<PeKind> kind = parse_pe_kind(config.pe_kind);
   const PeRole role = plan.dataflow == Dataflow::output_stationary   ? PeRole::output_stationary
                       : plan.dataflow == Dataflow::weight_stationary ? PeRole::weight_stationary
                                                                      : PeRole::input_stationary;
-  auto at_a = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * (C + 1) + j); };
-  auto at_v = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * C + j); };
+  auto at = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * C + j); };
 
   feeder_ = std::make_unique<SystolicFeeder>("feeder", plan, config, monitor);
   feeder_->clk_in(clk_);
   for (int64_t i = 0; i < R; ++i) {
-    feeder_->a_out[static_cast<size_t>(i)](*a_[at_a(i, 0)]);
-    feeder_->a_valid_out[static_cast<size_t>(i)](*a_valid_[at_a(i, 0)]);
+    feeder_->a_out[static_cast<size_t>(i)](*left_[static_cast<size_t>(i)]);
   }
   for (int64_t j = 0; j < C; ++j) {
-    feeder_->v_out[static_cast<size_t>(j)](*v_[at_v(0, j)]);
-    feeder_->v_valid_out[static_cast<size_t>(j)](*v_valid_[at_v(0, j)]);
+    feeder_->v_out[static_cast<size_t>(j)](*top_[static_cast<size_t>(j)]);
     feeder_->load_out[static_cast<size_t>(j)](*load_[static_cast<size_t>(j)]);
   }
 
@@ -306,21 +343,10 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
       auto pe = std::make_unique<SystolicPe>(fmt::format("pe_{}_{}", i, j).c_str(), role, i, plan, *kind,
                                              config.values, monitor);
       pe->clk_in(clk_);
-      pe->a_in(*a_[at_a(i, j)]);
-      pe->a_valid_in(*a_valid_[at_a(i, j)]);
-      pe->a_out(*a_[at_a(i, j + 1)]);
-      pe->a_valid_out(*a_valid_[at_a(i, j + 1)]);
-      pe->v_in(*v_[at_v(i, j)]);
-      pe->v_valid_in(*v_valid_[at_v(i, j)]);
-      pe->v_out(*v_[at_v(i + 1, j)]);
-      pe->v_valid_out(*v_valid_[at_v(i + 1, j)]);
+      pe->left_in(j == 0 ? *left_[static_cast<size_t>(i)] : *out_[at(i, j - 1)]);
+      pe->up_in(i == 0 ? *top_[static_cast<size_t>(j)] : *out_[at(i - 1, j)]);
       pe->load_in(*load_[static_cast<size_t>(j)]);
-      pe->psum_in(*psum_[at_v(i, j)]);
-      pe->psum_valid_in(*psum_valid_[at_v(i, j)]);
-      pe->tag_in(*tag_[at_v(i, j)]);
-      pe->psum_out(*psum_[at_v(i + 1, j)]);
-      pe->psum_valid_out(*psum_valid_[at_v(i + 1, j)]);
-      pe->tag_out(*tag_[at_v(i + 1, j)]);
+      pe->out(*out_[at(i, j)]);
       pes_.push_back(std::move(pe));
     }
   }
@@ -328,9 +354,7 @@ SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedC
   drain_ = std::make_unique<SystolicDrain>("drain", plan, *kind, config.values, monitor);
   drain_->clk_in(clk_);
   for (int64_t j = 0; j < C; ++j) {
-    drain_->psum_in[static_cast<size_t>(j)](*psum_[at_v(R, j)]);
-    drain_->psum_valid_in[static_cast<size_t>(j)](*psum_valid_[at_v(R, j)]);
-    drain_->tag_in[static_cast<size_t>(j)](*tag_[at_v(R, j)]);
+    drain_->psum_in[static_cast<size_t>(j)](*out_[at(R - 1, j)]);
   }
 }
 
@@ -344,14 +368,15 @@ void SystolicArrayTop::trace_corner(sc_core::sc_trace_file* tf, int64_t side) {
   for (int64_t i = 0; i < R; ++i) {
     for (int64_t j = 0; j < C; ++j) {
       const std::string pe = fmt::format("pe_{}_{}.", i, j);
-      const auto a = static_cast<size_t>(i * (cols_ + 1) + j + 1);
-      const auto v = static_cast<size_t>((i + 1) * cols_ + j);
-      sc_core::sc_trace(tf, *a_[a], pe + "a_out");
-      sc_core::sc_trace(tf, *a_valid_[a], pe + "a_valid_out");
-      sc_core::sc_trace(tf, *v_[v], pe + "v_out");
-      sc_core::sc_trace(tf, *v_valid_[v], pe + "v_valid_out");
-      sc_core::sc_trace(tf, *psum_[v], pe + "psum_out");
-      sc_core::sc_trace(tf, *psum_valid_[v], pe + "psum_valid_out");
+      // The output fields traced as the separate signals they stand for: the trace file
+      // samples the signal's current value, which read() returns by reference.
+      const PeOutputs& o = out_[static_cast<size_t>(i * cols_ + j)]->read();
+      sc_core::sc_trace(tf, o.a.value, pe + "a_out");
+      sc_core::sc_trace(tf, o.a.valid, pe + "a_valid_out");
+      sc_core::sc_trace(tf, o.v.value, pe + "v_out");
+      sc_core::sc_trace(tf, o.v.valid, pe + "v_valid_out");
+      sc_core::sc_trace(tf, o.psum.value, pe + "psum_out");
+      sc_core::sc_trace(tf, o.psum.valid, pe + "psum_valid_out");
     }
   }
 }

@@ -2,10 +2,15 @@
 // cols x clock cycles / wall time, elaboration excluded). SystemC elaborates once
 // per process, so one run per invocation.
 //
-//   build/tests/bench/bench_detailed [rows cols M K N dataflow pe_kind values]
+//   build/tests/bench/bench_detailed [rows cols M K N dataflow pe_kind values [vcd_path]]
 //   defaults: 16 16 2048 64 64 ws mac_fp16 1   (values 0: timing only)
+//
+// The "digest" line hashes the cycles, the fold cycles and the bits of every output, so
+// that two builds can be checked to compute the same results.
 
+#include <bit>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -31,6 +36,7 @@ int bench_main(int argc, char** argv) {
   c.dataflow = *d;
   c.pe_kind = argc > 7 ? argv[7] : "mac_fp16";
   c.values = argc > 8 ? std::atoi(argv[8]) != 0 : true;
+  if (argc > 9) c.vcd_path = argv[9];
   auto kind = parse_pe_kind(c.pe_kind);
   if (!kind) {
     std::fprintf(stderr, "bench_detailed: unknown PE kind\n");
@@ -61,6 +67,15 @@ int bench_main(int argc, char** argv) {
     std::printf("simulation %.3f s (with elaboration %.3f s)  %.2e PE-cycles/s  %.2e MACs/s\n",
                 r.wall_seconds, total, static_cast<double>(r.pe_cycles) / r.wall_seconds,
                 static_cast<double>(r.macs) / r.wall_seconds);
+    uint64_t h = 14695981039346656037ull;  // FNV-1a over 64-bit words
+    auto mix = [&h](uint64_t x) {
+      for (int b = 0; b < 64; b += 8) h = (h ^ ((x >> b) & 0xFF)) * 1099511628211ull;
+    };
+    mix(static_cast<uint64_t>(r.cycles));
+    mix(static_cast<uint64_t>(r.last_output_cycle));
+    for (const DetailedFold& f : r.folds) mix(static_cast<uint64_t>(f.cycles));
+    for (double x : r.out) mix(std::bit_cast<uint64_t>(x));
+    std::printf("digest %016llx (%zu outputs)\n", static_cast<unsigned long long>(h), r.out.size());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_detailed: %s\n", e.what());
     return 2;
