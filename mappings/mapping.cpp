@@ -147,6 +147,46 @@ GemmView systolic_gemm_view(const EinsumCascade& c, const MappingGroup& g, int64
   return v;
 }
 
+int64_t step_extent(const EinsumCascade& c, const MappingGroup& g, int r, bool dram_only) {
+  int last = -1;  // the innermost loop over r or a part of it
+  for (size_t l = 0; l < g.loops.size(); ++l) {
+    if (dram_only && g.loops[l].in_buffer) continue;
+    if (g.loops[l].rank == r || c.ranks[g.loops[l].rank].parent == r) last = static_cast<int>(l);
+  }
+  if (last >= 0 && g.loops[last].rank == r) return g.loops[last].tile > 0 ? g.loops[last].tile : 1;
+  if (last >= 0 && !c.ranks[r].parts.empty()) {
+    int64_t x = 1;
+    for (int part : c.ranks[r].parts) x *= step_extent(c, g, part, dram_only);
+    return x;
+  }
+  return c.ranks[r].size;
+}
+
+PeReuse pe_reuse(const EinsumCascade& c, const MappingGroup& g, const EinsumPlacement& pl, const Access& a) {
+  PeReuse out;
+  if (g.pe_order.empty()) return out;
+  const Einsum& e = c.einsums[pl.einsum];
+  auto spatial = [&](int r) { return contains(pl.rows, r) || contains(pl.cols, r); };
+  std::vector<int> nest;  // the PE's loops, outer to inner
+  for (int r : e.iteration_ranks)
+    if (!spatial(r) && !contains(g.pe_order, r)) nest.push_back(r);
+  for (int r : g.pe_order)
+    if (contains(e.iteration_ranks, r) && !spatial(r)) nest.push_back(r);
+  const std::vector<int> deps = access_ranks(a);
+  int j = -1;  // the innermost loop over a rank of the access
+  for (size_t i = 0; i < nest.size(); ++i)
+    if (contains(deps, nest[i])) j = static_cast<int>(i);
+  for (size_t i = 0; i < nest.size(); ++i) {
+    const int64_t x = step_extent(c, g, nest[i]);
+    if (static_cast<int>(i) > j) {
+      out.reuse *= x;
+    } else if (!contains(deps, nest[i])) {
+      out.refetch *= x;
+    }
+  }
+  return out;
+}
+
 bool is_multiply_accumulate(const Einsum& e) {
   return e.reduce == ReduceOp::sum && !e.reduced_ranks.empty() && e.expr.kind == Expr::Kind::op &&
          (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
@@ -206,6 +246,10 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
         in_buffer = l.in_buffer;
         loops += (loops.empty() ? "" : " ") + c.ranks[l.rank].name;
         if (l.tile) loops += fmt::format("/{}", l.tile);
+      }
+      if (!g.pe_order.empty()) {
+        loops += fmt::format("{}in {}:", loops.empty() ? "" : " | ", g.pe_level);
+        for (int r : g.pe_order) loops += " " + c.ranks[r].name;
       }
       out.push_back(fmt::format("fused group '{}': {} | loops {} | buffer {} x{} slots", g.name, names,
                                 loops.empty() ? "(none)" : loops, g.buffer, g.slots));
@@ -355,6 +399,22 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
       }
       for (int p : r.parts)
         if (loop_ranks.count(p)) fail(g, fmt::format("rank {} and its part {} are both looped", r.name, c.ranks[p].name));
+    }
+    // The register file's loops: ranks the group's Einsums iterate in time inside their PEs.
+    std::set<int> pe_seen;
+    for (int r : g.pe_order) {
+      const std::string& rank = c.ranks[r].name;
+      if (!pe_seen.insert(r).second) fail(g, fmt::format("rank {} is looped twice in the register file", rank));
+      bool temporal = false;
+      for (const auto& p : g.placements) {
+        if (!contains(c.einsums[p.einsum].iteration_ranks, r)) continue;
+        if (contains(p.rows, r) || contains(p.cols, r)) {
+          fail(g, fmt::format("Einsum {} spreads rank {} over array '{}': its PEs cannot loop over it",
+                              c.einsums[p.einsum].name, rank, p.array));
+        }
+        temporal = true;
+      }
+      if (!temporal) fail(g, fmt::format("no Einsum of the group iterates rank {} inside its PEs", rank));
     }
     // One loop streams its rank once: a rank the group's Einsums must pass over more than once cannot
     // be looped. (Tensors from earlier groups come complete from DRAM: splitting the passes into groups
@@ -989,15 +1049,35 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
               if (l.tile <= 0) tn->fail("a tile must be positive");
             }
             if (auto lv = item.find("level")) {
-              // The DRAM's loops bring the buffer's tiles; the buffer's loops cut them for the arrays.
+              // The DRAM's loops bring the buffer's tiles; the buffer's loops cut them for the arrays;
+              // the register file's order the PEs' points.
               const std::string level = lv->as_string();
+              const StorageLevel* sl = arch.find_level(level);
               if (level == g.buffer) {
                 l.in_buffer = true;
+              } else if (sl && sl->kind == StorageKind::regfile) {
+                if (item.has("tile")) {
+                  item.at("tile").fail(fmt::format("the loops of the register file {} order the PEs' points one "
+                                                   "coordinate at a time: give no tile",
+                                                   level));
+                }
+                if (!g.pe_level.empty() && g.pe_level != level) {
+                  lv->fail(fmt::format("the group's register-file loops belong to {} already", g.pe_level));
+                }
+                g.pe_level = level;
+                g.pe_order.push_back(l.rank);
+                continue;
               } else if (level != arch.dram().name) {
-                lv->fail(fmt::format("a fused group's loops belong to the DRAM ({}) or to the group's buffer ({}), "
-                                     "not to '{}'", arch.dram().name, g.buffer, level));
+                lv->fail(fmt::format("a fused group's loops belong to the DRAM ({}), to the group's buffer ({}) or "
+                                     "to a register file, not to '{}'",
+                                     arch.dram().name, g.buffer, level));
               }
             }
+          }
+          if (!g.pe_order.empty()) {
+            item.fail(fmt::format("this loop is inside the loops of the register file {}: list the register "
+                                  "file's loops last",
+                                  g.pe_level));
           }
           g.loops.push_back(l);
         }

@@ -62,6 +62,11 @@ struct MappingGroup {
   int64_t slots = 2;             // buffer slots per streamed input tile (2: double buffering)
   std::string buffer;            // the storage level holding the group's tiles
   std::vector<EinsumPlacement> placements;  // one per Einsum, same order as `einsums`
+  // The loops of the PEs' register file (`level: RF`): the order, outer to inner, in which each PE
+  // steps through the ranks an Einsum iterates in time within a step, one coordinate at a time.
+  // Empty: the PEs order their points for full reuse (see pe_reuse).
+  std::vector<int> pe_order;
+  std::string pe_level;  // the register file's name, when pe_order is given
   // systolic
   Dataflow dataflow = Dataflow::weight_stationary;
   std::string array;
@@ -131,6 +136,30 @@ std::string epilogue_mismatch(const EinsumCascade& cascade, int gemm, int e);
 // (K times the ranks the epilogue reduces, the batch without them). `groups` gets
 // the size of that merged part of K (1 without an epilogue).
 GemmView systolic_gemm_view(const EinsumCascade& cascade, const MappingGroup& g, int64_t* groups = nullptr);
+
+// Coordinates of rank r one step of fused group g covers: the tile of the innermost loop over it,
+// one coordinate for a loop without a tile, the product of its parts' for a partitioned rank whose
+// part is looped, else the whole rank. With `dram_only` the same over the DRAM's loops alone: one
+// tile of the group's buffer.
+int64_t step_extent(const EinsumCascade& cascade, const MappingGroup& g, int r, bool dram_only = false);
+
+// How the PEs of a fused group use one access (an operand or the result) of one of its Einsums
+// within a step, given the group's register-file loops (pe_order). A PE steps through the ranks the
+// Einsum iterates in time (those not spread over the array): first those pe_order does not list,
+// in the Einsum's order, then pe_order's. A value stays in the register file while the loops inside
+// the innermost loop over one of the access's ranks run; it is fetched again whenever a loop
+// outside that one moves on, over a rank the access does not have.
+//   refetch: how many times each value of the step's tile crosses between the buffer and the PEs
+//            (for a result: partial sums written back, and read back refetch - 1 times);
+//   reuse:   the points a PE computes per value it takes into its register file.
+// Without register-file loops both are 1: the buffer counts each value once per step, the
+// register file one write per operand and point (docs/mapping_yaml.md, "Register files").
+struct PeReuse {
+  int64_t refetch = 1;
+  int64_t reuse = 1;
+};
+PeReuse pe_reuse(const EinsumCascade& cascade, const MappingGroup& g, const EinsumPlacement& placement,
+                 const Access& access);
 
 // Whether `e` multiplies (or shift-adds) two operands into a sum: one MAC per point.
 bool is_multiply_accumulate(const Einsum& e);

@@ -183,13 +183,15 @@ class FusedLowering {
                                           points / (spread_rows * spread_cols), "a tile's cycles"),
                               cpp * ii, "a tile's cycles") + fill;
       op.useful_ops = mul_checked(points, cpp, "a tile's work");
+      // Each value of an operand's tile comes from the buffer once, or again whenever the PEs'
+      // register-file loops revisit it (pe_reuse).
       uint64_t reads = 0, port_reads = 0;
       for (const auto& in : ein.inputs) {
         const int prod = c_.tensors[in.tensor].producer;
-        if (!in_pe(in.tensor)) reads += tile_bytes(in.tensor);
-        if (!(prod >= 0 && group_of_[prod] == gi_ && placement(prod).array == pl.array)) {
-          port_reads += tile_bytes(in.tensor);
-        }
+        const uint64_t fetched = mul_checked(tile_bytes(in.tensor),
+                                             static_cast<uint64_t>(pe_reuse(c_, g_, pl, in).refetch), "a tile's reads");
+        if (!in_pe(in.tensor)) reads += fetched;
+        if (!(prod >= 0 && group_of_[prod] == gi_ && placement(prod).array == pl.array)) port_reads += fetched;
         if (prod >= 0 && group_of_[prod] == gi_) {
           const bool carried = in.loop_carried && c_.einsums[prod].recurrent_rank >= 0 &&
                                loop_index(c_.einsums[prod].recurrent_rank) >= 0;
@@ -207,10 +209,15 @@ class FusedLowering {
       bool crosses = contains(c_.outputs, t);
       for (int reader : graph_.consumers(t))
         if (group_of_[reader] != gi_ || placement(reader).array != pl.array) crosses = true;
-      bound_by_buffer(ein, port_reads, crosses ? tile_bytes(t) : 0, op, out);
+      // A result the register-file loops leave before its reduction is done goes back to the buffer
+      // as partial sums, refetch times, and is read back refetch - 1 times.
+      const uint64_t spills = static_cast<uint64_t>(pe_reuse(c_, g_, pl, ein.output).refetch);
+      const uint64_t out_bytes = crosses ? mul_checked(tile_bytes(t), spills, "a tile's writes") : 0;
+      const uint64_t psum_reads = crosses ? tile_bytes(t) * (spills - 1) : 0;
+      bound_by_buffer(ein, port_reads + psum_reads, out_bytes, op, out);
       op_of[e] = add_op(p, op);
-      reads_[op_of[e]] = reads;
-      writes_[op_of[e]] = held_bytes(t);
+      reads_[op_of[e]] = reads + (in_pe(t) ? 0 : psum_reads);
+      writes_[op_of[e]] = in_pe(t) ? 0 : mul_checked(held_bytes(t), spills, "a tile's writes");
       out.actions[array_index(arch_, pl.array)] += einsum_actions(ein, a.pe);
       out.einsums.push_back({e, array_index(arch_, pl.array), 0, 0, einsum_actions(ein, a.pe)});
     }
@@ -356,15 +363,7 @@ class FusedLowering {
   // Coordinates of rank r one step covers (the innermost loop's tile), or with `dram_only` one
   // tile of the buffer (the DRAM's loop's).
   uint64_t extent(int r, bool dram_only = false) const {
-    const int l = loop_index(r, true, dram_only);
-    if (l >= 0 && g_.loops[l].rank == r) return static_cast<uint64_t>(g_.loops[l].tile > 0 ? g_.loops[l].tile : 1);
-    // A partitioned rank (M = M1 x M0) spans, per step, the product of its parts' spans.
-    if (!c_.ranks[r].parts.empty() && l >= 0) {
-      uint64_t x = 1;
-      for (int part : c_.ranks[r].parts) x *= extent(part, dram_only);
-      return x;
-    }
-    return static_cast<uint64_t>(c_.ranks[r].size);
+    return static_cast<uint64_t>(step_extent(c_, g_, r, dram_only));
   }
   int deepest_loop(const Einsum& e) const {
     int d = -1;

@@ -150,7 +150,10 @@ void count_fused(const EinsumCascade& c, const ArchSpec& arch, const MappingGrou
     std::vector<Held> held;
     for (const auto& in : e.inputs) {
       const Tensor& t = c.tensors[in.tensor];
-      lc.add_traffic(format_bits(t.format), points, points);  // filled on arrival, read by the datapath
+      // Filled on arrival (once per `reuse` points under the group's register-file loops), read by
+      // the datapath at every point.
+      const uint64_t reuse = static_cast<uint64_t>(pe_reuse(c, g, pl, in).reuse);
+      lc.add_traffic(format_bits(t.format), points, points / reuse);
       held.push_back({"operand " + t.name, t.format, format_bits(t.format)});
     }
     // The result; a reduction accumulates in the wider of the output's and the PE's accumulator format.

@@ -238,7 +238,7 @@ TEST_CASE("loops at two levels are checked", "[mappings][tiles]") {
              Catch::Contains("the DRAM's loop over M is inside a loop of the buffer GB") &&
                  Catch::Contains("gemm_map.yaml:5:"));
   CHECK_THAT(fails("[{rank: M, tile: 64, level: RF}]"),
-             Catch::Contains("belong to the DRAM (DRAM) or to the group's buffer (GB), not to 'RF'"));
+             Catch::Contains("belong to the DRAM (DRAM), to the group's buffer (GB) or to a register file, not to 'RF'"));
   CHECK_THAT(fails("[{rank: M, tile: 128}, {rank: M, tile: 48, level: GB}]"),
              Catch::Contains("tile 48 does not divide the DRAM's tile of M (128)"));
   CHECK_THAT(fails("[M, {rank: M, tile: 2, level: GB}]"), Catch::Contains("takes one coordinate a step"));
@@ -325,4 +325,111 @@ TEST_CASE("a tile one array's Einsums pass to each other stays in its PEs", "[si
 )", "m.yaml"), w, a));
   // At most two slots of A, B and C (512 B each) and two Z tiles waiting for their write.
   CHECK(rs.levels[1].peak_occupancy_bytes <= 2 * 3 * 512 + 2 * 512);
+}
+
+namespace {
+
+// Z[m,n] = A[m,k] x B[k,n], M = 8, K = 4, N = 16, int8 into int32, on 16 MAC lanes with a register
+// file per lane: N over the lanes, M and K in time, all in one step.
+EinsumCascade small_gemm() {
+  return load_workload(YamlDocument::load_string(R"(workload:
+  name: small
+  ranks: {M: 8, K: 4, N: 16}
+  format: int8
+  tensors: {A: {ranks: [M, K]}, B: {ranks: [K, N]}, Z: {format: int32}}
+  einsums: [ "Z[m,n] = A[m,k] * B[k,n]" ]
+)", "small.yaml"));
+}
+
+ArchSpec lanes_with_rf() {
+  return load_architecture(YamlDocument::load_string(R"(architecture:
+  name: lanes_rf
+  technology: {table: horowitz45, node_nm: 45}
+  clock: 1 GHz
+  storage:
+    - {name: DRAM, kind: dram, bandwidth: unlimited}
+    - {name: GB, kind: sram, capacity: 1 MiB}
+    - {name: RF, kind: regfile, capacity: 64 B, width_bits: 8}
+  arrays:
+    - {name: lanes, lanes: 16, pe: mac_int8}
+)", "lanes_rf.yaml"));
+}
+
+Mapping rf_mapping(const EinsumCascade& w, const ArchSpec& a, const std::string& loops) {
+  return load_mapping(YamlDocument::load_string(fmt::format(R"(mapping:
+  groups:
+    - name: gemm
+      loops: {}
+      place: {{Z: {{array: lanes, lanes: N}}}}
+)", loops), "rf_map.yaml"), w, a);
+}
+
+uint64_t rf_writes(const LevelReport& l) {
+  uint64_t n = 0;
+  for (const auto& t : l.regfile_traffic) n += t.writes;
+  return n;
+}
+
+uint64_t rf_reads(const LevelReport& l) {
+  uint64_t n = 0;
+  for (const auto& t : l.regfile_traffic) n += t.reads;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the register file's loops order the PEs' points and set what they reuse", "[sim][cycle][tiles]") {
+  const EinsumCascade w = small_gemm();
+  const ArchSpec a = lanes_with_rf();
+  const CascadeGraph graph(w);
+  // 8 x 4 x 16 = 512 MACs; the step's tiles: A 32 B, B 64 B, Z 512 B (int32). DRAM brings A and B
+  // into the buffer (96 B of fills) and takes Z (512 B read out of the buffer).
+  auto group = [&](const std::string& loops) { return lower_mapping(w, graph, a, rf_mapping(w, a, loops)).at(0); };
+  // No register-file loops: each value once per step, each way.
+  const LoweredGroup ideal = group("[]");
+  CHECK(ideal.buffer_read_bytes == 32 + 64 + 512);
+  CHECK(ideal.buffer_write_bytes == 512 + 96);
+  // Loops M then K (K inner): A[m,k] changes every point; B[k,n] changes with k and is fetched
+  // again for each of the 8 m; Z[m,n] accumulates over the inner k, written once.
+  const LoweredGroup mk = group("[{rank: M, level: RF}, {rank: K, level: RF}]");
+  CHECK(mk.buffer_read_bytes == 32 + 8 * 64 + 512);
+  CHECK(mk.buffer_write_bytes == 512 + 96);
+  // Loops K then M (M inner): B[k,n] stays for the 8 m; A changes every point; Z[m,n] is left
+  // after each m: written 4 times as partial sums and read back 3 times.
+  const LoweredGroup km = group("[{rank: K, level: RF}, {rank: M, level: RF}]");
+  CHECK(km.buffer_read_bytes == 32 + 64 + 3 * 512 + 512);
+  CHECK(km.buffer_write_bytes == 4 * 512 + 96);
+  // Register file: the datapath reads its two operands and the accumulator at every point (3 x 512);
+  // an operand is written once per value taken in: B once per 8 points under K-then-M.
+  const SimulationReport r_ideal = simulate_cycle(w, a, rf_mapping(w, a, "[]"));
+  const SimulationReport r_km = simulate_cycle(w, a, rf_mapping(w, a, "[{rank: K, level: RF}, {rank: M, level: RF}]"));
+  REQUIRE(r_km.levels[2].name == "RF");
+  CHECK(rf_reads(r_ideal.levels[2]) == 3 * 512);
+  CHECK(rf_writes(r_ideal.levels[2]) == 3 * 512);
+  CHECK(rf_reads(r_km.levels[2]) == 3 * 512);
+  CHECK(rf_writes(r_km.levels[2]) == 512 + 512 / 8 + 512);
+  // The order does not change the cycles (one MAC a lane per cycle: 8 x 4) with unlimited DRAM and
+  // an unbounded buffer port.
+  CHECK(r_km.cycles == r_ideal.cycles);
+  CHECK(r_ideal.cycles == 8 * 4);
+  // The report names the register file's loops.
+  const Mapping m = rf_mapping(w, a, "[{rank: K, level: RF}, {rank: M, level: RF}]");
+  CHECK(m.describe(w).at(0).find("loops in RF: K M") != std::string::npos);
+}
+
+TEST_CASE("register-file loops are checked", "[mappings][tiles]") {
+  const EinsumCascade w = small_gemm();
+  const ArchSpec a = lanes_with_rf();
+  auto fails = [&](const std::string& loops) {
+    try {
+      rf_mapping(w, a, loops);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(fails("[{rank: K, tile: 2, level: RF}]"), Catch::Contains("give no tile") && Catch::Contains("rf_map.yaml:4:"));
+  CHECK_THAT(fails("[{rank: K, level: RF}, {rank: M, tile: 4}]"), Catch::Contains("list the register file's loops last"));
+  CHECK_THAT(fails("[{rank: N, level: RF}]"), Catch::Contains("Einsum Z spreads rank N over array 'lanes'"));
+  CHECK_THAT(fails("[{rank: K, level: RF}, {rank: K, level: RF}]"), Catch::Contains("looped twice in the register file"));
 }
