@@ -16,6 +16,7 @@
 #include "arch/tech/cost_table.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/core/error.hpp"
+#include "tests/sim/cycle/same_simulation.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 using namespace einsim;
@@ -164,14 +165,7 @@ TEST_CASE("steady-state extrapolation gives the cycles of a full simulation", "[
   Mapping m = preset_mapping("fusemax", w, a);
   SimulationReport fast = simulate_cycle(w, a, m, {true});
   SimulationReport full = simulate_cycle(w, a, m, {false});
-  CHECK(fast.groups[0].extrapolated);
-  CHECK_FALSE(full.groups[0].extrapolated);
-  CHECK(fast.cycles == full.cycles);
-  CHECK(fast.levels[1].peak_occupancy_bytes == full.levels[1].peak_occupancy_bytes);
-  for (size_t i = 0; i < fast.arrays.size(); ++i) {
-    CHECK(fast.arrays[i].busy_cycles == full.arrays[i].busy_cycles);
-    CHECK(fast.arrays[i].stall_cycles == full.arrays[i].stall_cycles);
-  }
+  test::check_same_simulation(fast, full);
 }
 
 TEST_CASE("FuseMax tiles cost what the FuseMax artifact counts per element", "[sim][cycle][attention]") {
@@ -490,13 +484,7 @@ TEST_CASE("half-duplex extrapolation gives the cycles of a full simulation", "[s
   Mapping m = preset_mapping("fusemax", w, a);
   SimulationReport fast = simulate_cycle(w, a, m, {true});
   SimulationReport full = simulate_cycle(w, a, m, {false});
-  CHECK(fast.groups[0].extrapolated);
-  CHECK(fast.cycles == full.cycles);
-  CHECK(fast.levels[1].peak_occupancy_bytes == full.levels[1].peak_occupancy_bytes);
-  for (size_t i = 0; i < fast.arrays.size(); ++i) {
-    CHECK(fast.arrays[i].busy_cycles == full.arrays[i].busy_cycles);
-    CHECK(fast.arrays[i].stall_cycles == full.arrays[i].stall_cycles);
-  }
+  test::check_same_simulation(fast, full);
   // And never faster than two channels.
   adoc.apply_override("storage.DRAM.duplex=full");
   ArchSpec two = load_architecture(adoc);
@@ -636,6 +624,24 @@ TEST_CASE("a reduction over a looped rank accumulates its output and writes it o
   CHECK(r.levels[1].peak_occupancy_bytes <= 2u * 64u * 256u * 2u + 2u * 256u * 2u * 2u);
 }
 
+namespace {
+
+// 256 fp16 vector lanes under a 1 MiB buffer, DRAM unlimited; more keys for the buffer and the lanes.
+ArchSpec lanes_256(const std::string& gb_keys, const std::string& lane_keys = "") {
+  return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
+  name: lanes
+  technology: {{table: horowitz45, node_nm: 45}}
+  clock: 1 GHz
+  storage:
+    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
+    - {{name: GB, kind: sram, capacity: 1 MiB{}}}
+  arrays:
+    - {{name: pe1d, lanes: 256, pe: vector_fp16{}}}
+)", gb_keys.empty() ? "" : ", " + gb_keys, lane_keys.empty() ? "" : ", " + lane_keys), "lanes.yaml"));
+}
+
+}  // namespace
+
 TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buffer]") {
   // Z = A + B over 1024 fp16 elements in 4 tiles of 256 on 256 lanes: 1 cycle a tile of compute.
   // Through a buffer of one 64-bit bank (8 B per cycle per port), a tile reads A and B (2 x 512 B:
@@ -647,18 +653,7 @@ TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buff
   tensors: {A: {ranks: [M]}, B: {ranks: [M]}}
   einsums: [ "Z[m] = A[m] + B[m]" ]
 )", "add.yaml"));
-  auto arch = [](const char* gb) {
-    return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
-  name: lanes
-  technology: {{table: horowitz45, node_nm: 45}}
-  clock: 1 GHz
-  storage:
-    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
-    - {{name: GB, kind: sram, capacity: 1 MiB, {}}}
-  arrays:
-    - {{name: pe1d, lanes: 256, pe: vector_fp16}}
-)", gb), "lanes.yaml"));
-  };
+  auto arch = [](const char* gb) { return lanes_256(gb); };
   const char* mapping = R"(mapping:
   name: tiles
   groups:
@@ -744,18 +739,7 @@ TEST_CASE("exp on a vector lane costs what its exp unit does", "[sim][cycle][ene
   tensors: {A: {ranks: [M]}}
   einsums: [ "Z[m] = exp(A[m])" ]
 )Y", "exp.yaml"));
-  auto arch = [](const char* unit) {
-    return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
-  name: lanes
-  technology: {{table: horowitz45, node_nm: 45}}
-  clock: 1 GHz
-  storage:
-    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
-    - {{name: GB, kind: sram, capacity: 1 MiB}}
-  arrays:
-    - {{name: pe1d, lanes: 256, pe: vector_fp16, exp_unit: {}}}
-)", unit), "lanes.yaml"));
-  };
+  auto arch = [](const char* unit) { return lanes_256("", fmt::format("exp_unit: {}", unit)); };
   const PeCost lane = resolve_technology("horowitz45", 45, "").pe_cost(*parse_pe_kind("vector_fp16"));
   const ArchSpec taylor = arch("taylor"), dedicated = arch("dedicated");
   auto map = [&](const ArchSpec& a) {
