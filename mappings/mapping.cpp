@@ -167,21 +167,42 @@ PeReuse pe_reuse(const EinsumCascade& c, const MappingGroup& g, const EinsumPlac
   if (g.pe_order.empty()) return out;
   const Einsum& e = c.einsums[pl.einsum];
   auto spatial = [&](int r) { return contains(pl.rows, r) || contains(pl.cols, r); };
-  std::vector<int> nest;  // the PE's loops, outer to inner
+  auto listed = [&](int r) {
+    for (const auto& l : g.pe_order)
+      if (l.rank == r) return true;
+    return false;
+  };
+  struct Entry {
+    int rank;
+    int64_t extent;
+  };
+  std::vector<Entry> tiles, inner;  // the PE's tile loops (outer to inner), and what each tile holds
+  // A loop of one iteration never moves on: it neither refetches nor holds anything.
   for (int r : e.iteration_ranks)
-    if (!spatial(r) && !contains(g.pe_order, r)) nest.push_back(r);
-  for (int r : g.pe_order)
-    if (contains(e.iteration_ranks, r) && !spatial(r)) nest.push_back(r);
+    if (!spatial(r) && !listed(r) && step_extent(c, g, r) > 1) tiles.push_back({r, step_extent(c, g, r)});
+  for (const auto& l : g.pe_order) {
+    if (!contains(e.iteration_ranks, l.rank) || spatial(l.rank)) continue;
+    const int64_t x = step_extent(c, g, l.rank);
+    const int64_t t = l.tile > 0 ? std::min(l.tile, x) : 1;
+    if (x / t > 1) tiles.push_back({l.rank, x / t});
+    if (t > 1) inner.push_back({l.rank, t});
+  }
   const std::vector<int> deps = access_ranks(a);
-  int j = -1;  // the innermost loop over a rank of the access
-  for (size_t i = 0; i < nest.size(); ++i)
-    if (contains(deps, nest[i])) j = static_cast<int>(i);
-  for (size_t i = 0; i < nest.size(); ++i) {
-    const int64_t x = step_extent(c, g, nest[i]);
+  int j = -1;  // the innermost tile loop over a rank of the access
+  for (size_t i = 0; i < tiles.size(); ++i)
+    if (contains(deps, tiles[i].rank)) j = static_cast<int>(i);
+  for (size_t i = 0; i < tiles.size(); ++i) {
     if (static_cast<int>(i) > j) {
-      out.reuse *= x;
-    } else if (!contains(deps, nest[i])) {
-      out.refetch *= x;
+      out.reuse *= tiles[i].extent;
+    } else if (!contains(deps, tiles[i].rank)) {
+      out.refetch *= tiles[i].extent;
+    }
+  }
+  for (const Entry& in : inner) {
+    if (contains(deps, in.rank)) {
+      out.held *= in.extent;
+    } else {
+      out.reuse *= in.extent;
     }
   }
   return out;
@@ -249,7 +270,7 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
       }
       if (!g.pe_order.empty()) {
         loops += fmt::format("{}in {}:", loops.empty() ? "" : " | ", g.pe_level);
-        for (int r : g.pe_order) loops += " " + c.ranks[r].name;
+        for (const auto& l : g.pe_order) loops += " " + c.ranks[l.rank].name + (l.tile ? fmt::format("/{}", l.tile) : "");
       }
       out.push_back(fmt::format("fused group '{}': {} | loops {} | buffer {} x{} slots", g.name, names,
                                 loops.empty() ? "(none)" : loops, g.buffer, g.slots));
@@ -402,10 +423,12 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
     }
     // The register file's loops: ranks the group's Einsums iterate in time inside their PEs.
     std::set<int> pe_seen;
-    for (int r : g.pe_order) {
+    for (const auto& pl_loop : g.pe_order) {
+      const int r = pl_loop.rank;
       const std::string& rank = c.ranks[r].name;
       if (!pe_seen.insert(r).second) fail(g, fmt::format("rank {} is looped twice in the register file", rank));
       bool temporal = false;
+      const int64_t x = step_extent(c, g, r);
       for (const auto& p : g.placements) {
         if (!contains(c.einsums[p.einsum].iteration_ranks, r)) continue;
         if (contains(p.rows, r) || contains(p.cols, r)) {
@@ -413,6 +436,10 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
                               c.einsums[p.einsum].name, rank, p.array));
         }
         temporal = true;
+      }
+      if (pl_loop.tile > 0 && (pl_loop.tile > x || x % pl_loop.tile != 0)) {
+        fail(g, fmt::format("register-file tile {} of rank {} does not divide the step's {} coordinates of it",
+                            pl_loop.tile, rank, x));
       }
       if (!temporal) fail(g, fmt::format("no Einsum of the group iterates rank {} inside its PEs", rank));
     }
@@ -1056,16 +1083,11 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
               if (level == g.buffer) {
                 l.in_buffer = true;
               } else if (sl && sl->kind == StorageKind::regfile) {
-                if (item.has("tile")) {
-                  item.at("tile").fail(fmt::format("the loops of the register file {} order the PEs' points one "
-                                                   "coordinate at a time: give no tile",
-                                                   level));
-                }
                 if (!g.pe_level.empty() && g.pe_level != level) {
                   lv->fail(fmt::format("the group's register-file loops belong to {} already", g.pe_level));
                 }
                 g.pe_level = level;
-                g.pe_order.push_back(l.rank);
+                g.pe_order.push_back(l);
                 continue;
               } else if (level != arch.dram().name) {
                 lv->fail(fmt::format("a fused group's loops belong to the DRAM ({}), to the group's buffer ({}) or "

@@ -63,9 +63,10 @@ struct MappingGroup {
   std::string buffer;            // the storage level holding the group's tiles
   std::vector<EinsumPlacement> placements;  // one per Einsum, same order as `einsums`
   // The loops of the PEs' register file (`level: RF`): the order, outer to inner, in which each PE
-  // steps through the ranks an Einsum iterates in time within a step, one coordinate at a time.
-  // Empty: the PEs order their points for full reuse (see pe_reuse).
-  std::vector<int> pe_order;
+  // steps through the ranks an Einsum iterates in time within a step; with a tile, the register file
+  // holds `tile` coordinates of the rank and the PE steps through the tiles in this order. Empty: the
+  // PEs order their points for full reuse (see pe_reuse).
+  std::vector<GroupLoop> pe_order;
   std::string pe_level;  // the register file's name, when pe_order is given
   // systolic
   Dataflow dataflow = Dataflow::weight_stationary;
@@ -146,17 +147,21 @@ int64_t step_extent(const EinsumCascade& cascade, const MappingGroup& g, int r, 
 // How the PEs of a fused group use one access (an operand or the result) of one of its Einsums
 // within a step, given the group's register-file loops (pe_order). A PE steps through the ranks the
 // Einsum iterates in time (those not spread over the array): first those pe_order does not list,
-// in the Einsum's order, then pe_order's. A value stays in the register file while the loops inside
-// the innermost loop over one of the access's ranks run; it is fetched again whenever a loop
-// outside that one moves on, over a rank the access does not have.
+// in the Einsum's order, then pe_order's, each by tiles of its `tile` (one coordinate without);
+// inside all of them it runs the coordinates of those tiles, which its register file holds. The
+// access's register-file tile stays while the loops inside the innermost tile loop over one of its
+// ranks run; it is fetched again whenever a tile loop outside that one moves on, over a rank the
+// access does not have.
 //   refetch: how many times each value of the step's tile crosses between the buffer and the PEs
 //            (for a result: partial sums written back, and read back refetch - 1 times);
-//   reuse:   the points a PE computes per value it takes into its register file.
-// Without register-file loops both are 1: the buffer counts each value once per step, the
-// register file one write per operand and point (docs/mapping_yaml.md, "Register files").
+//   reuse:   the points a PE computes per value it takes into its register file;
+//   held:    the values of the access the register file holds at once.
+// Without register-file loops all are 1: the buffer counts each value once per step, the register
+// file one write per operand and point (docs/mapping_yaml.md, "Register files").
 struct PeReuse {
   int64_t refetch = 1;
   int64_t reuse = 1;
+  int64_t held = 1;
 };
 PeReuse pe_reuse(const EinsumCascade& cascade, const MappingGroup& g, const EinsumPlacement& placement,
                  const Access& access);

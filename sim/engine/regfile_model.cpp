@@ -151,16 +151,20 @@ void count_fused(const EinsumCascade& c, const ArchSpec& arch, const MappingGrou
     for (const auto& in : e.inputs) {
       const Tensor& t = c.tensors[in.tensor];
       // Filled on arrival (once per `reuse` points under the group's register-file loops), read by
-      // the datapath at every point.
-      const uint64_t reuse = static_cast<uint64_t>(pe_reuse(c, g, pl, in).reuse);
-      lc.add_traffic(format_bits(t.format), points, points / reuse);
-      held.push_back({"operand " + t.name, t.format, format_bits(t.format)});
+      // the datapath at every point; the register file holds its tile of the operand.
+      const PeReuse u = pe_reuse(c, g, pl, in);
+      lc.add_traffic(format_bits(t.format), points, points / static_cast<uint64_t>(u.reuse));
+      held.push_back({u.held > 1 ? fmt::format("{} of operand {}", u.held, t.name) : "operand " + t.name, t.format,
+                      format_bits(t.format) * u.held});
     }
     // The result; a reduction accumulates in the wider of the output's and the PE's accumulator format.
     const NumberFormat o_f = c.tensors[e.output.tensor].format;
     const NumberFormat r_f = !e.reduced_ranks.empty() && format_bits(a.pe.acc) > format_bits(o_f) ? a.pe.acc : o_f;
     lc.add_traffic(format_bits(r_f), points, points);
-    held.push_back({"result " + c.tensors[e.output.tensor].name, r_f, format_bits(r_f)});
+    const int64_t out_held = pe_reuse(c, g, pl, e.output).held;
+    held.push_back({out_held > 1 ? fmt::format("{} of result {}", out_held, c.tensors[e.output.tensor].name)
+                                 : "result " + c.tensors[e.output.tensor].name,
+                    r_f, format_bits(r_f) * out_held});
     lc.hold(*rf, held, fmt::format("Einsum {} on {}", e.name, a.name));
   }
 }

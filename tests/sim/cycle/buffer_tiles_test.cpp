@@ -411,6 +411,38 @@ TEST_CASE("the register file's loops order the PEs' points and set what they reu
   CHECK(m.describe(w).at(0).find("loops in RF: K M") != std::string::npos);
 }
 
+TEST_CASE("a register-file tile holds several coordinates and serves the loops around it", "[sim][cycle][tiles]") {
+  const EinsumCascade w = small_gemm();
+  const ArchSpec a = lanes_with_rf();
+  // M by coordinates, then all 4 k of a tile in the register file: each lane holds its 4 values of
+  // B[k,n] for the whole step (B taken in once: 4 x 16 = 64 writes, one per 8 points), 4 values of
+  // A[m,k] per m, and one accumulator Z[m,n] summed over the tile's k.
+  const char* loops = "[{rank: M, level: RF}, {rank: K, tile: 4, level: RF}]";
+  const LoweredGroup g = lower_mapping(w, CascadeGraph(w), a, rf_mapping(w, a, loops)).at(0);
+  CHECK(g.buffer_read_bytes == 32 + 64 + 512);
+  CHECK(g.buffer_write_bytes == 512 + 96);
+  const SimulationReport r = simulate_cycle(w, a, rf_mapping(w, a, loops));
+  CHECK(rf_reads(r.levels[2]) == 3 * 512);
+  CHECK(rf_writes(r.levels[2]) == 512 + 64 + 512);
+  // A PE keeps 4 int8 of A, 4 int8 of B and one int32 accumulator: 12 B.
+  CHECK(r.levels[2].peak_occupancy_bytes == 4 + 4 + 4);
+  // A 8 B register file cannot: the error names the level and what it must hold.
+  const ArchSpec small = load_architecture(YamlDocument::load_string(R"(architecture:
+  name: lanes_rf
+  technology: {table: horowitz45, node_nm: 45}
+  clock: 1 GHz
+  storage:
+    - {name: DRAM, kind: dram, bandwidth: unlimited}
+    - {name: GB, kind: sram, capacity: 1 MiB}
+    - {name: RF, kind: regfile, capacity: 8 B, width_bits: 8}
+  arrays:
+    - {name: lanes, lanes: 16, pe: mac_int8}
+)", "small_rf.yaml"));
+  CHECK_THROWS_WITH(simulate_cycle(w, small, rf_mapping(w, small, loops)),
+                    Catch::Contains("register file 'RF' holds 8 B per PE") && Catch::Contains("4 of operand B") &&
+                        Catch::Contains("small_rf.yaml:"));
+}
+
 TEST_CASE("register-file loops are checked", "[mappings][tiles]") {
   const EinsumCascade w = small_gemm();
   const ArchSpec a = lanes_with_rf();
@@ -422,7 +454,8 @@ TEST_CASE("register-file loops are checked", "[mappings][tiles]") {
     }
     return std::string();
   };
-  CHECK_THAT(fails("[{rank: K, tile: 2, level: RF}]"), Catch::Contains("give no tile") && Catch::Contains("rf_map.yaml:4:"));
+  CHECK_THAT(fails("[{rank: K, tile: 3, level: RF}]"),
+             Catch::Contains("register-file tile 3 of rank K does not divide the step's 4 coordinates"));
   CHECK_THAT(fails("[{rank: K, level: RF}, {rank: M, tile: 4}]"), Catch::Contains("list the register file's loops last"));
   CHECK_THAT(fails("[{rank: N, level: RF}]"), Catch::Contains("Einsum Z spreads rank N over array 'lanes'"));
   CHECK_THAT(fails("[{rank: K, level: RF}, {rank: K, level: RF}]"), Catch::Contains("looped twice in the register file"));
