@@ -108,6 +108,23 @@ TEST_CASE("einsim simulate runs a mapping with tiles at two levels", "[e2e][simu
   CHECK(text.out.find("loops B H P/1024 | in GB: P/256 M1") != std::string::npos);
 }
 
+TEST_CASE("einsim simulate runs MixPE's GEMM with its dequantization as an epilogue", "[e2e][simulate]") {
+  // The bundled mapping file is what --dataflow os builds: the same cycles. One GEMM over all of
+  // K = 4096: PS (1024 x 32 groups x 4096) never goes through DRAM; Out (1024 x 4096 fp32, 16 MiB)
+  // and WZ (4096 x 4096 int8, 16 MiB, from the zero-point group) are all that is written.
+  const std::string base = "simulate -w workloads/library/gemm_groupwise_quant.yaml -a arch/library/mixpe.yaml ";
+  auto file = run_json(base + "-m mappings/library/mixpe_quantized_gemm.yaml");
+  auto preset = run_json(base + "--dataflow os");
+  CHECK(file["cycles"] == preset["cycles"]);
+  CHECK(file["dram_write_bytes"].get<uint64_t>() == 1024u * 4096u * 4u + 4096u * 4096u);
+  bool ps_spilled = false;
+  for (const auto& sp : file["spills"]) ps_spilled = ps_spilled || sp["tensor"] == "PS";
+  CHECK_FALSE(ps_spilled);
+  auto text = run_einsim(base + "-m mappings/library/mixpe_quantized_gemm.yaml");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("systolic group 'gemm': PS with epilogue Out on pe2d (os)") != std::string::npos);
+}
+
 TEST_CASE("a smaller systolic array set on the command line takes more folds", "[e2e][simulate]") {
   const std::string base =
       "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow os "
