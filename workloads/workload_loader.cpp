@@ -1080,9 +1080,11 @@ void Loader::load_outputs() {
     }
     return;
   }
+  // The results nothing else reads (a recurrence reading its own earlier slices still leaves one).
   std::vector<bool> read(c_.tensors.size(), false);
   for (const Einsum& e : c_.einsums)
-    for (const Access& a : e.inputs) read[a.tensor] = true;
+    for (const Access& a : e.inputs)
+      if (a.tensor != e.output.tensor) read[a.tensor] = true;
   for (size_t t = 0; t < c_.tensors.size(); ++t)
     if (c_.tensors[t].producer >= 0 && !read[t]) c_.outputs.push_back(static_cast<int>(t));
 }

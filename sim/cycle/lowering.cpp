@@ -267,7 +267,9 @@ class FusedLowering {
       TileOp w;
       w.name = "write " + c_.tensors[t].name;
       w.unit = kDramWriteUnit;
-      const uint64_t bytes = buffer_tile_bytes(t);
+      // A buffer tile gathered over the buffer's loops leaves whole; a result written as it is
+      // computed (a recurrence's slices) leaves a step's tile at a time.
+      const uint64_t bytes = open_op.count(t) ? buffer_tile_bytes(t) : tile_bytes(t);
       w.cycles = dram_.cycles(bytes);
       w.every = p.body[op_of[e]].every;
       w.phase = p.body[op_of[e]].phase;

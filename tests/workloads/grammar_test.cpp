@@ -373,6 +373,25 @@ TEST_CASE("explicit outputs replace the default", "[workloads][grammar]") {
   CHECK(c.tensors[c.outputs[1]].name == "C");
 }
 
+TEST_CASE("a recurrence only it reads is an output by default", "[workloads][grammar]") {
+  // R reads its own earlier slices and nothing else reads R: its last state is the result.
+  auto own = load_text(R"(workload:
+  ranks: {M: 4, P: 2}
+  tensors: {A: {ranks: [M, P]}, R: {init: 0}}
+  einsums: [ "R[m+1,p] = R[m,p] + A[m,p]" ]
+)");
+  REQUIRE(own.outputs.size() == 1);
+  CHECK(own.tensors[own.outputs[0]].name == "R");
+  // Read by another Einsum it is an intermediate; that Einsum's result is the output.
+  auto read = load_text(R"(workload:
+  ranks: {M: 4, P: 2}
+  tensors: {A: {ranks: [M, P]}, R: {init: 0}}
+  einsums: [ "R[m+1,p] = R[m,p] + A[m,p]", "S[p] = R[M,p] * 2" ]
+)");
+  REQUIRE(read.outputs.size() == 1);
+  CHECK(read.tensors[read.outputs[0]].name == "S");
+}
+
 TEST_CASE("tensor files hold row-major numbers with commas and comments", "[workloads][grammar]") {
   const std::string path = std::string("/tmp/einsim_tensor_") + std::to_string(::getpid()) + ".txt";
   {

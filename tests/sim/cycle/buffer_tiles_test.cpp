@@ -335,6 +335,20 @@ EinsumCascade small_gemm() {
 )", "small.yaml"));
 }
 
+// 256 fp16 lanes under a 1 MiB buffer, DRAM unlimited.
+ArchSpec lanes_256_arch() {
+  return load_architecture(YamlDocument::load_string(R"(architecture:
+  name: lanes
+  technology: {table: horowitz45, node_nm: 45}
+  clock: 1 GHz
+  storage:
+    - {name: DRAM, kind: dram, bandwidth: unlimited}
+    - {name: GB, kind: sram, capacity: 1 MiB}
+  arrays:
+    - {name: pe1d, lanes: 256, pe: vector_fp16}
+)", "lanes.yaml"));
+}
+
 ArchSpec lanes_with_rf() {
   return load_architecture(YamlDocument::load_string(R"(architecture:
   name: lanes_rf
@@ -459,4 +473,28 @@ TEST_CASE("register-file loops are checked", "[mappings][tiles]") {
   CHECK_THAT(fails("[{rank: K, level: RF}, {rank: M, tile: 4}]"), Catch::Contains("list the register file's loops last"));
   CHECK_THAT(fails("[{rank: N, level: RF}]"), Catch::Contains("Einsum Z spreads rank N over array 'lanes'"));
   CHECK_THAT(fails("[{rank: K, level: RF}, {rank: K, level: RF}]"), Catch::Contains("looped twice in the register file"));
+}
+
+TEST_CASE("a recurrence leaving the group is written a step's slice at a time", "[sim][cycle][tiles]") {
+  // R[m+1,p] = R[m,p] + A[m,p], M = 4, P = 1024, fp16: loops P/512 (DRAM), P/256 and M (buffer).
+  // Each of the 2 x 2 x 4 = 16 steps writes its slice of R: 256 values, 512 B; in all M x P values
+  // once, 8 KiB, though a buffer tile spans 512 queries.
+  const EinsumCascade w = load_workload(YamlDocument::load_string(R"Y(workload:
+  name: running
+  ranks: {M: 4, P: 1024}
+  format: fp16
+  tensors: {A: {ranks: [M, P]}, R: {init: 0}}
+  einsums: [ "R[m+1,p] = R[m,p] + A[m,p]" ]
+)Y", "running.yaml"));
+  const ArchSpec a = lanes_256_arch();
+  const Mapping m = load_mapping(YamlDocument::load_string(R"(mapping:
+  groups:
+    - name: running
+      loops: [{rank: P, tile: 512}, {rank: P, tile: 256, level: GB}, {rank: M, level: GB}]
+      place: {R: {array: pe1d, lanes: P}}
+)", "running_map.yaml"), w, a);
+  const LoweredGroup g = lower_mapping(w, CascadeGraph(w), a, m).at(0);
+  CHECK(g.program.steps == 16);
+  CHECK(g.dram_write_bytes == 4u * 1024u * 2u);
+  CHECK(g.dram_read_bytes == 4u * 1024u * 2u);
 }
