@@ -88,14 +88,15 @@ std::string epilogue_mismatch(const EinsumCascade& c, int gemm, int e) {
   const int t = g.output.tensor;
   const std::string& tn = c.tensors[t].name;
   if (contains(c.outputs, t)) return fmt::format("{} is an output of the workload: it cannot stay in the PEs", tn);
+  int reads = 0;
+  for (const auto& in : x.inputs) reads += in.tensor == t ? 1 : 0;
+  if (reads != 1) return fmt::format("{} does not read {} once", x.name, tn);
   const CascadeGraph graph(c);
   for (int reader : graph.consumers(t))
     if (reader != e) return fmt::format("{} reads {} too: it cannot stay in the PEs", c.einsums[reader].name, tn);
   if (x.recurrent_rank >= 0) return fmt::format("{} is a recurrence", x.name);
-  int reads = 0;
   const std::vector<int> t_ranks = c.tensors[t].ranks;
   for (const auto& in : x.inputs) {
-    if (in.tensor == t) ++reads;
     for (int r : access_ranks(in)) {
       if (!contains(t_ranks, r)) {
         return fmt::format("{} reads {} over rank {}, which {} does not have", x.name, c.tensors[in.tensor].name,
@@ -103,7 +104,6 @@ std::string epilogue_mismatch(const EinsumCascade& c, int gemm, int e) {
       }
     }
   }
-  if (reads != 1) return fmt::format("{} does not read {} once", x.name, tn);
   if (x.inputs.size() > 2) return fmt::format("{} reads more than {} and one other operand", x.name, tn);
   for (const auto& in : x.inputs) {
     if (in.tensor == t) continue;

@@ -182,6 +182,14 @@ TEST_CASE("an epilogue must only scale and sum the GEMM's groups", "[mappings][e
   // Summing over N, not a batch rank of PS.
   CHECK_THAT(why(load("    - Out[m,k1] = PS[m,k1,n] * S[k1,n]\n")),
              Catch::Contains("reduces rank N, which is not a batch rank of PS"));
+  // An Einsum that does not read the GEMM's result at all.
+  const EinsumCascade other = load("    - Out[m,n] = PS[m,k1,n] * S[k1,n]\n    - T[k1,n] = S[k1,n] + S[k1,n]\n", "[Out, T]");
+  CHECK_THROWS_WITH(load_mapping(YamlDocument::load_string(
+                                     "mapping:\n  groups:\n    - systolic: {einsum: PS, array: pe2d, dataflow: os, "
+                                     "epilogue: T}\n    - systolic: {einsum: Out, array: pe2d, dataflow: os}\n",
+                                     "t.yaml"),
+                                 other, a),
+                    Catch::Contains("Einsum T cannot be the epilogue of PS: T does not read PS once"));
   // The mapping check on its own knows the key.
   CHECK_NOTHROW(check_mapping_document(YamlDocument::load_string(
       "mapping:\n  groups:\n    - systolic: {einsum: PS, array: pe2d, dataflow: os, epilogue: Out}\n", "c.yaml")));
