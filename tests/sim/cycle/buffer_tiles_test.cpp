@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
@@ -497,4 +499,40 @@ TEST_CASE("a recurrence leaving the group is written a step's slice at a time", 
   CHECK(g.program.steps == 16);
   CHECK(g.dram_write_bytes == 4u * 1024u * 2u);
   CHECK(g.dram_read_bytes == 4u * 1024u * 2u);
+}
+
+TEST_CASE("two-level tiles move the bytes Timeloop's rule gives on random GEMM mappings", "[sim][cycle][tiles]") {
+  // Z[m,n] = A[m,k] x B[k,n] (int8 into int32) on the 32 x 16 array, K on its rows, N on its columns.
+  // The DRAM's loops over M and N (tiles tm, tn, random order), then the buffer's loops cutting them
+  // (sm, sn, random order). Timeloop's rule for the DRAM: an input is loaded once per iteration of
+  // the DRAM loops down to the innermost one over its ranks, a buffer tile at a time; Z leaves once.
+  std::mt19937_64 rng(77);
+  const EinsumCascade w = gemm();
+  const ArchSpec a = array_32x16();
+  const CascadeGraph graph(w);
+  const int64_t M = 256, K = 32, N = 64;
+  const std::vector<int64_t> m_tiles = {16, 32, 64, 128, 256}, n_tiles = {16, 32, 64};
+  for (int i = 0; i < 40; ++i) {
+    const int64_t tm = m_tiles[rng() % m_tiles.size()], tn = n_tiles[rng() % n_tiles.size()];
+    const int64_t sm = std::min<int64_t>(tm, 16 << (rng() % 3)), sn = 16;
+    const bool m_outer = rng() % 2 == 0, sm_outer = rng() % 2 == 0;
+    const std::string dm = fmt::format("{{rank: M, tile: {}}}", tm), dn = fmt::format("{{rank: N, tile: {}}}", tn);
+    const std::string bm = fmt::format("{{rank: M, tile: {}, level: GB}}", sm);
+    const std::string bn = fmt::format("{{rank: N, tile: {}, level: GB}}", sn);
+    const std::string loops = fmt::format("[{}, {}, {}, {}]", m_outer ? dm : dn, m_outer ? dn : dm, sm_outer ? bm : bn,
+                                          sm_outer ? bn : bm);
+    INFO(loops);
+    const LoweredGroup g = lower_mapping(w, graph, a, gemm_mapping(w, a, loops)).at(0);
+    const uint64_t mi = M / tm, ni = N / tn;
+    // A[m,k]: the innermost DRAM loop over its ranks is M's: mi loads with M outer, ni x mi with M
+    // inner. B[k,n] likewise with N's loop.
+    const uint64_t a_loads = m_outer ? mi : ni * mi;
+    const uint64_t b_loads = m_outer ? mi * ni : ni;
+    CHECK(tensor_reads(g, w, "A") == a_loads * static_cast<uint64_t>(tm * K));
+    CHECK(tensor_reads(g, w, "B") == b_loads * static_cast<uint64_t>(K * tn));
+    CHECK(g.dram_write_bytes == static_cast<uint64_t>(M * N * 4));
+    CHECK(g.program.steps == mi * ni * static_cast<uint64_t>(tm / sm) * static_cast<uint64_t>(tn / sn));
+    // The arrays see the steps' tiles: each step reads sm x K of A and K x sn of B.
+    CHECK(g.buffer_read_bytes - g.dram_write_bytes == g.program.steps * static_cast<uint64_t>(sm * K + K * sn));
+  }
 }
