@@ -30,6 +30,9 @@
 // accumulator of a reduction) is written once and read once (Timeloop's
 // convention, as for os above).
 //         reads = writes = (k + 1) x points; the PE holds its k operands and its result.
+// With the group's register-file loops (MappingGroup::pe_order, pe_reuse) an operand
+// is written once per value the PE takes in, points / reuse, and the PE holds the
+// register-file tile of each operand and of the result.
 //
 // Capacity: a PE must hold what it keeps (the stationary value of a systolic
 // dataflow, one point's operands and result in a fused tile); a register file
