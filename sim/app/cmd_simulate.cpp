@@ -111,6 +111,7 @@ Json report_json(const SimulationReport& r) {
   for (const auto& g : r.groups) {
     groups.push_back({{"name", g.name},
                       {"kind", g.kind},
+                      {"mapping", g.mapping},
                       {"cycles", g.cycles},
                       {"steps", g.steps},
                       {"simulated_steps", g.simulated_steps},

@@ -318,6 +318,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
                                 const SimulateOptions& options) {
   const CascadeGraph graph(cascade);
   const std::vector<LoweredGroup> groups = lower_mapping(cascade, graph, arch, mapping);
+  const std::vector<std::string> described = mapping.describe(cascade);
 
   SimulationReport r;
   r.workload = cascade.name;
@@ -357,6 +358,7 @@ SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& ar
     GroupReport gr;
     gr.name = g.name;
     gr.kind = g.kind == GroupKind::systolic ? "systolic" : "fused";
+    gr.mapping = described.at(r.groups.size());
     gr.cycles = res.cycles;
     gr.steps = g.program.steps;
     gr.simulated_steps = res.simulated_steps;

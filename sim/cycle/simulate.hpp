@@ -64,6 +64,7 @@ struct EinsumReport {
 struct GroupReport {
   std::string name;
   std::string kind;  // fused | systolic
+  std::string mapping;  // Mapping::describe's line: Einsums, loops per level, buffer or dataflow
   uint64_t cycles = 0;
   uint64_t steps = 0;
   uint64_t simulated_steps = 0;

@@ -103,6 +103,8 @@ TEST_CASE("einsim simulate runs a mapping with tiles at two levels", "[e2e][simu
   CHECK(one["dram_read_bytes"].get<uint64_t>() == q + 4 * 2 * kv);
   CHECK(two["dram_read_bytes"].get<uint64_t>() == q + 2 * kv);
   CHECK(two["dram_write_bytes"] == one["dram_write_bytes"]);
+  CHECK(two["groups"][0]["mapping"].get<std::string>().find("loops B H P/1024 | in GB: P/256 M1") !=
+        std::string::npos);
   auto text = run_einsim(base + "fusemax_buffer_tiles.yaml");
   REQUIRE(text.status == 0);
   CHECK(text.out.find("loops B H P/1024 | in GB: P/256 M1") != std::string::npos);
