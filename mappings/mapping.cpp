@@ -91,9 +91,11 @@ std::string epilogue_mismatch(const EinsumCascade& c, int gemm, int e) {
   int reads = 0;
   for (const auto& in : x.inputs) reads += in.tensor == t ? 1 : 0;
   if (reads != 1) return fmt::format("{} does not read {} once", x.name, tn);
-  const CascadeGraph graph(c);
-  for (int reader : graph.consumers(t))
-    if (reader != e) return fmt::format("{} reads {} too: it cannot stay in the PEs", c.einsums[reader].name, tn);
+  for (const Einsum& y : c.einsums) {
+    if (&y == &x) continue;
+    for (const auto& in : y.inputs)
+      if (in.tensor == t) return fmt::format("{} reads {} too: it cannot stay in the PEs", y.name, tn);
+  }
   if (x.recurrent_rank >= 0) return fmt::format("{} is a recurrence", x.name);
   const std::vector<int> t_ranks = c.tensors[t].ranks;
   for (const auto& in : x.inputs) {
@@ -147,12 +149,28 @@ GemmView systolic_gemm_view(const EinsumCascade& c, const MappingGroup& g, int64
   return v;
 }
 
-int64_t step_extent(const EinsumCascade& c, const MappingGroup& g, int r, bool dram_only) {
-  int last = -1;  // the innermost loop over r or a part of it
+int group_loop_of(const EinsumCascade& c, const MappingGroup& g, int r, bool last, bool dram_only) {
+  int found = -1;
   for (size_t l = 0; l < g.loops.size(); ++l) {
     if (dram_only && g.loops[l].in_buffer) continue;
-    if (g.loops[l].rank == r || c.ranks[g.loops[l].rank].parent == r) last = static_cast<int>(l);
+    if (g.loops[l].rank != r && c.ranks[g.loops[l].rank].parent != r) continue;
+    found = static_cast<int>(l);
+    if (!last) break;
   }
+  return found;
+}
+
+std::string epilogue_fold_mismatch(const EinsumCascade& c, const MappingGroup& g, const ComputeArray& a) {
+  int64_t groups = 1;
+  const int64_t per_group = systolic_gemm_view(c, g, &groups).k_size / groups;
+  if (groups == 1 || g.dataflow == Dataflow::output_stationary || per_group % a.rows == 0) return "";
+  return fmt::format("with dataflow {} a group of {} values of K is not a whole number of row folds of the {} rows "
+                     "of {}",
+                     dataflow_name(g.dataflow), per_group, a.rows, a.name);
+}
+
+int64_t step_extent(const EinsumCascade& c, const MappingGroup& g, int r, bool dram_only) {
+  const int last = group_loop_of(c, g, r, true, dram_only);
   if (last >= 0 && g.loops[last].rank == r) return g.loops[last].tile > 0 ? g.loops[last].tile : 1;
   if (last >= 0 && !c.ranks[r].parts.empty()) {
     int64_t x = 1;
@@ -287,16 +305,7 @@ namespace {
 // loop must lie inside every loop over the output's ranks (one output tile at a time).
 template <typename Fail>
 void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const Fail& fail) {
-  // The first (outermost) or last (innermost) loop over rank r or a part of it, or -1.
-  auto loop_of = [&](int r, bool last) {
-    int found = -1;
-    for (size_t l = 0; l < g.loops.size(); ++l) {
-      if (g.loops[l].rank != r && c.ranks[g.loops[l].rank].parent != r) continue;
-      found = static_cast<int>(l);
-      if (!last) break;
-    }
-    return found;
-  };
+  auto loop_of = [&](int r, bool last) { return group_loop_of(c, g, r, last); };
   for (int e : g.einsums) {
     const Einsum& ein = c.einsums[e];
     int out_loop = -1, out_rank = -1;
@@ -366,16 +375,13 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
         } catch (const Error& err) {
           fail(g, fmt::format("{} (the epilogue, on array '{}')", err.what(), g.array));
         }
-        // ws and is lay K over the array's rows, and a column's partial sum leaves the array at
-        // the end of a row fold: a group must end with a row fold to be scaled on its own.
-        int64_t groups = 1;
-        const GemmView merged = systolic_gemm_view(c, g, &groups);
-        const int64_t per_group = merged.k_size / groups;
-        if (groups > 1 && g.dataflow != Dataflow::output_stationary && per_group % a->rows != 0) {
-          fail(g, fmt::format("with dataflow {} the {} rows of array '{}' hold K, and a group of {} values of K "
-                              "is not a whole number of row folds: its partial sums could not be scaled on their "
-                              "own (use os, or groups of a multiple of {})",
-                              dataflow_name(g.dataflow), a->rows, g.array, per_group, a->rows));
+        // A column's partial sum leaves the array at the end of a row fold: a group must end with
+        // one to be scaled on its own.
+        const std::string folds = epilogue_fold_mismatch(c, g, *a);
+        if (!folds.empty()) {
+          fail(g, fmt::format("{}: its partial sums could not be scaled on their own (use os, or groups of a "
+                              "multiple of {})",
+                              folds, a->rows));
         }
       }
       continue;
@@ -798,10 +804,10 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
           with.epilogue = readers[0];
           with.einsums.push_back(readers[0]);
           int64_t groups = 1;
-          const GemmView mv = systolic_gemm_view(c, with, &groups);
-          const int64_t per_group = mv.k_size / groups;
+          const int64_t per_group = systolic_gemm_view(c, with, &groups).k_size / groups;
           const std::string& x = c.einsums[readers[0]].name;
-          if (*d == Dataflow::output_stationary || per_group % a2->rows == 0) {
+          const std::string folds = epilogue_fold_mismatch(c, with, *a2);
+          if (folds.empty()) {
             g = with;
             taken[readers[0]] = true;
             m.notes.push_back(fmt::format("{} runs in the PEs of {} as the epilogue of {}: each group of {} values "
@@ -810,10 +816,7 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
                                           x, a2->name, c.einsums[e].name, per_group,
                                           c.tensors[c.einsums[e].output.tensor].name));
           } else {
-            m.notes.push_back(fmt::format("{} runs as a GEMM of its own: with dataflow {} a group of {} values of K "
-                                          "is not a whole number of row folds of the {} rows of {} (os would "
-                                          "scale it in the PEs)",
-                                          x, dataflow_name(*d), per_group, a2->rows, a2->name));
+            m.notes.push_back(fmt::format("{} runs as a GEMM of its own: {} (os would scale it in the PEs)", x, folds));
           }
         }
         m.groups.push_back(g);

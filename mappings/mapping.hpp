@@ -138,6 +138,14 @@ std::string epilogue_mismatch(const EinsumCascade& cascade, int gemm, int e);
 // the size of that merged part of K (1 without an epilogue).
 GemmView systolic_gemm_view(const EinsumCascade& cascade, const MappingGroup& g, int64_t* groups = nullptr);
 
+// The loop of fused group g over rank r (r itself or a part of it): the outermost, or the innermost
+// with `last`; only the DRAM's loops with `dram_only`. -1 when none.
+int group_loop_of(const EinsumCascade& cascade, const MappingGroup& g, int r, bool last, bool dram_only = false);
+
+// Whether an epilogue's groups fit the folds of `array` (ws and is lay K over its rows, so a group
+// of K must be a whole number of row folds): "" when they do, else why not.
+std::string epilogue_fold_mismatch(const EinsumCascade& cascade, const MappingGroup& g, const ComputeArray& array);
+
 // Coordinates of rank r one step of fused group g covers: the tile of the innermost loop over it,
 // one coordinate for a loop without a tile, the product of its parts' for a partitioned rank whose
 // part is looped, else the whole rank. With `dram_only` the same over the DRAM's loops alone: one

@@ -206,18 +206,15 @@ class FusedLowering {
       if (!hold_op.count(t) && !open_op.count(t)) op.allocs.push_back({0, held_bytes(t)});
       // What crosses the buffer's ports: operands from DRAM or from the other array, and a result
       // another array or DRAM takes; a tile passed between Einsums of one array stays in its PEs.
-      bool crosses = contains(c_.outputs, t);
-      for (int reader : graph_.consumers(t))
-        if (group_of_[reader] != gi_ || placement(reader).array != pl.array) crosses = true;
       // A result the register-file loops leave before its reduction is done goes back to the buffer
       // as partial sums, refetch times, and is read back refetch - 1 times.
       const uint64_t spills = static_cast<uint64_t>(pe_reuse(c_, g_, pl, ein.output).refetch);
-      const uint64_t out_bytes = crosses ? mul_checked(tile_bytes(t), spills, "a tile's writes") : 0;
-      const uint64_t psum_reads = crosses ? tile_bytes(t) * (spills - 1) : 0;
+      const uint64_t out_bytes = mul_checked(held_bytes(t), spills, "a tile's writes");
+      const uint64_t psum_reads = held_bytes(t) * (spills - 1);
       bound_by_buffer(ein, port_reads + psum_reads, out_bytes, op, out);
       op_of[e] = add_op(p, op);
-      reads_[op_of[e]] = reads + (in_pe(t) ? 0 : psum_reads);
-      writes_[op_of[e]] = in_pe(t) ? 0 : mul_checked(held_bytes(t), spills, "a tile's writes");
+      reads_[op_of[e]] = reads + psum_reads;
+      writes_[op_of[e]] = out_bytes;
       out.actions[array_index(arch_, pl.array)] += einsum_actions(ein, a.pe);
       out.einsums.push_back({e, array_index(arch_, pl.array), 0, 0, einsum_actions(ein, a.pe)});
     }
@@ -352,15 +349,7 @@ class FusedLowering {
   // The outermost loop iterating rank r (r itself or a part of it), or -1; the innermost with
   // `last`, and only the DRAM's loops with `dram_only`.
   int loop_index(int r, bool last = false, bool dram_only = false) const {
-    int found = -1;
-    for (size_t l = 0; l < g_.loops.size(); ++l) {
-      const int lr = g_.loops[l].rank;
-      if (dram_only && g_.loops[l].in_buffer) continue;
-      if (lr != r && c_.ranks[lr].parent != r) continue;
-      found = static_cast<int>(l);
-      if (!last) break;
-    }
-    return found;
+    return group_loop_of(c_, g_, r, last, dram_only);
   }
   // Coordinates of rank r one step covers (the innermost loop's tile), or with `dram_only` one
   // tile of the buffer (the DRAM's loop's).
@@ -633,8 +622,8 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
   for (uint64_t i = 0; i < folds; ++i) {
     const SystolicFold f = systolic_fold(t, static_cast<int64_t>(i));
     const uint64_t in_b = loads_block(s.in, f) ? block_bytes(s.in, f, s.geo) : 0;
-    const uint64_t w_b = (loads_block(s.w, f) ? block_bytes(s.w, f, s.geo) : 0) +
-                         (s.has_ep && loads_block(s.ep, f) ? block_bytes(s.ep, f, s.geo) : 0);
+    const uint64_t w_b = loads_block(s.w, f) ? block_bytes(s.w, f, s.geo) : 0;
+    const uint64_t ep_b = s.has_ep && loads_block(s.ep, f) ? block_bytes(s.ep, f, s.geo) : 0;
     const uint64_t psum_b = s.spill && f.row_fold > 0 ? block_bytes(s.psum, f, s.geo) : 0;
     uint64_t held = 0;
     auto hold = [&](const FoldTensor& x, uint64_t bytes) {
@@ -642,22 +631,21 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
       held += h;
       release_at[block_last_reader(x, f, s.geo)] += h;
     };
-    const uint64_t ep_b = s.has_ep && loads_block(s.ep, f) ? block_bytes(s.ep, f, s.geo) : 0;
     hold(s.in, in_b);
-    hold(s.w, w_b - ep_b);
+    hold(s.w, w_b);
     if (s.has_ep) hold(s.ep, ep_b);
     sum.in += in_b;
-    sum.w += w_b - ep_b;
+    sum.w += w_b;
     sum.ep += ep_b;
     sum.psum_in += psum_b;
-    if (in_b + w_b + psum_b > 0) {
+    if (in_b + w_b + ep_b + psum_b > 0) {
       TileOp load;
       load.name = fmt::format("load fold {}", i);
       load.unit = kDramReadUnit;
-      load.cycles = dram.cycles(in_b + w_b + psum_b);
+      load.cycles = dram.cycles(in_b + w_b + ep_b + psum_b);
       load.latency = dram.latency;
       if (held > 0) load.allocs = {{0, held}};
-      load.dram_read_bytes = in_b + w_b + psum_b;
+      load.dram_read_bytes = in_b + w_b + ep_b + psum_b;
       load_op[i] = add_op(p, load);
     }
     const bool opens = !s.accumulates || f.row_fold == 0;

@@ -138,10 +138,11 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         // A vector lane without a dedicated exp unit (exp_unit: taylor) runs the Taylor series the
         // timing charges on its multiplier and adder: 6 multiply-adds (the FuseMax artifact's
         // "mac 6" for exp on its 1D array).
-        const PeCost* lane = cost && cost->energy_pj.count(PeAction::mul) && cost->energy_pj.count(PeAction::add)
-                                 ? &*cost
-                                 : fb_cost && fb_cost->energy_pj.count(PeAction::mul) ? &*fb_cost : nullptr;
-        if (lane && lane->energy_pj.count(PeAction::add)) {
+        auto mul_add = [](const std::optional<PeCost>& pc) {
+          return pc && pc->energy_pj.count(PeAction::mul) && pc->energy_pj.count(PeAction::add) ? &*pc : nullptr;
+        };
+        const PeCost* lane = mul_add(cost) ? mul_add(cost) : mul_add(fb_cost);
+        if (lane) {
           per[i] = kExpTaylorMacs * (lane->energy_pj.at(PeAction::mul) + lane->energy_pj.at(PeAction::add));
           e += static_cast<double>(n) * per[i];
           taylor_lanes = true;
