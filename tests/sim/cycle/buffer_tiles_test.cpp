@@ -15,7 +15,7 @@
 #include "sim/core/error.hpp"
 #include "sim/cycle/lowering.hpp"
 #include "sim/cycle/simulate.hpp"
-#include "tests/sim/cycle/same_simulation.hpp"
+#include "tests/sim/cycle/cycle_test_support.hpp"
 #include "workloads/cascade_graph.hpp"
 #include "workloads/einsum_cascade.hpp"
 
@@ -337,32 +337,19 @@ EinsumCascade small_gemm() {
 )", "small.yaml"));
 }
 
-// 256 fp16 lanes under a 1 MiB buffer, DRAM unlimited.
-ArchSpec lanes_256_arch() {
-  return load_architecture(YamlDocument::load_string(R"(architecture:
-  name: lanes
-  technology: {table: horowitz45, node_nm: 45}
-  clock: 1 GHz
-  storage:
-    - {name: DRAM, kind: dram, bandwidth: unlimited}
-    - {name: GB, kind: sram, capacity: 1 MiB}
-  arrays:
-    - {name: pe1d, lanes: 256, pe: vector_fp16}
-)", "lanes.yaml"));
-}
-
-ArchSpec lanes_with_rf() {
-  return load_architecture(YamlDocument::load_string(R"(architecture:
+// 16 int8 MAC lanes, each with a register file of the given capacity, under a 1 MiB buffer.
+ArchSpec lanes_with_rf(const char* capacity = "64 B", const char* file = "lanes_rf.yaml") {
+  return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
   name: lanes_rf
-  technology: {table: horowitz45, node_nm: 45}
+  technology: {{table: horowitz45, node_nm: 45}}
   clock: 1 GHz
   storage:
-    - {name: DRAM, kind: dram, bandwidth: unlimited}
-    - {name: GB, kind: sram, capacity: 1 MiB}
-    - {name: RF, kind: regfile, capacity: 64 B, width_bits: 8}
+    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
+    - {{name: GB, kind: sram, capacity: 1 MiB}}
+    - {{name: RF, kind: regfile, capacity: {}, width_bits: 8}}
   arrays:
-    - {name: lanes, lanes: 16, pe: mac_int8}
-)", "lanes_rf.yaml"));
+    - {{name: lanes, lanes: 16, pe: mac_int8}}
+)", capacity), file));
 }
 
 Mapping rf_mapping(const EinsumCascade& w, const ArchSpec& a, const std::string& loops) {
@@ -443,17 +430,7 @@ TEST_CASE("a register-file tile holds several coordinates and serves the loops a
   // A PE keeps 4 int8 of A, 4 int8 of B and one int32 accumulator: 12 B.
   CHECK(r.levels[2].peak_occupancy_bytes == 4 + 4 + 4);
   // A 8 B register file cannot: the error names the level and what it must hold.
-  const ArchSpec small = load_architecture(YamlDocument::load_string(R"(architecture:
-  name: lanes_rf
-  technology: {table: horowitz45, node_nm: 45}
-  clock: 1 GHz
-  storage:
-    - {name: DRAM, kind: dram, bandwidth: unlimited}
-    - {name: GB, kind: sram, capacity: 1 MiB}
-    - {name: RF, kind: regfile, capacity: 8 B, width_bits: 8}
-  arrays:
-    - {name: lanes, lanes: 16, pe: mac_int8}
-)", "small_rf.yaml"));
+  const ArchSpec small = lanes_with_rf("8 B", "small_rf.yaml");
   CHECK_THROWS_WITH(simulate_cycle(w, small, rf_mapping(w, small, loops)),
                     Catch::Contains("register file 'RF' holds 8 B per PE") && Catch::Contains("4 of operand B") &&
                         Catch::Contains("small_rf.yaml:"));
@@ -488,7 +465,7 @@ TEST_CASE("a recurrence leaving the group is written a step's slice at a time", 
   tensors: {A: {ranks: [M, P]}, R: {init: 0}}
   einsums: [ "R[m+1,p] = R[m,p] + A[m,p]" ]
 )Y", "running.yaml"));
-  const ArchSpec a = lanes_256_arch();
+  const ArchSpec a = test::lanes_256();
   const Mapping m = load_mapping(YamlDocument::load_string(R"(mapping:
   groups:
     - name: running

@@ -16,7 +16,7 @@
 #include "arch/tech/cost_table.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/core/error.hpp"
-#include "tests/sim/cycle/same_simulation.hpp"
+#include "tests/sim/cycle/cycle_test_support.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 using namespace einsim;
@@ -624,24 +624,6 @@ TEST_CASE("a reduction over a looped rank accumulates its output and writes it o
   CHECK(r.levels[1].peak_occupancy_bytes <= 2u * 64u * 256u * 2u + 2u * 256u * 2u * 2u);
 }
 
-namespace {
-
-// 256 fp16 vector lanes under a 1 MiB buffer, DRAM unlimited; more keys for the buffer and the lanes.
-ArchSpec lanes_256(const std::string& gb_keys, const std::string& lane_keys = "") {
-  return load_architecture(YamlDocument::load_string(fmt::format(R"(architecture:
-  name: lanes
-  technology: {{table: horowitz45, node_nm: 45}}
-  clock: 1 GHz
-  storage:
-    - {{name: DRAM, kind: dram, bandwidth: unlimited}}
-    - {{name: GB, kind: sram, capacity: 1 MiB{}}}
-  arrays:
-    - {{name: pe1d, lanes: 256, pe: vector_fp16{}}}
-)", gb_keys.empty() ? "" : ", " + gb_keys, lane_keys.empty() ? "" : ", " + lane_keys), "lanes.yaml"));
-}
-
-}  // namespace
-
 TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buffer]") {
   // Z = A + B over 1024 fp16 elements in 4 tiles of 256 on 256 lanes: 1 cycle a tile of compute.
   // Through a buffer of one 64-bit bank (8 B per cycle per port), a tile reads A and B (2 x 512 B:
@@ -653,7 +635,7 @@ TEST_CASE("a buffer's ports bound the tiles that cross them", "[sim][cycle][buff
   tensors: {A: {ranks: [M]}, B: {ranks: [M]}}
   einsums: [ "Z[m] = A[m] + B[m]" ]
 )", "add.yaml"));
-  auto arch = [](const char* gb) { return lanes_256(gb); };
+  auto arch = [](const char* gb) { return test::lanes_256(gb); };
   const char* mapping = R"(mapping:
   name: tiles
   groups:
@@ -739,7 +721,7 @@ TEST_CASE("exp on a vector lane costs what its exp unit does", "[sim][cycle][ene
   tensors: {A: {ranks: [M]}}
   einsums: [ "Z[m] = exp(A[m])" ]
 )Y", "exp.yaml"));
-  auto arch = [](const char* unit) { return lanes_256("", fmt::format("exp_unit: {}", unit)); };
+  auto arch = [](const char* unit) { return test::lanes_256("", fmt::format("exp_unit: {}", unit)); };
   const PeCost lane = resolve_technology("horowitz45", 45, "").pe_cost(*parse_pe_kind("vector_fp16"));
   const ArchSpec taylor = arch("taylor"), dedicated = arch("dedicated");
   auto map = [&](const ArchSpec& a) {

@@ -16,7 +16,7 @@
 #include "sim/cycle/cycle_engine.hpp"
 #include "sim/cycle/lowering.hpp"
 #include "sim/cycle/simulate.hpp"
-#include "tests/sim/cycle/same_simulation.hpp"
+#include "tests/sim/cycle/cycle_test_support.hpp"
 #include "workloads/cascade_graph.hpp"
 #include "workloads/einsum_cascade.hpp"
 
