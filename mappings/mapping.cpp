@@ -162,7 +162,8 @@ int group_loop_of(const EinsumCascade& c, const MappingGroup& g, int r, bool las
 
 std::string epilogue_fold_mismatch(const EinsumCascade& c, const MappingGroup& g, const ComputeArray& a) {
   int64_t groups = 1;
-  const int64_t per_group = systolic_gemm_view(c, g, &groups).k_size / groups;
+  const int64_t k = systolic_gemm_view(c, g, &groups).k_size;  // sets groups: not in the same expression
+  const int64_t per_group = k / groups;
   if (groups == 1 || g.dataflow == Dataflow::output_stationary || per_group % a.rows == 0) return "";
   return fmt::format("with dataflow {} a group of {} values of K is not a whole number of row folds of the {} rows "
                      "of {}",
@@ -804,7 +805,8 @@ Mapping preset_mapping(std::string_view dataflow, const EinsumCascade& c, const 
           with.epilogue = readers[0];
           with.einsums.push_back(readers[0]);
           int64_t groups = 1;
-          const int64_t per_group = systolic_gemm_view(c, with, &groups).k_size / groups;
+          const int64_t k = systolic_gemm_view(c, with, &groups).k_size;  // sets groups
+          const int64_t per_group = k / groups;
           const std::string& x = c.einsums[readers[0]].name;
           const std::string folds = epilogue_fold_mismatch(c, with, *a2);
           if (folds.empty()) {
