@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cycle/tile_program.hpp"
+#include "sim/lower/tile_program.hpp"
 
 namespace einsim {
 

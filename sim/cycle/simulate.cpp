@@ -9,7 +9,7 @@
 #include "arch/tech/cost_table.hpp"
 #include "sim/core/error.hpp"
 #include "sim/cycle/cycle_engine.hpp"
-#include "sim/cycle/lowering.hpp"
+#include "sim/lower/lowering.hpp"
 #include "workloads/cascade_graph.hpp"
 
 namespace einsim {

@@ -13,7 +13,7 @@
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/core/error.hpp"
-#include "sim/cycle/lowering.hpp"
+#include "sim/lower/lowering.hpp"
 #include "sim/cycle/simulate.hpp"
 #include "tests/sim/cycle/cycle_test_support.hpp"
 #include "workloads/cascade_graph.hpp"

@@ -1,4 +1,4 @@
-#include "sim/cycle/lowering.hpp"
+#include "sim/lower/lowering.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -46,7 +46,7 @@
 #include "arch/pe/action_counts.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
-#include "sim/cycle/tile_program.hpp"
+#include "sim/lower/tile_program.hpp"
 #include "workloads/cascade_graph.hpp"
 
 namespace einsim {

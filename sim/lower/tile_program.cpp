@@ -1,4 +1,4 @@
-#include "sim/cycle/tile_program.hpp"
+#include "sim/lower/tile_program.hpp"
 
 #include <algorithm>
 
