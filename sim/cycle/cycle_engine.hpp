@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sim/lower/tile_program.hpp"
+#include "sim/lower/timing_result.hpp"
 
 namespace einsim {
 
@@ -34,34 +35,7 @@ struct CycleOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
 };
 
-struct UnitStats {
-  std::string name;
-  uint64_t busy_cycles = 0;   // sum of the cycles of its operations
-  uint64_t stall_cycles = 0;  // between its first start and last end, not busy (waiting for inputs)
-  uint64_t idle_cycles = 0;   // before its first start and after its last end
-  uint64_t first_start = 0;
-  uint64_t last_end = 0;
-  uint64_t operations = 0;    // operation instances run
-  uint64_t useful_ops = 0;    // sum of useful_ops
-};
-
-struct BufferStats {
-  std::string name;
-  uint64_t capacity_bytes = 0;
-  uint64_t peak_bytes = 0;
-};
-
-struct CycleResult {
-  uint64_t cycles = 0;  // completion of the last operation
-  std::vector<UnitStats> units;
-  std::vector<BufferStats> buffers;
-  uint64_t dram_read_bytes = 0;
-  uint64_t dram_write_bytes = 0;
-  bool extrapolated = false;
-  uint64_t simulated_steps = 0;  // steps simulated before the steady state was extrapolated
-  uint64_t period_steps = 0;     // the body's period (lcm of `every`)
-  uint64_t period_cycles = 0;    // cycles per period in the steady state (when extrapolated)
-};
+using CycleResult = TimingResult;
 
 CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions& options = {});
 
