@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -451,7 +455,20 @@ StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, in
 }
 
 CostTable resolve_technology(const std::string& table_name_or_path, double node_nm, const std::string& referring_file) {
-  return CostTable(load_technology_table(find_technology_file(table_name_or_path, referring_file)), node_nm);
+  // Loaded once per (table, node, referring file) and process: evaluations of one
+  // architecture (sweeps, mapping search, many threads) share it.
+  static std::mutex mutex;
+  static std::map<std::tuple<std::string, double, std::string>, std::shared_ptr<const CostTable>> cache;
+  const auto key = std::make_tuple(table_name_or_path, node_nm, referring_file);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return *it->second;
+  }
+  auto table = std::make_shared<const CostTable>(
+      load_technology_table(find_technology_file(table_name_or_path, referring_file)), node_nm);
+  std::lock_guard<std::mutex> lock(mutex);
+  return *cache.emplace(key, std::move(table)).first->second;
 }
 
 }  // namespace einsim

@@ -223,8 +223,8 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
 }
 
 void run(const SimulateArgs& a) {
-  if (a.fidelity != "cycle" && a.fidelity != "detailed") {
-    throw Error(fmt::format("--fidelity {}: expected cycle or detailed", a.fidelity));
+  if (a.fidelity != "analytical" && a.fidelity != "cycle" && a.fidelity != "detailed") {
+    throw Error(fmt::format("--fidelity {}: expected analytical, cycle or detailed", a.fidelity));
   }
   if (!a.vcd_file.empty() && a.fidelity != "detailed") throw Error("--vcd needs --fidelity detailed");
   if (a.mapping.empty() == a.dataflow.empty())
@@ -262,9 +262,8 @@ void run(const SimulateArgs& a) {
   } else {
     const bool one_gemm = a.values && is_single_gemm(cascade, arch, mapping);
     if (a.values && !one_gemm) einsum_pe_kinds(cascade, arch, mapping);  // refuse early, before simulating
-    SimulateOptions opts;
-    opts.extrapolate = !a.no_extrapolate;
-    report = simulate_cycle(cascade, arch, mapping, opts);
+    const Fidelity fidelity = a.fidelity == "cycle" ? Fidelity::cycle : Fidelity::analytical;
+    report = evaluate(cascade, arch, mapping, evaluate_options(fidelity, !a.no_extrapolate));
     if (one_gemm) {
       error = cycle_values(cascade, arch, mapping, vopts);
     } else if (a.values) {
@@ -317,7 +316,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("-a,--arch", a->arch, "architecture YAML")->required();
   cmd->add_option("-m,--mapping", a->mapping, "mapping YAML");
   cmd->add_option("--dataflow", a->dataflow, "preset mapping: ws, os, is (systolic GEMM), flat, fusemax (attention)");
-  cmd->add_option("--fidelity", a->fidelity, "cycle (default) or detailed (per-PE SystemC array, one GEMM)");
+  cmd->add_option("--fidelity", a->fidelity, "cycle (default: SystemC processes per unit), analytical (the same results without SystemC, "
+                  "faster) or detailed (per-PE SystemC array, one GEMM)");
   cmd->add_flag("--values", a->values,
                 "compute the outputs with the PE arithmetic of each Einsum's array and their error against float64");
   cmd->add_option("--values-points", a->values_points,

@@ -1,0 +1,131 @@
+#include "sim/eval/evaluate.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/analytical/analytical_engine.hpp"
+#include "sim/core/error.hpp"
+#include "sim/eval/accounting.hpp"
+#include "workloads/cascade_graph.hpp"
+
+namespace einsim {
+
+std::string_view fidelity_name(Fidelity f) {
+  switch (f) {
+    case Fidelity::analytical: return "analytical";
+    case Fidelity::cycle: return "cycle";
+    case Fidelity::detailed: return "detailed";
+  }
+  return "analytical";
+}
+
+SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                          const EvaluateOptions& options) {
+  const CascadeGraph graph(cascade);
+  const std::vector<LoweredGroup> groups = lower_mapping(cascade, graph, arch, mapping);
+  const std::vector<std::string> described = mapping.describe(cascade);
+
+  SimulationReport r;
+  r.workload = cascade.name;
+  r.architecture = arch.name;
+  r.mapping = mapping.source;
+  r.fidelity = std::string(fidelity_name(options.fidelity));
+  for (const auto& a : arch.arrays) {
+    ArrayReport ar;
+    ar.name = a.name;
+    ar.pe = a.pe.name;
+    ar.pes = a.num_pes();
+    r.arrays.push_back(ar);
+  }
+  for (const auto& l : arch.storage) {
+    LevelReport lr;
+    lr.name = l.name;
+    lr.kind = std::string(storage_kind_name(l.kind));
+    if (l.capacity_bytes) lr.capacity_bytes = static_cast<uint64_t>(*l.capacity_bytes);
+    if (l.per_pe) lr.instances = arch.instances(l);
+    r.levels.push_back(lr);
+  }
+  // Register files: counted from each group's dataflow (sim/engine/regfile_model.hpp); a
+  // register file too small for what a PE keeps is an error before anything is simulated.
+  add_regfile_levels(cascade, arch, mapping, r);
+  for (const auto& n : mapping.notes) r.notes.push_back(n);
+  std::vector<uint64_t> useful(arch.arrays.size(), 0);
+  for (const LoweredGroup& g : groups) {
+    const TimingResult res =
+        options.timer ? options.timer(g, options.extrapolate) : evaluate_tile_program(g.program, {options.extrapolate});
+    for (const auto& b : res.buffers) {
+      if (b.capacity_bytes > 0 && b.peak_bytes > b.capacity_bytes) {
+        throw Error(fmt::format(
+            "buffer {} is too small for mapping group '{}': its tiles need {} at peak, the level holds {} "
+            "(use smaller tiles, fewer slots, or a larger buffer)",
+            b.name, g.name, format_bytes(static_cast<double>(b.peak_bytes)),
+            format_bytes(static_cast<double>(b.capacity_bytes))));
+      }
+    }
+    GroupReport gr;
+    gr.name = g.name;
+    gr.kind = g.kind == GroupKind::systolic ? "systolic" : "fused";
+    gr.mapping = described.at(r.groups.size());
+    gr.cycles = res.cycles;
+    gr.steps = g.program.steps;
+    gr.simulated_steps = res.simulated_steps;
+    gr.extrapolated = res.extrapolated;
+    r.groups.push_back(gr);
+    r.cycles += res.cycles;
+    for (size_t u = 0; u < res.units.size(); ++u) {
+      const int a = g.unit_array[u];
+      if (a < 0) continue;
+      ArrayReport& ar = r.arrays[a];
+      ar.busy_cycles += res.units[u].busy_cycles;
+      ar.stall_cycles += res.units[u].stall_cycles;
+      ar.idle_cycles += res.units[u].idle_cycles;
+    }
+    for (size_t a = 0; a < arch.arrays.size(); ++a) {
+      r.arrays[a].actions += g.actions[a];
+      useful[a] += g.useful_pe_cycles[a];
+    }
+    r.dram_read_bytes += g.dram_read_bytes;
+    r.dram_write_bytes += g.dram_write_bytes;
+    for (auto& lr : r.levels) {
+      if (lr.name == g.buffer) {
+        lr.read_bytes += g.buffer_read_bytes;
+        lr.write_bytes += g.buffer_write_bytes;
+        lr.fill_bytes += g.dram_read_bytes;
+        for (const auto& b : res.buffers)
+          if (b.name == lr.name) lr.peak_occupancy_bytes = std::max(lr.peak_occupancy_bytes, b.peak_bytes);
+      }
+    }
+    for (const EinsumWork& w : g.einsums) {
+      EinsumReport er;
+      er.name = cascade.einsums[static_cast<size_t>(w.einsum)].name;
+      er.group = g.name;
+      er.array = arch.arrays[static_cast<size_t>(w.array)].name;
+      er.busy_cycles = w.busy_cycles;
+      er.tiles = w.tiles;
+      er.actions = w.actions;
+      r.einsums.push_back(er);
+    }
+    for (const auto& n : g.notes) r.notes.push_back(n);
+    if (res.extrapolated) {
+      r.notes.push_back(fmt::format("group '{}': periodic steady state after {} of {} steps ({} cycles per {} steps), "
+                                    "extrapolated exactly",
+                                    g.name, res.simulated_steps, g.program.steps, res.period_cycles,
+                                    res.period_steps));
+    }
+  }
+  add_spills(cascade, graph, mapping, groups, r);
+  r.levels.front().read_bytes = r.dram_read_bytes;
+  r.levels.front().write_bytes = r.dram_write_bytes;
+  r.seconds = arch.clock_hz > 0 ? static_cast<double>(r.cycles) / arch.clock_hz : 0;
+  for (size_t a = 0; a < arch.arrays.size(); ++a) {
+    ArrayReport& ar = r.arrays[a];
+    if (r.cycles == 0) continue;
+    ar.utilization = static_cast<double>(useful[a]) / (static_cast<double>(ar.pes) * static_cast<double>(r.cycles));
+    ar.busy_fraction = static_cast<double>(ar.busy_cycles) / static_cast<double>(r.cycles);
+  }
+  if (options.cost) options.cost(arch, r);
+  return r;
+}
+
+}  // namespace einsim
