@@ -377,3 +377,29 @@ TEST_CASE("FLAT that cannot fit even one key tile fails with a clear message", "
   CHECK(r.status == 2);
   CHECK(r.err.find("buffer GB (512 bytes) is too small even when FLAT spills to DRAM") != std::string::npos);
 }
+
+TEST_CASE("the analytical fidelity gives the cycle fidelity's report", "[e2e][simulate][analytical]") {
+  for (const std::string args :
+       {std::string(kFuseMax) + " --set workload.ranks.B=2",
+        stall_free_gemm(100, 70, 50, 8, 16, "os") + " --set arch.storage.DRAM.bandwidth=2GB/s"}) {
+    INFO(args);
+    auto cycle = run_json(args);
+    auto analytical = run_json(args + " --fidelity analytical");
+    CHECK(analytical["fidelity"] == "analytical");
+    analytical["fidelity"] = "cycle";
+    CHECK(analytical == cycle);
+  }
+  auto bad = run_einsim(std::string(kFuseMax) + " --fidelity exact");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("expected analytical, cycle or detailed") != std::string::npos);
+}
+
+TEST_CASE("the detailed fidelity reports the mapping's actions and energy", "[e2e][simulate][detailed]") {
+  auto cycle = run_json(stall_free_gemm(16, 8, 12, 4, 4, "ws"));
+  auto detailed = run_json(stall_free_gemm(16, 8, 12, 4, 4, "ws") + " --fidelity detailed");
+  CHECK(detailed["cycles"] == cycle["cycles"]);
+  // 16 x 8 x 12 multiply-accumulates, whatever times them.
+  CHECK(detailed["arrays"]["pe2d"]["actions"]["mac"] == 16 * 8 * 12);
+  CHECK(detailed["arrays"]["pe2d"]["actions"] == cycle["arrays"]["pe2d"]["actions"]);
+  CHECK(detailed["energy_pj"] == cycle["energy_pj"]);
+}
