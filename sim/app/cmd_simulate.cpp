@@ -18,12 +18,14 @@
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
+#include "sim/report/report_json.hpp"
+#include "sim/report/text_report.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim::app {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using report::Json;
 
 struct SimulateArgs {
   std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file;
@@ -34,173 +36,6 @@ struct SimulateArgs {
   uint64_t seed = 1;
   int64_t values_points = int64_t{1} << 22;
 };
-
-Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
-
-Json error_json(const ErrorMetrics& e) {
-  auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(v > 0 ? "inf" : "-inf"); };
-  return Json{{"elements", e.count},
-              {"non_finite", e.non_finite},
-              {"max_abs_error", num(e.max_abs_error)},
-              {"rel_rms_error", num(e.rel_rms_error)},
-              {"sqnr_db", num(e.sqnr_db)}};
-}
-
-Json actions_json(const ActionCounts& counts) {
-  Json actions = Json::object();
-  for (size_t i = 0; i < kPeActionCount; ++i) {
-    const PeAction act = static_cast<PeAction>(i);
-    if (counts[act]) actions[std::string(action_name(act))] = counts[act];
-  }
-  return actions;
-}
-
-Json report_json(const SimulationReport& r) {
-  Json j;
-  j["workload"] = r.workload;
-  j["architecture"] = r.architecture;
-  j["mapping"] = r.mapping;
-  j["fidelity"] = r.fidelity;
-  j["cycles"] = r.cycles;
-  j["seconds"] = r.seconds;
-  j["energy_pj"] = optional_number(r.energy_pj);
-  j["area_mm2"] = r.area_um2 ? Json(*r.area_um2 / 1e6) : Json(nullptr);
-  j["technology"] = r.technology;
-  j["costs_complete"] = r.costs_complete;
-  j["dram_bytes"] = r.dram_read_bytes + r.dram_write_bytes;
-  j["dram_read_bytes"] = r.dram_read_bytes;
-  j["dram_write_bytes"] = r.dram_write_bytes;
-  Json arrays = Json::object();
-  for (const auto& a : r.arrays) {
-    Json aj;
-    aj["pe"] = a.pe;
-    aj["pes"] = a.pes;
-    aj["utilization"] = a.utilization;
-    aj["busy_fraction"] = a.busy_fraction;
-    aj["busy_cycles"] = a.busy_cycles;
-    aj["stall_cycles"] = a.stall_cycles;
-    aj["idle_cycles"] = a.idle_cycles;
-    aj["actions"] = actions_json(a.actions);
-    aj["energy_pj"] = optional_number(a.energy_pj);
-    aj["area_um2"] = optional_number(a.area_um2);
-    arrays[a.name] = aj;
-  }
-  j["arrays"] = arrays;
-  Json levels = Json::object();
-  for (const auto& l : r.levels) {
-    Json lj;
-    lj["kind"] = l.kind;
-    lj["reads"] = l.read_bytes;
-    lj["writes"] = l.write_bytes;
-    lj["fills"] = l.fill_bytes;
-    lj["capacity_bytes"] = l.capacity_bytes ? Json(*l.capacity_bytes) : Json(nullptr);
-    lj["peak_occupancy_bytes"] = l.peak_occupancy_bytes;
-    lj["energy_pj"] = optional_number(l.energy_pj);
-    lj["area_um2"] = optional_number(l.area_um2);
-    if (l.kind == "regfile") {
-      // A copy in every PE: capacity and peak occupancy per PE, the rest summed over the PEs.
-      lj["per_pe"] = true;
-      lj["instances"] = l.instances;
-      lj["read_accesses"] = l.read_accesses;
-      lj["write_accesses"] = l.write_accesses;
-    }
-    levels[l.name] = lj;
-  }
-  j["levels"] = levels;
-  Json groups = Json::array();
-  for (const auto& g : r.groups) {
-    groups.push_back({{"name", g.name},
-                      {"kind", g.kind},
-                      {"mapping", g.mapping},
-                      {"cycles", g.cycles},
-                      {"steps", g.steps},
-                      {"simulated_steps", g.simulated_steps},
-                      {"extrapolated", g.extrapolated}});
-  }
-  j["groups"] = groups;
-  Json einsums = Json::object();
-  for (const auto& e : r.einsums) {
-    einsums[e.name] = {{"group", e.group},           {"array", e.array},
-                       {"busy_cycles", e.busy_cycles}, {"tiles", e.tiles},
-                       {"actions", actions_json(e.actions)}, {"energy_pj", optional_number(e.energy_pj)}};
-  }
-  j["einsums"] = einsums;
-  Json spills = Json::array();
-  for (const auto& sp : r.spills) {
-    spills.push_back({{"tensor", sp.tensor},
-                      {"from_group", sp.from_group},
-                      {"to_groups", sp.to_groups},
-                      {"written_bytes", sp.written_bytes},
-                      {"read_bytes", sp.read_bytes}});
-  }
-  j["spills"] = spills;
-  j["notes"] = r.notes;
-  return j;
-}
-
-// 3 significant digits with an SI prefix from pico to peta: "2.53 J", "4.29 mJ", "88.2 nJ".
-std::string si(double v, const char* unit) {
-  const char* prefixes[] = {"p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
-  int i = 4;
-  while (v != 0 && std::fabs(v) < 1.0 && i > 0) {
-    v *= 1000.0;
-    --i;
-  }
-  while (std::fabs(v) >= 1000.0 && i < 9) {
-    v /= 1000.0;
-    ++i;
-  }
-  return fmt::format("{:.3g} {}{}", v, prefixes[i], unit);
-}
-
-void print_report(const SimulationReport& r, const std::vector<std::string>& mapping_lines, bool per_einsum) {
-  std::cout << fmt::format("workload      {}\narchitecture  {}\nmapping       {}\n", r.workload, r.architecture,
-                           r.mapping);
-  for (const auto& l : mapping_lines) std::cout << "  " << l << "\n";
-  std::cout << fmt::format("\ncycles        {}  ({:.6g} s)\n", r.cycles, r.seconds);
-  const char* partial = r.costs_complete ? "" : ", partial: see notes";
-  if (r.energy_pj) {
-    std::cout << fmt::format("energy        {}  ({}{})\n", si(*r.energy_pj * 1e-12, "J"), r.technology, partial);
-  }
-  if (r.area_um2)
-    std::cout << fmt::format("area          {:.4g} mm^2{}\n", *r.area_um2 / 1e6, r.costs_complete ? "" : "  (partial)");
-  std::cout << fmt::format("DRAM          {} read, {} written\n", format_bytes(static_cast<double>(r.dram_read_bytes)),
-                           format_bytes(static_cast<double>(r.dram_write_bytes)));
-  std::cout << fmt::format("\n{:<10} {:>8} {:>12} {:>14} {:>14} {:>14} {:>12}\n", "array", "PEs", "utilization", "busy",
-                           "stall", "idle", "energy");
-  for (const auto& a : r.arrays) {
-    std::cout << fmt::format("{:<10} {:>8} {:>11.1f}% {:>14} {:>14} {:>14} {:>12}\n", a.name, a.pes,
-                             100.0 * a.utilization, a.busy_cycles, a.stall_cycles, a.idle_cycles,
-                             a.energy_pj ? si(*a.energy_pj * 1e-12, "J") : "-");
-  }
-  std::cout << fmt::format("\n{:<10} {:>12} {:>12} {:>14} {:>12}\n", "level", "reads", "writes", "peak occupancy",
-                           "energy");
-  for (const auto& l : r.levels) {
-    std::cout << fmt::format("{:<10} {:>12} {:>12} {:>14} {:>12}\n", l.name,
-                             format_bytes(static_cast<double>(l.read_bytes)),
-                             format_bytes(static_cast<double>(l.write_bytes)),
-                             l.kind == "dram"      ? "-"
-                             : l.kind == "regfile" ? format_bytes(static_cast<double>(l.peak_occupancy_bytes)) + "/PE"
-                                                   : format_bytes(static_cast<double>(l.peak_occupancy_bytes)),
-                             l.energy_pj ? si(*l.energy_pj * 1e-12, "J") : "-");
-  }
-  if (per_einsum) {
-    std::cout << fmt::format("\n{:<10} {:<16} {:<8} {:>14} {:>8} {:>12} {:>12}\n", "einsum", "group", "array",
-                             "busy", "of array", "tiles", "energy");
-    for (const auto& e : r.einsums) {
-      uint64_t array_busy = 0;
-      for (const auto& a : r.arrays)
-        if (a.name == e.array) array_busy = a.busy_cycles;
-      std::cout << fmt::format("{:<10} {:<16} {:<8} {:>14} {:>7.1f}% {:>12} {:>12}\n", e.name, e.group, e.array,
-                               e.busy_cycles, array_busy ? 100.0 * e.busy_cycles / array_busy : 0.0, e.tiles,
-                               e.energy_pj ? si(*e.energy_pj * 1e-12, "J") : "-");
-    }
-  }
-  if (!r.notes.empty()) {
-    std::cout << "\nnotes\n";
-    for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
-  }
-}
 
 // "--set workload.ranks.M=7": the prefix picks the document.
 void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, YamlDocument& arch,
@@ -276,7 +111,7 @@ void run(const SimulateArgs& a) {
       }
     }
   }
-  print_report(report, mapping.describe(cascade), a.per_einsum);
+  report::print_report(std::cout, report, mapping.describe(cascade), a.per_einsum);
   if (error) {
     std::cout << fmt::format(
         "\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
@@ -292,14 +127,14 @@ void run(const SimulateArgs& a) {
   if (!a.json_file.empty()) {
     std::ofstream out(a.json_file);
     if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
-    Json j = report_json(report);
+    Json j = report::report_json(report);
     if (error) {
-      j["error"] = error_json(*error);
+      j["error"] = report::error_json(*error);
       j["error"]["seed"] = a.seed;
       if (cascade_vals) {
         j["error"]["sample"] = cascade_vals->sample;
         Json outs = Json::object();
-        for (const auto& [name, e] : cascade_vals->result.outputs) outs[name] = error_json(e);
+        for (const auto& [name, e] : cascade_vals->result.outputs) outs[name] = report::error_json(e);
         j["error"]["outputs"] = outs;
       }
     }
