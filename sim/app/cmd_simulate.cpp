@@ -18,8 +18,10 @@
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
+#include "sim/report/output.hpp"
 #include "sim/report/report_json.hpp"
 #include "sim/report/text_report.hpp"
+#include "sim/report/trace_json.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim::app {
@@ -28,7 +30,8 @@ namespace {
 using report::Json;
 
 struct SimulateArgs {
-  std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file;
+  std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file, trace_file;
+  uint64_t trace_limit = 200000;
   std::vector<std::string> sets;
   bool values = false;
   bool no_extrapolate = false;
@@ -55,6 +58,22 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
           fmt::format("--set {}: the path must start with workload., arch.{}", s, mapping ? " or mapping." : ""));
     }
   }
+}
+
+// What produced a report, so a figure can be traced back to its files.
+Json inputs_json(const SimulateArgs& a, const SimulationReport& r) {
+  Json in;
+  in["workload_file"] = a.workload;
+  in["architecture_file"] = a.arch;
+  in["mapping_file"] = a.mapping.empty() ? Json(nullptr) : Json(a.mapping);
+  in["dataflow"] = a.dataflow.empty() ? Json(nullptr) : Json(a.dataflow);
+  in["overrides"] = a.sets;
+  in["fidelity"] = a.fidelity;
+  in["extrapolate"] = !a.no_extrapolate;
+  if (a.values) in["seed"] = a.seed;
+  in["technology"] = r.technology;
+  in["einsim_version"] = EINSIM_VERSION;
+  return in;
 }
 
 void run(const SimulateArgs& a) {
@@ -92,6 +111,12 @@ void run(const SimulateArgs& a) {
   std::optional<ErrorMetrics> error;
   std::optional<MappedCascadeValues> cascade_vals;
   SimulationReport report;
+  std::optional<TraceRecorder> trace;
+  if (!a.trace_file.empty()) {
+    if (a.fidelity != "cycle") throw Error("--trace needs --fidelity cycle");
+    if (a.trace_limit < 2) throw Error(fmt::format("--trace-limit {}: expected at least 2", a.trace_limit));
+    trace.emplace(a.trace_limit);
+  }
   if (a.fidelity == "detailed") {
     report = simulate_detailed(cascade, arch, mapping, a.values, a.vcd_file, vopts, error);
   } else {
@@ -99,7 +124,13 @@ void run(const SimulateArgs& a) {
     if (a.values && !one_gemm) einsum_pe_kinds(cascade, arch, mapping);  // refuse early, before simulating
     SimulateOptions opts;
     opts.extrapolate = !a.no_extrapolate;
+    if (trace) opts.trace = &*trace;
     report = simulate_cycle(cascade, arch, mapping, opts);
+    if (trace) {
+      report::write_json(a.trace_file, report::trace_json(*trace, report));
+      const std::string note = report::trace_note(*trace);
+      if (!note.empty()) report.notes.push_back(note);
+    }
     if (one_gemm) {
       error = cycle_values(cascade, arch, mapping, vopts);
     } else if (a.values) {
@@ -111,23 +142,24 @@ void run(const SimulateArgs& a) {
       }
     }
   }
-  report::print_report(std::cout, report, mapping.describe(cascade), a.per_einsum);
+  // With --json - the JSON is standard output; the text report then goes to standard error.
+  std::ostream& text = a.json_file == "-" ? std::cerr : std::cout;
+  report::print_report(text, report, mapping.describe(cascade), a.per_einsum);
   if (error) {
-    std::cout << fmt::format(
+    text << fmt::format(
         "\nvalues (seed {}, against float64)\n  max abs error {:.6g}\n  relative RMS error {:.6g}\n"
         "  SQNR {:.2f} dB\n",
         a.seed, error->max_abs_error, error->rel_rms_error, error->sqnr_db);
-    if (error->non_finite) std::cout << fmt::format("  {} values not finite\n", error->non_finite);
+    if (error->non_finite) text << fmt::format("  {} values not finite\n", error->non_finite);
     if (cascade_vals && cascade_vals->result.outputs.size() > 1) {
       for (const auto& [name, e] : cascade_vals->result.outputs) {
-        std::cout << fmt::format("  {}: max abs error {:.6g}, SQNR {:.2f} dB\n", name, e.max_abs_error, e.sqnr_db);
+        text << fmt::format("  {}: max abs error {:.6g}, SQNR {:.2f} dB\n", name, e.max_abs_error, e.sqnr_db);
       }
     }
   }
   if (!a.json_file.empty()) {
-    std::ofstream out(a.json_file);
-    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
     Json j = report::report_json(report);
+    j["inputs"] = inputs_json(a, report);
     if (error) {
       j["error"] = report::error_json(*error);
       j["error"]["seed"] = a.seed;
@@ -138,8 +170,7 @@ void run(const SimulateArgs& a) {
         j["error"]["outputs"] = outs;
       }
     }
-    out << j.dump(2) << "\n";
-    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
+    report::write_json(a.json_file, j);
   }
 }
 
@@ -160,7 +191,11 @@ void register_simulate(CLI::App& app) {
                   "cascade is cut to a sample (default 4194304)");
   cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
-  cmd->add_option("--json", a->json_file, "write the report as JSON to FILE");
+  cmd->add_option("--json", a->json_file, "write the report as JSON to FILE (- for standard output)");
+  cmd->add_option("--trace", a->trace_file,
+                  "write the Cycle fidelity's tile operations to FILE as Chrome/Perfetto trace-event JSON");
+  cmd->add_option("--trace-limit", a->trace_limit,
+                  "with --trace: operations kept at most, the first and the last half (default 200000)");
   cmd->add_option("--vcd", a->vcd_file, "with --fidelity detailed: write a waveform (VCD) of the array");
   cmd->add_flag("--per-einsum", a->per_einsum, "print each Einsum's array, busy cycles, tiles and PE energy");
   cmd->add_flag("--no-extrapolate", a->no_extrapolate, "simulate every step, even in a periodic steady state");

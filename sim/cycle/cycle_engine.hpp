@@ -26,12 +26,14 @@
 #include <string>
 #include <vector>
 
+#include "sim/cycle/trace.hpp"
 #include "sim/lower/tile_program.hpp"
 
 namespace einsim {
 
 struct CycleOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
+  BoundedOps* trace = nullptr;  // when set, gets the operations of nonzero cycles as they start
 };
 
 struct UnitStats {

@@ -3,6 +3,7 @@
 // programs, simulate each group in turn, and gather cycles, utilization,
 // buffer peaks, DRAM traffic, energy and area into one report.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "arch/pe/action_counts.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/cycle/trace.hpp"
 #include "sim/engine/regfile_model.hpp"
 #include "workloads/einsum_cascade.hpp"
 
@@ -27,6 +29,7 @@ struct ArrayReport {
   double utilization = 0;     // useful PE-cycles / (PEs x total cycles)
   double busy_fraction = 0;   // busy / total cycles
   ActionCounts actions;
+  std::array<double, kPeActionCount> action_energy_pj{};  // energy of one action (0: not costed)
   std::optional<double> energy_pj;
   std::optional<double> area_um2;
 };
@@ -40,6 +43,7 @@ struct LevelReport {
   std::optional<uint64_t> capacity_bytes;
   uint64_t peak_occupancy_bytes = 0;
   std::optional<double> energy_pj;
+  std::optional<double> read_energy_pj;  // of energy_pj: the reads' share (the rest is writes)
   std::optional<double> area_um2;
   // Register files (kind regfile, a copy in each PE): capacity_bytes and
   // peak_occupancy_bytes are per PE; reads, writes (bytes) and the access counts
@@ -61,6 +65,15 @@ struct EinsumReport {
   std::optional<double> energy_pj;  // its PE actions (buffers and DRAM are per level)
 };
 
+// A unit (array or DRAM channel) in one group: when it worked, from the start of the group.
+struct GroupUnitReport {
+  std::string name;
+  bool dram = false;
+  uint64_t busy_cycles = 0;
+  uint64_t first_start = 0;
+  uint64_t last_end = 0;
+};
+
 struct GroupReport {
   std::string name;
   std::string kind;  // fused | systolic
@@ -69,6 +82,7 @@ struct GroupReport {
   uint64_t steps = 0;
   uint64_t simulated_steps = 0;
   bool extrapolated = false;
+  std::vector<GroupUnitReport> units;  // those that worked
 };
 
 // An intermediate one group writes to DRAM and later groups read back (FLAT's spilled scores
@@ -104,6 +118,7 @@ struct SimulationReport {
 
 struct SimulateOptions {
   bool extrapolate = true;
+  TraceRecorder* trace = nullptr;  // when set, gets every group's tile operations
 };
 
 // Fills the register-file levels of `report` (its levels in architecture order) with

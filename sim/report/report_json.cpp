@@ -37,6 +37,7 @@ Json report_json(const SimulationReport& r) {
   j["area_mm2"] = r.area_um2 ? Json(*r.area_um2 / 1e6) : Json(nullptr);
   j["technology"] = r.technology;
   j["costs_complete"] = r.costs_complete;
+  j["utilization_definition"] = kUtilizationDefinition;
   j["dram_bytes"] = r.dram_read_bytes + r.dram_write_bytes;
   j["dram_read_bytes"] = r.dram_read_bytes;
   j["dram_write_bytes"] = r.dram_write_bytes;
@@ -51,6 +52,12 @@ Json report_json(const SimulationReport& r) {
     aj["stall_cycles"] = a.stall_cycles;
     aj["idle_cycles"] = a.idle_cycles;
     aj["actions"] = actions_json(a.actions);
+    Json per = Json::object();
+    for (size_t i = 0; i < kPeActionCount; ++i) {
+      const PeAction act = static_cast<PeAction>(i);
+      if (a.actions[act]) per[std::string(action_name(act))] = a.action_energy_pj[i];
+    }
+    aj["action_energy_pj"] = per;
     aj["energy_pj"] = optional_number(a.energy_pj);
     aj["area_um2"] = optional_number(a.area_um2);
     arrays[a.name] = aj;
@@ -66,6 +73,9 @@ Json report_json(const SimulationReport& r) {
     lj["capacity_bytes"] = l.capacity_bytes ? Json(*l.capacity_bytes) : Json(nullptr);
     lj["peak_occupancy_bytes"] = l.peak_occupancy_bytes;
     lj["energy_pj"] = optional_number(l.energy_pj);
+    lj["read_energy_pj"] = optional_number(l.read_energy_pj);
+    lj["write_energy_pj"] =
+        l.energy_pj && l.read_energy_pj ? Json(*l.energy_pj - *l.read_energy_pj) : Json(nullptr);
     lj["area_um2"] = optional_number(l.area_um2);
     if (l.kind == "regfile") {
       // A copy in every PE: capacity and peak occupancy per PE, the rest summed over the PEs.
@@ -78,14 +88,26 @@ Json report_json(const SimulationReport& r) {
   }
   j["levels"] = levels;
   Json groups = Json::array();
+  uint64_t start = 0;
   for (const auto& g : r.groups) {
+    Json units = Json::array();
+    for (const auto& u : g.units) {
+      units.push_back({{"name", u.name},
+                       {"dram", u.dram},
+                       {"busy_cycles", u.busy_cycles},
+                       {"first_start", u.first_start},
+                       {"last_end", u.last_end}});
+    }
     groups.push_back({{"name", g.name},
+                      {"start_cycle", start},
                       {"kind", g.kind},
                       {"mapping", g.mapping},
                       {"cycles", g.cycles},
                       {"steps", g.steps},
                       {"simulated_steps", g.simulated_steps},
-                      {"extrapolated", g.extrapolated}});
+                      {"extrapolated", g.extrapolated},
+                      {"units", units}});
+    start += g.cycles;
   }
   j["groups"] = groups;
   Json einsums = Json::object();

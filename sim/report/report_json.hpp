@@ -14,6 +14,12 @@ namespace einsim::report {
 
 using Json = nlohmann::ordered_json;
 
+// What "utilization" means in every report, for every group kind (systolic and fused).
+inline constexpr const char* kUtilizationDefinition =
+    "utilization = useful PE-cycles / (PEs x total cycles): the share of the array's PE-cycles that did "
+    "useful work (a MAC, or an element-wise operation on a lane); busy fraction = cycles the array had "
+    "work / total cycles";
+
 // A number, or null when it could not be computed.
 Json optional_number(const std::optional<double>& v);
 // Error metrics; infinities become the strings "inf" and "-inf".
