@@ -83,7 +83,7 @@ SweepPoints read_sweep_db(const std::string& path) {
     for (int i : kept) row.push_back(value(st.st, i));
     out.points.rows.push_back(std::move(row));
     Json report(nullptr);
-    if (report_col >= 0 && sqlite3_column_type(st.st, report_col) == SQLITE_TEXT) {
+    if (report_col >= 0 && (sqlite3_column_type(st.st, report_col) == SQLITE_TEXT || sqlite3_column_type(st.st, report_col) == SQLITE_BLOB)) {
       const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st.st, report_col));
       report = Json::parse(t, nullptr, false);
       if (report.is_discarded()) report = nullptr;

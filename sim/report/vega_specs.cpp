@@ -82,8 +82,8 @@ Json pareto_spec(const Json& values, const std::vector<Metric>& metrics, const s
         {"domain", {{"data", "points"}, {"field", "yv"}}}},
        {{"name", "colour"}, {"type", "ordinal"}, {"range", "category"},
         {"domain", {{"data", "points"}, {"field", "colour"}, {"sort", true}}}}});
-  spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", {{"signal", "labels[xm]"}}}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", {{"signal", "labels[ym]"}}}}});
+  spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", {{"signal", "labels[xm]"}}}, {"format", "~s"}},
+                              {{"orient", "left"}, {"scale", "y"}, {"title", {{"signal", "labels[ym]"}}}, {"format", "~s"}}});
   spec["legends"] = Json::array({{{"fill", "colour"}, {"title", {{"signal", "colorBy"}}}}});
   spec["marks"] = Json::array(
       {{{"type", "line"},
@@ -126,7 +126,7 @@ Json metric_axis_spec(const Json& values, const Metric& metric, const std::strin
                                 {{"name", "y"}, {"type", "linear"}, {"zero", false}, {"nice", true},
                                  {"range", "height"}, {"domain", {{"data", "points"}, {"field", metric.field}}}}});
   spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", axis}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", metric.label}}});
+                              {{"orient", "left"}, {"scale", "y"}, {"title", metric.label}, {"format", "~s"}}});
   spec["marks"] = Json::array({{{"type", "symbol"},
                                 {"from", {{"data", "points"}}},
                                 {"encode",
