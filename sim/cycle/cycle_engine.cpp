@@ -50,7 +50,7 @@ class CycleRun {
   // steady state cut out (see simulate_tile_program); its periodic operations then end
   // `shift_cycles` later than they do in `p`.
   CycleRun(const TileProgram& p, const CycleOptions& o, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
-      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles) {
+      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles), trace_(o.trace) {
     const size_t n = p.body.size();
     period_ = 1;
     for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
@@ -264,6 +264,7 @@ class CycleRun {
         const uint64_t start = now();
         if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
         record(j, s, start);
+        if (trace_ && op.cycles) trace_->push({0, u, j, s, start, op.cycles});
         if (op.cycles) sc_core::wait(sc_core::sc_time::from_value(op.cycles));
       }
     }
@@ -403,6 +404,7 @@ class CycleRun {
   const TileProgram& prog_;
   const TileProgram& counted_;
   uint64_t shift_cycles_ = 0;
+  BoundedOps* trace_ = nullptr;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
   bool has_head_ = false;
   bool can_extrapolate_ = false, extrapolated_ = false;
@@ -514,7 +516,8 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
       k = (after - margin) / period;
       shorter.steps -= k * period;
     }
-    CycleRun second(shorter, {false}, &program, k * r.period_cycles);
+    if (options.trace) *options.trace = BoundedOps(options.trace->limit());  // the second run is the one reported
+    CycleRun second(shorter, {false, options.trace}, &program, k * r.period_cycles);
     CycleResult out = second.run();
     out.extrapolated = k > 0;
     out.simulated_steps = k > 0 ? r.simulated_steps : program.steps;

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cycle/trace.hpp"
 #include "sim/lower/tile_program.hpp"
 #include "sim/lower/timing_result.hpp"
 
@@ -33,6 +34,7 @@ namespace einsim {
 
 struct CycleOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
+  BoundedOps* trace = nullptr;  // when set, gets the operations of nonzero cycles as they start
 };
 
 using CycleResult = TimingResult;

@@ -21,19 +21,22 @@ namespace {
 // area = the register file's area x the PEs holding one.
 void add_regfile_cost(const CostTable& table, const StorageLevel& l, LevelReport& lr, double& energy, double& area,
                       bool& complete, std::vector<std::string>& notes) {
-  double e = 0;
+  double e = 0, read_e = 0;
   for (const RegfileTraffic& t : lr.regfile_traffic) {
     const int64_t width = l.width_bits > 0 ? l.width_bits : t.bits;
     const double reads = static_cast<double>(regfile_port_accesses(l, t.bits, t.reads));
     const double writes = static_cast<double>(regfile_port_accesses(l, t.bits, t.writes));
     if (l.energy_per_bit_pj) {
       e += *l.energy_per_bit_pj * static_cast<double>(width) * (reads + writes);
+      read_e += *l.energy_per_bit_pj * static_cast<double>(width) * reads;
     } else {
       const StorageCost c = table.regfile_cost(static_cast<double>(*l.capacity_bytes), static_cast<int>(width));
       e += c.read_pj * reads + c.write_pj * writes;
+      read_e += c.read_pj * reads;
     }
   }
   lr.energy_pj = e;
+  lr.read_energy_pj = read_e;
   energy += e;
   const int width = l.width_bits > 0 ? static_cast<int>(l.width_bits) : 16;  // area does not depend on it
   const StorageCost c = table.regfile_cost(static_cast<double>(*l.capacity_bytes), width);
@@ -137,6 +140,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
       complete = false;
     }
     ar.energy_pj = e;
+    ar.action_energy_pj = per;
     energy += e;
     for (EinsumReport& er : r.einsums) {
       if (er.array != ar.name) continue;
@@ -176,6 +180,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
         const double per_bit = lvl.energy_per_bit_pj ? *lvl.energy_per_bit_pj
                                                      : costed([](const CostTable& t) { return t.dram_energy_per_bit(); });
         lr.energy_pj = per_bit * 8.0 * static_cast<double>(lr.read_bytes + lr.write_bytes);
+        lr.read_energy_pj = per_bit * 8.0 * static_cast<double>(lr.read_bytes);
         energy += *lr.energy_pj;
         continue;
       }
@@ -200,6 +205,8 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
                          ? *lvl.energy_per_bit_pj * 8.0 * static_cast<double>(lr.read_bytes + lr.write_bytes)
                          : sc.read_pj * static_cast<double>(lr.read_bytes) / access_bytes +
                                sc.write_pj * static_cast<double>(lr.write_bytes) / access_bytes;
+      lr.read_energy_pj = lvl.energy_per_bit_pj ? *lvl.energy_per_bit_pj * 8.0 * static_cast<double>(lr.read_bytes)
+                                                : sc.read_pj * static_cast<double>(lr.read_bytes) / access_bytes;
       energy += *lr.energy_pj;
       if (sc.area_um2) {
         lr.area_um2 = *sc.area_um2;
@@ -226,6 +233,22 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
   if (!complete) r.notes.push_back("energy and area leave out the components listed above");
 }
 
+TraceGroup trace_group(const LoweredGroup& g, const CycleResult& res, uint64_t offset) {
+  TraceGroup t;
+  t.name = g.name;
+  t.offset = offset;
+  t.cycles = res.cycles;
+  t.steps = g.program.steps;
+  t.simulated_steps = res.simulated_steps;
+  t.extrapolated = res.extrapolated;
+  for (const TileUnit& u : g.program.units) {
+    t.units.push_back(u.name);
+    t.unit_is_dram.push_back(u.kind == UnitKind::dram);
+  }
+  for (const TileOp& op : g.program.body) t.op_names.push_back(op.name);
+  return t;
+}
+
 }  // namespace
 
 TimingResult cycle_timer(const TileProgram& program, bool extrapolate) {
@@ -245,7 +268,19 @@ EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate) {
 
 SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
                                 const SimulateOptions& options) {
-  return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::cycle, options.extrapolate));
+  if (!options.trace) return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::cycle, options.extrapolate));
+  // With a trace: the Cycle timer records each group's operations, from where the group starts.
+  EvaluateOptions o = evaluate_options(Fidelity::cycle, options.extrapolate);
+  TraceRecorder& trace = *options.trace;
+  uint64_t offset = 0;
+  o.timer = [&trace, &offset](const LoweredGroup& g, bool extrapolate) {
+    BoundedOps ops(trace.limit());
+    const CycleResult res = simulate_tile_program(g.program, {extrapolate, &ops});
+    trace.add_group(trace_group(g, res, offset), ops);
+    offset += res.cycles;
+    return res;
+  };
+  return evaluate(cascade, arch, mapping, o);
 }
 
 }  // namespace einsim

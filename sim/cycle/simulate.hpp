@@ -3,6 +3,7 @@
 // programs, simulate each group in turn, and gather cycles, utilization,
 // buffer peaks, DRAM traffic, energy and area into one report.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "arch/pe/action_counts.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/cycle/trace.hpp"
 #include "sim/engine/regfile_model.hpp"
 #include "sim/eval/evaluate.hpp"
 #include "sim/eval/simulation_report.hpp"
@@ -21,6 +23,7 @@ namespace einsim {
 
 struct SimulateOptions {
   bool extrapolate = true;
+  TraceRecorder* trace = nullptr;  // when set, gets every group's tile operations
 };
 
 // The Cycle fidelity's timing stage for evaluate(): one group's tile program in SystemC.

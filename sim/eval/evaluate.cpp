@@ -71,6 +71,11 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
     gr.steps = g.program.steps;
     gr.simulated_steps = res.simulated_steps;
     gr.extrapolated = res.extrapolated;
+    for (size_t u = 0; u < res.units.size(); ++u) {
+      const UnitStats& st = res.units[u];
+      if (st.busy_cycles == 0) continue;
+      gr.units.push_back({st.name, g.unit_array[u] < 0, st.busy_cycles, st.first_start, st.last_end});
+    }
     r.groups.push_back(gr);
     r.cycles += res.cycles;
     for (size_t u = 0; u < res.units.size(); ++u) {

@@ -3,6 +3,7 @@
 // busy/stall/idle and actions, per-level traffic and peaks, groups, Einsums,
 // spills, energy and area. Plain structs, filled by evaluate() (sim/eval/evaluate.hpp).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct ArrayReport {
   double utilization = 0;     // useful PE-cycles / (PEs x total cycles)
   double busy_fraction = 0;   // busy / total cycles
   ActionCounts actions;
+  std::array<double, kPeActionCount> action_energy_pj{};  // energy of one action (0: not costed)
   std::optional<double> energy_pj;
   std::optional<double> area_um2;
 };
@@ -36,6 +38,7 @@ struct LevelReport {
   std::optional<uint64_t> capacity_bytes;
   uint64_t peak_occupancy_bytes = 0;
   std::optional<double> energy_pj;
+  std::optional<double> read_energy_pj;  // of energy_pj: the reads' share (the rest is writes)
   std::optional<double> area_um2;
   // Register files (kind regfile, a copy in each PE): capacity_bytes and
   // peak_occupancy_bytes are per PE; reads, writes (bytes) and the access counts
@@ -57,6 +60,15 @@ struct EinsumReport {
   std::optional<double> energy_pj;  // its PE actions (buffers and DRAM are per level)
 };
 
+// A unit (array or DRAM channel) in one group: when it worked, from the start of the group.
+struct GroupUnitReport {
+  std::string name;
+  bool dram = false;
+  uint64_t busy_cycles = 0;
+  uint64_t first_start = 0;
+  uint64_t last_end = 0;
+};
+
 struct GroupReport {
   std::string name;
   std::string kind;  // fused | systolic
@@ -65,6 +77,7 @@ struct GroupReport {
   uint64_t steps = 0;
   uint64_t simulated_steps = 0;
   bool extrapolated = false;
+  std::vector<GroupUnitReport> units;  // those that worked
 };
 
 // An intermediate one group writes to DRAM and later groups read back (FLAT's spilled scores

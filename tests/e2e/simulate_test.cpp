@@ -379,7 +379,7 @@ TEST_CASE("FLAT that cannot fit even one key tile fails with a clear message", "
 }
 
 TEST_CASE("the analytical fidelity gives the cycle fidelity's report", "[e2e][simulate][analytical]") {
-  for (const std::string args :
+  for (const std::string& args :
        {std::string(kFuseMax) + " --set workload.ranks.B=2",
         stall_free_gemm(100, 70, 50, 8, 16, "os") + " --set arch.storage.DRAM.bandwidth=2GB/s"}) {
     INFO(args);
@@ -387,6 +387,8 @@ TEST_CASE("the analytical fidelity gives the cycle fidelity's report", "[e2e][si
     auto analytical = run_json(args + " --fidelity analytical");
     CHECK(analytical["fidelity"] == "analytical");
     analytical["fidelity"] = "cycle";
+    CHECK(analytical["inputs"]["fidelity"] == "analytical");
+    analytical["inputs"]["fidelity"] = "cycle";
     CHECK(analytical == cycle);
   }
   auto bad = run_einsim(std::string(kFuseMax) + " --fidelity exact");
