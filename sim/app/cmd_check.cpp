@@ -22,6 +22,7 @@ std::string check_document(const YamlDocument& doc) {
   if (kind == "workload") return check_workload_document(doc);
   if (kind == "technology") return check_technology(doc);
   if (kind == "mapping") return check_mapping_document(doc);
+  if (kind == "sweep") return check_sweep_document(doc);
   doc.body().fail(fmt::format("this einsim version cannot validate '{}:' files yet", kind));
 }
 

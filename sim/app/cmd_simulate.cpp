@@ -179,6 +179,8 @@ void run(const SimulateArgs& a) {
 
 }  // namespace
 
+std::string simulate_report_json(const SimulationReport& report) { return report::report_json(report).dump(); }
+
 void register_simulate(CLI::App& app) {
   auto a = std::make_shared<SimulateArgs>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a workload on an architecture with a mapping or a dataflow");

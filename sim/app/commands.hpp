@@ -3,7 +3,11 @@
 // A command's callback prints its results to stdout and throws einsim::Error
 // (or a subclass) for bad input; main() turns that into a message and exit 2.
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+
+#include "sim/cycle/simulate.hpp"
 
 namespace einsim::app {
 
@@ -12,5 +16,9 @@ void register_workload(CLI::App& app);
 void register_pe(CLI::App& app);
 void register_simulate(CLI::App& app);
 void register_report(CLI::App& app);
+void register_sweep(CLI::App& app);
+
+// The JSON `einsim simulate --json` writes for a report (without --values), compact.
+std::string simulate_report_json(const SimulationReport& report);
 
 }  // namespace einsim::app

@@ -15,5 +15,7 @@ std::string check_architecture(const YamlDocument& doc);
 std::string check_workload_document(const YamlDocument& doc);
 // `technology:` tables (defined in cmd_pe.cpp).
 std::string check_technology(const YamlDocument& doc);
+// sweep: files (cmd_sweep.cpp).
+std::string check_sweep_document(const YamlDocument& doc);
 
 }  // namespace einsim::app

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   einsim::app::register_pe(app);
   einsim::app::register_simulate(app);
   einsim::app::register_report(app);
+  einsim::app::register_sweep(app);
 
   try {
     app.parse(argc, argv);
