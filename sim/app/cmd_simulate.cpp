@@ -16,6 +16,7 @@
 #include "sim/app/commands.hpp"
 #include "sim/app/simulate_values.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/file_io.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -210,11 +211,11 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
     const std::string head = dot == std::string::npos ? s : s.substr(0, dot);
     const std::string rest = dot == std::string::npos ? "" : s.substr(dot + 1);
     if (head == "workload") {
-      workload.apply_override(rest);
+      workload.apply_override(rest, false, s);
     } else if (head == "arch" || head == "architecture") {
-      arch.apply_override(rest);
+      arch.apply_override(rest, false, s);
     } else if (head == "mapping" && mapping) {
-      mapping->apply_override(rest);
+      mapping->apply_override(rest, false, s);
     } else {
       throw Error(
           fmt::format("--set {}: the path must start with workload., arch.{}", s, mapping ? " or mapping." : ""));
@@ -242,7 +243,7 @@ void run(const SimulateArgs& a) {
   auto reload = [&a](const std::vector<std::string>& extra) {
     YamlDocument doc = YamlDocument::load_file(a.workload);
     for (const auto& s : a.sets)
-      if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9));
+      if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9), false, s);
     for (const auto& s : extra) doc.apply_override(s, true);  // a model file gets the ranks it extends
     return load_workload(doc);
   };
@@ -290,8 +291,6 @@ void run(const SimulateArgs& a) {
     }
   }
   if (!a.json_file.empty()) {
-    std::ofstream out(a.json_file);
-    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
     Json j = report_json(report);
     if (error) {
       j["error"] = error_json(*error);
@@ -303,8 +302,8 @@ void run(const SimulateArgs& a) {
         j["error"]["outputs"] = outs;
       }
     }
-    out << j.dump(2) << "\n";
-    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
+    const std::string text = j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    write_output_file(a.json_file, "JSON report", [&text](std::ostream& out) { out << text; });
   }
 }
 
