@@ -39,7 +39,7 @@ void check_input_file(const std::string& path, const std::string& what, std::siz
   if (path.empty()) fail_file("<empty name>", fmt::format("no {} given (the file name is empty)", what));
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    fail_file(path, fmt::format("cannot open {}: {}", what, std::strerror(errno)));
+    fail_file(path, fmt::format("cannot open file: {} (the {})", std::strerror(errno), what));
   }
   if (!S_ISREG(st.st_mode)) {
     fail_file(path, fmt::format("the {} is {}; give a regular YAML file", what, file_type_name(st.st_mode)));
@@ -53,7 +53,7 @@ void check_input_file(const std::string& path, const std::string& what, std::siz
 std::string read_input_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
   check_input_file(path, what, max_bytes);
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) fail_file(path, fmt::format("cannot open {}: {}", what, std::strerror(errno)));
+  if (!f) fail_file(path, fmt::format("cannot open file: {} (the {})", std::strerror(errno), what));
   std::string text;
   char buf[1 << 16];
   std::size_t n = 0;
