@@ -133,7 +133,7 @@ TEST_CASE("YAML inputs: one document, bounded depth and size, valid UTF-8", "[co
   CHECK_THROWS_WITH(YamlDocument::load_string(laughs, "f.yaml"), Catch::Contains("aliases"));
 }
 
-TEST_CASE("--set: list indices are plain numbers and messages keep the typed prefix", "[core][yaml][hardening]") {
+TEST_CASE("set overrides: list indices are plain numbers and messages keep the typed prefix", "[core][yaml][hardening]") {
   auto doc = einsim::YamlDocument::load_string("workload:\n  einsums: [a, b]\n", "f.yaml");
   CHECK_THROWS_WITH(doc.apply_override("einsums[-1]=c"), Catch::Contains("bad list index '[-1]'"));
   CHECK_THROWS_WITH(doc.apply_override("einsums[99999999999999999999]=c"), Catch::Contains("bad list index"));
