@@ -5,18 +5,22 @@
 #   --sanitize   build with ASan+UBSan into build-asan/ (combine with --test)
 #   --fuzz       build the libFuzzer targets with clang into build-fuzz/
 #   --no-install skip the package check
+#   --target T   build only target T (e.g. einsim), not every test and benchmark
 # Environment: BUILD_DIR (default build/, or build-asan/ / build-fuzz/), JOBS.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-run_tests=0 sanitize=0 fuzz=0 install=1
-for arg in "$@"; do
+run_tests=0 sanitize=0 fuzz=0 install=1 target=""
+while [ "$#" -gt 0 ]; do
+  arg="$1"; shift
   case "$arg" in
+    --target) target="${1:?setup.sh: --target needs a target name}"; shift ;;
+    --target=*) target="${arg#--target=}" ;;
     --test) run_tests=1 ;;
     --sanitize) sanitize=1 ;;
     --fuzz) fuzz=1 ;;
     --no-install) install=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +58,11 @@ else
 fi
 
 cmake -S . -B "$build" "${cmake_args[@]}" >/dev/null
-cmake --build "$build" -j "$jobs"
+if [ -n "$target" ]; then
+  cmake --build "$build" -j "$jobs" --target "$target"
+else
+  cmake --build "$build" -j "$jobs"
+fi
 
 if [ "$run_tests" = 1 ]; then
   export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1

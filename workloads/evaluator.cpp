@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/file_io.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <limits>
 #include <random>
 
@@ -354,8 +357,7 @@ std::vector<double> random_tensor_values(uint64_t seed, const std::string& tenso
 }
 
 std::vector<double> read_tensor_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("{}: cannot open tensor file", path));
+  std::istringstream in(read_input_file(path, "tensor file", kMaxTensorFileBytes));
   std::vector<double> out;
   std::string line;
   int lineno = 0;
@@ -379,7 +381,6 @@ std::vector<double> read_tensor_file(const std::string& path) {
       i = j;
     }
   }
-  if (in.bad()) throw Error(fmt::format("{}: cannot read tensor file", path));
   return out;
 }
 

@@ -18,6 +18,7 @@
 //   auto values = evaluate_cascade(cascade, g, opt);
 //   double y = values.at("AV").at({0, 0, 3, 5});
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -91,7 +92,9 @@ std::vector<double> random_tensor_values(uint64_t seed, const std::string& tenso
 
 // Reads a tensor file: decimal numbers (float64, row-major) separated by
 // whitespace or commas; '#' starts a comment to the end of the line.
-// Throws Error naming file:line for a bad number or an unreadable file.
+// Throws Error naming file:line for a bad number or an unreadable file, and
+// refuses devices, directories and files over kMaxTensorFileBytes up front.
+inline constexpr std::size_t kMaxTensorFileBytes = std::size_t{256} << 20;
 std::vector<double> read_tensor_file(const std::string& path);
 
 }  // namespace einsim

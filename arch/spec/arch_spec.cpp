@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <map>
 
+#include "arch/tech/cost_table.hpp"
+#include "arch/tech/technology_table.hpp"
 #include "sim/core/units.hpp"
 
 namespace einsim {
@@ -293,6 +295,26 @@ void check_unique(const std::string& name, const SpecNode& where, std::map<std::
   }
 }
 
+// The technology tables must exist, be tables, and scale to the node: an
+// architecture whose energy and area cannot be costed is an error here, at
+// the key that names the table, not a silent report without energy later.
+void check_technology(const ArchSpec& arch, const SpecNode& tech) {
+  auto load = [&](const std::string& name, const SpecNode& at) {
+    try {
+      return load_technology_table(find_technology_file(name, arch.file));
+    } catch (const Error& e) {
+      at.fail(fmt::format("cannot use technology table '{}': {}", name, e.what()));
+    }
+  };
+  const TechnologyTable table = load(arch.technology.table, tech.at("table"));
+  if (!arch.technology.fallback.empty()) load(arch.technology.fallback, tech.at("fallback"));
+  try {
+    CostTable(table, arch.technology.node_nm);
+  } catch (const Error& e) {
+    tech.at("node_nm").fail(fmt::format("{}; table '{}' is for {} nm", e.what(), table.name, table.node_nm));
+  }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ names
@@ -428,6 +450,7 @@ ArchSpec load_architecture(const YamlDocument& doc) {
   if (!(arch.technology.node_nm >= 1 && arch.technology.node_nm <= 1000)) {
     node_nm.fail(fmt::format("node_nm must be between 1 and 1000 nm, got {}", node_nm.as_string()));
   }
+  check_technology(arch, tech);
   std::optional<double> tech_clock;
   if (auto c = tech.find("clock_ghz"); c && !c->is_null()) {
     double ghz = c->as_double();

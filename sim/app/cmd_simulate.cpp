@@ -48,11 +48,11 @@ void apply_sets(const std::vector<std::string>& sets, YamlDocument& workload, Ya
     const std::string head = dot == std::string::npos ? s : s.substr(0, dot);
     const std::string rest = dot == std::string::npos ? "" : s.substr(dot + 1);
     if (head == "workload") {
-      workload.apply_override(rest);
+      workload.apply_override(rest, false, s);
     } else if (head == "arch" || head == "architecture") {
-      arch.apply_override(rest);
+      arch.apply_override(rest, false, s);
     } else if (head == "mapping" && mapping) {
-      mapping->apply_override(rest);
+      mapping->apply_override(rest, false, s);
     } else {
       throw Error(
           fmt::format("--set {}: the path must start with workload., arch.{}", s, mapping ? " or mapping." : ""));
@@ -96,7 +96,7 @@ void run(const SimulateArgs& a) {
   auto reload = [&a](const std::vector<std::string>& extra) {
     YamlDocument doc = YamlDocument::load_file(a.workload);
     for (const auto& s : a.sets)
-      if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9));
+      if (s.rfind("workload.", 0) == 0) doc.apply_override(s.substr(9), false, s);
     for (const auto& s : extra) doc.apply_override(s, true);  // a model file gets the ranks it extends
     return load_workload(doc);
   };

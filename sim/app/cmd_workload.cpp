@@ -317,7 +317,8 @@ void register_workload(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "seed of the random inputs of --eval (default 1)");
   cmd->add_option("--input", o->inputs, "TENSOR=FILE: values of an input tensor for --eval (numbers, row-major)")
       ->allow_extra_args(false);
-  cmd->add_option("--max-elements", o->max_elements, "element limit of --eval (default 4194304)");
+  cmd->add_option("--max-elements", o->max_elements, "element limit of --eval (1 to 2^30, default 4194304)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   cmd->callback([o] { run_workload(*o); });
 }
 

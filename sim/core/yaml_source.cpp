@@ -9,6 +9,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+
+#include "sim/core/file_io.hpp"
+#include "sim/core/utf8.hpp"
 
 namespace einsim {
 namespace {
@@ -28,6 +32,46 @@ const char* type_name(const YAML::Node& n) {
     case YAML::NodeType::Map: return "a map";
   }
   return "?";
+}
+
+// Walks the tree once, bounding its depth and its size once aliases are
+// expanded (a "billion laughs" document is a few lines that expand to 10^9
+// nodes), so nothing downstream can be driven into unbounded work.
+void check_shape(const YAML::Node& root, SourceLocation loc) {
+  struct Item {
+    YAML::Node node;
+    int depth;
+  };
+  std::vector<Item> stack{{root, 1}};
+  int64_t visited = 0;
+  auto fail_at = [&](const YAML::Node& n, const std::string& message) {
+    YAML::Mark m = n.Mark();
+    if (!m.is_null() && m.line >= 0) {
+      loc.line = m.line + 1;
+      loc.column = m.column + 1;
+    }
+    throw SpecError(loc, message);
+  };
+  while (!stack.empty()) {
+    Item it = std::move(stack.back());
+    stack.pop_back();
+    if (++visited > kMaxYamlNodes) {
+      fail_at(it.node, fmt::format("the document has more than {} nodes once its aliases (*name) are expanded; "
+                                   "einsim files are far smaller",
+                                   kMaxYamlNodes));
+    }
+    if (it.depth > kMaxYamlDepth) {
+      fail_at(it.node, fmt::format("the YAML is nested too deeply (more than {} levels)", kMaxYamlDepth));
+    }
+    if (it.node.IsSequence()) {
+      for (const auto& child : it.node) stack.push_back({child, it.depth + 1});
+    } else if (it.node.IsMap()) {
+      for (const auto& kv : it.node) {
+        stack.push_back({kv.first, it.depth + 1});
+        stack.push_back({kv.second, it.depth + 1});
+      }
+    }
+  }
 }
 
 bool is_known_kind(const std::string& key) {
@@ -209,34 +253,51 @@ YamlDocument::YamlDocument(YAML::Node root, std::shared_ptr<DocumentSource> sour
 YamlDocument YamlDocument::load_string(const std::string& text, const std::string& file) {
   auto source = std::make_shared<DocumentSource>();
   source->file = file;
+  SourceLocation loc;
+  loc.file = file;
+  if (auto bad = find_invalid_utf8(text)) {
+    TextPosition p = text_position(text, *bad);
+    loc.line = p.line;
+    loc.column = p.column;
+    throw SpecError(loc, fmt::format("invalid UTF-8 (byte 0x{:02X}); einsim files are UTF-8 text: save the file "
+                                     "as UTF-8",
+                                     static_cast<unsigned char>(text[*bad])));
+  }
+  std::vector<YAML::Node> docs;
   try {
-    return YamlDocument(YAML::Load(text), source);
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {
+    if (!e.mark.is_null()) {
+      loc.line = e.mark.line + 1;
+      loc.column = e.mark.column + 1;
+    }
+    throw SpecError(loc, fmt::format("the YAML is nested too deeply (more than {} levels); einsim files need "
+                                     "fewer than {}",
+                                     e.depth(), kMaxYamlDepth));
   } catch (const YAML::Exception& e) {
-    SourceLocation loc;
-    loc.file = file;
     if (!e.mark.is_null()) {
       loc.line = e.mark.line + 1;
       loc.column = e.mark.column + 1;
     }
     throw SpecError(loc, "malformed YAML: " + e.msg);
   }
+  if (docs.size() > 1) {
+    YAML::Mark m = docs[1].Mark();
+    if (!m.is_null() && m.line >= 0) {
+      loc.line = m.line + 1;
+      loc.column = m.column + 1;
+    }
+    throw SpecError(loc, fmt::format("the file holds {} YAML documents (separated by ---); an einsim file is one "
+                                     "document: put each in its own file",
+                                     docs.size()));
+  }
+  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  check_shape(root, loc);
+  return YamlDocument(root, source);
 }
 
 YamlDocument YamlDocument::load_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    SourceLocation loc;
-    loc.file = file;
-    throw SpecError(loc, std::string("cannot open file: ") + std::strerror(errno));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    SourceLocation loc;
-    loc.file = file;
-    throw SpecError(loc, "cannot read file");
-  }
-  return load_string(ss.str(), file);
+  return load_string(read_input_file(file, "YAML file"), file);
 }
 
 SpecNode YamlDocument::root() const { return SpecNode(root_, source_, ""); }
@@ -267,8 +328,11 @@ SpecNode YamlDocument::body() const {
   return root().at(k);
 }
 
-void YamlDocument::apply_override(const std::string& assignment, bool create_missing) {
-  const std::string origin = "--set " + assignment;
+void YamlDocument::apply_override(const std::string& assignment, bool create_missing, const std::string& typed) {
+  const std::string origin = "--set " + (typed.empty() ? assignment : typed);
+  if (auto bad = find_invalid_utf8(assignment)) {
+    throw Error(fmt::format("{}: invalid UTF-8 at byte {} of the assignment", origin, *bad + 1));
+  }
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw Error(fmt::format("{}: expected PATH=VALUE, e.g. ranks.M=4096", origin));
@@ -314,12 +378,13 @@ void YamlDocument::apply_override(const std::string& assignment, bool create_mis
     std::optional<size_t> index;
     std::string key = part;
     if (part.front() == '[') {
-      std::string num = part.substr(1, part.size() - 2);
-      char* end = nullptr;
-      unsigned long v = std::strtoul(num.c_str(), &end, 10);
-      if (num.empty() || *end != '\0') throw Error(fmt::format("{}: bad list index '{}'", origin, part));
-      index = v;
-    } else if (node.IsSequence() && std::all_of(part.begin(), part.end(), ::isdigit)) {
+      std::string num = part.back() == ']' ? part.substr(1, part.size() - 2) : std::string();
+      if (num.empty() || num.size() > 9 || !std::all_of(num.begin(), num.end(), ::isdigit)) {
+        throw Error(fmt::format("{}: bad list index '{}' (an index is a number from 0, e.g. [2])", origin, part));
+      }
+      index = std::stoul(num);
+    } else if (node.IsSequence() && !part.empty() && part.size() <= 9 &&
+               std::all_of(part.begin(), part.end(), ::isdigit)) {
       index = std::stoul(part);
     }
 

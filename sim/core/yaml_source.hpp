@@ -22,6 +22,10 @@
 
 namespace einsim {
 
+// Limits on any YAML input: nesting depth, and nodes once aliases are expanded.
+inline constexpr int kMaxYamlDepth = 64;
+inline constexpr int64_t kMaxYamlNodes = 4'000'000;
+
 // The kinds of einsim file, named by their single top-level key.
 inline constexpr const char* kKnownKinds[] = {"workload", "architecture", "mapping", "sweep",
                                               "technology"};
@@ -81,7 +85,9 @@ class SpecNode {
 // One parsed YAML file. Its kind is its single top-level key.
 class YamlDocument {
  public:
-  // Throws SpecError for a missing or unreadable file and for malformed YAML.
+  // Throws SpecError for a missing, unreadable, non-regular or oversized file
+  // (see read_input_file), for invalid UTF-8, for malformed YAML, for more than
+  // one YAML document, and for a tree deeper or larger than the limits above.
   static YamlDocument load_file(const std::string& file);
   // For tests and fuzzing: parse text as if it came from `file`.
   static YamlDocument load_string(const std::string& text, const std::string& file = "<string>");
@@ -101,7 +107,9 @@ class YamlDocument {
   // lists and maps work. A path that does not exist is an Error, unless
   // `create_missing`: then missing map keys on the path are added (a model file
   // that extends another can be given a rank its base computes, `ranks.P=16`).
-  void apply_override(const std::string& assignment, bool create_missing = false);
+  // `typed` is the assignment as the user wrote it (with a `workload.` or
+  // `arch.` prefix the caller removed), for messages; empty means `assignment`.
+  void apply_override(const std::string& assignment, bool create_missing = false, const std::string& typed = {});
 
  private:
   YamlDocument(YAML::Node root, std::shared_ptr<DocumentSource> source);

@@ -1,11 +1,11 @@
 #include "sim/report/output.hpp"
 
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/file_io.hpp"
 
 namespace einsim::report {
 
@@ -15,13 +15,14 @@ void write_output(const std::string& target, const std::string& text) {
     std::cout.flush();
     return;
   }
-  std::ofstream out(target, std::ios::binary);
-  if (!out) throw Error(fmt::format("cannot write {}", target));
-  out << text;
-  out.close();
-  if (!out) throw Error(fmt::format("cannot write {}", target));
+  // A temporary name renamed into place: a failed run never leaves a partial file.
+  write_output_file(target, "output", [&text](std::ostream& out) { out << text; });
 }
 
-void write_json(const std::string& target, const nlohmann::ordered_json& j) { write_output(target, j.dump(2) + "\n"); }
+// Invalid UTF-8 cannot reach here (the readers refuse it); `replace` keeps a stray byte from
+// turning into an exception after the work is done.
+void write_json(const std::string& target, const nlohmann::ordered_json& j) {
+  write_output(target, j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+}
 
 }  // namespace einsim::report

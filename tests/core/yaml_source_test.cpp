@@ -113,3 +113,30 @@ TEST_CASE("integers accept underscores and exact exponents and doubles accept in
   CHECK(b.at("d").as_double() == -HUGE_VAL);
   CHECK(b.as_int_or("missing", 7) == 7);
 }
+
+TEST_CASE("YAML inputs: one document, bounded depth and size, valid UTF-8", "[core][yaml][hardening]") {
+  using einsim::YamlDocument;
+  CHECK_THROWS_WITH(YamlDocument::load_string("workload: {}\n---\nworkload: {}\n", "f.yaml"),
+                    Catch::Contains("f.yaml:3:1") && Catch::Contains("2 YAML documents"));
+  CHECK_THROWS_WITH(YamlDocument::load_string("workload:\n  name: \"a\xFFz\"\n", "f.yaml"),
+                    Catch::Contains("f.yaml:2:11") && Catch::Contains("invalid UTF-8"));
+  // 100 levels of nested lists: deeper than the 64 allowed.
+  std::string deep = "workload: " + std::string(100, '[') + std::string(100, ']') + "\n";
+  CHECK_THROWS_WITH(YamlDocument::load_string(deep, "f.yaml"), Catch::Contains("nested too deeply"));
+  // "Billion laughs": 9 levels of 10 aliases expand to 10^9 nodes.
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) laughs += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  CHECK_THROWS_WITH(YamlDocument::load_string(laughs, "f.yaml"), Catch::Contains("aliases"));
+}
+
+TEST_CASE("set overrides: list indices are plain numbers and messages keep the typed prefix", "[core][yaml][hardening]") {
+  auto doc = einsim::YamlDocument::load_string("workload:\n  einsums: [a, b]\n", "f.yaml");
+  CHECK_THROWS_WITH(doc.apply_override("einsums[-1]=c"), Catch::Contains("bad list index '[-1]'"));
+  CHECK_THROWS_WITH(doc.apply_override("einsums[99999999999999999999]=c"), Catch::Contains("bad list index"));
+  CHECK_THROWS_WITH(doc.apply_override("nokey=1", false, "workload.nokey=1"),
+                    Catch::Contains("--set workload.nokey=1"));
+}

@@ -30,15 +30,20 @@ inline std::string slurp(const std::string& path) {
 }
 
 // Runs `einsim ARGS` from the source directory (so bundled paths are relative).
-inline RunResult run_einsim(const std::string& args) {
+// With `vlimit_kib` > 0, under `ulimit -v` (KiB of address space) and `timeout`
+// (`seconds`; a timed-out run has status 124).
+inline RunResult run_einsim(const std::string& args, long vlimit_kib = 0, int seconds = 0) {
   char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
   char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
   int out_fd = mkstemp(out_tmpl);
   int err_fd = mkstemp(err_tmpl);
   if (out_fd >= 0) close(out_fd);
   if (err_fd >= 0) close(err_fd);
-  std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 '" +
-                    EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
+  std::string limits;
+  if (vlimit_kib > 0) limits += "ulimit -v " + std::to_string(vlimit_kib) + " && ";
+  std::string launcher = seconds > 0 ? "timeout " + std::to_string(seconds) + " " : std::string();
+  std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && " + limits +
+                    "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + launcher + "'" + EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
   int raw = std::system(cmd.c_str());
   RunResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
@@ -47,6 +52,10 @@ inline RunResult run_einsim(const std::string& args) {
   std::remove(out_tmpl);
   std::remove(err_tmpl);
   return r;
+}
+
+inline RunResult run_einsim_limited(const std::string& args, long vlimit_kib, int seconds) {
+  return run_einsim(args, vlimit_kib, seconds);
 }
 
 }  // namespace einsim::testing

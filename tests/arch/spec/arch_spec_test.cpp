@@ -362,7 +362,7 @@ TEST_CASE("other kinds of document are refused", "[arch][spec]") {
                   SpecError);
   expect_error("architecture: [1, 2]\n", "architecture: is a map");
   expect_error(
-      "architecture:\n  name: x\n  arrays: 3\n  storage: []\n  technology: {table: t, node_nm: 45}\n  clock: "
+      "architecture:\n  name: x\n  arrays: 3\n  storage: []\n  technology: {table: horowitz45, node_nm: 45}\n  clock: "
       "1 GHz\n",
       "expected a list");
 }
