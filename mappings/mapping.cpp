@@ -217,7 +217,25 @@ PeReuse pe_reuse(const EinsumCascade& c, const MappingGroup& g, const EinsumPlac
       out.refetch *= tiles[i].extent;
     }
   }
+  // A dimension at an affine index (a convolution's input row s*p + d*r) holds the sliding window
+  // sum |coef| * (tile - 1) + 1 of its terms' tiles; the other ranks of the access their tile each.
+  auto tile_of = [&](int r) {
+    for (const Entry& in : inner)
+      if (in.rank == r) return in.extent;
+    return int64_t{1};
+  };
+  std::vector<int> windowed;
+  for (const auto& d : a.dims) {
+    if (d.inner || d.index.is_last() || d.index.is_plain() || d.index.terms.empty()) continue;
+    int64_t w = 1;
+    for (const auto& term : d.index.terms) {
+      w += (term.coef < 0 ? -term.coef : term.coef) * (tile_of(term.rank) - 1);
+      windowed.push_back(term.rank);
+    }
+    out.held *= w;
+  }
   for (const Entry& in : inner) {
+    if (contains(windowed, in.rank)) continue;
     if (contains(deps, in.rank)) {
       out.held *= in.extent;
     } else {
@@ -302,8 +320,23 @@ std::vector<std::string> Mapping::describe(const EinsumCascade& c) const {
 
 namespace {
 
+// Whether tensor t is read by no Einsum of group g and leaves it (an output of the cascade, or read
+// by a later group).
+bool output_leaves_group(const EinsumCascade& c, const MappingGroup& g, int t) {
+  bool read_later = contains(c.outputs, t);
+  for (size_t e = 0; e < c.einsums.size(); ++e) {
+    for (const auto& in : c.einsums[e].inputs) {
+      if (in.tensor != t) continue;
+      if (contains(g.einsums, static_cast<int>(e))) return false;
+      read_later = true;
+    }
+  }
+  return read_later;
+}
+
 // A reduction over a looped rank accumulates its output tile across the loop's iterations, so that
-// loop must lie inside every loop over the output's ranks (one output tile at a time).
+// loop must lie inside every loop over the output's ranks (one output tile at a time), or be a loop
+// of the DRAM inside the DRAM's loops over them when the buffer holds the output's tile whole.
 template <typename Fail>
 void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const Fail& fail) {
   auto loop_of = [&](int r, bool last) { return group_loop_of(c, g, r, last); };
@@ -327,8 +360,16 @@ void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const 
                             ein.name, c.ranks[ein.recurrent_rank].name, c.ranks[r].name, c.ranks[r].name));
       }
     }
+    // Timeloop's nests may loop a reduced rank at the DRAM level around the buffer's loops over the
+    // output's ranks: the buffer then holds the output's buffer tile across the reduction, reading
+    // partial sums back and adding to them, and writes it to DRAM whole. That needs a buffer tile of
+    // the output that leaves the group (nothing in the group reads its partial sums).
+    int out_dram_loop = -1;
+    for (int r : c.tensors[ein.output.tensor].ranks) out_dram_loop = std::max(out_dram_loop, group_loop_of(c, g, r, true, true));
+    const bool buffer_tile_out = output_leaves_group(c, g, ein.output.tensor);
     for (int r : ein.reduced_ranks) {
       const int l = loop_of(r, false);
+      if (l >= 0 && l < out_loop && buffer_tile_out && !g.loops[l].in_buffer && l > out_dram_loop) continue;
       if (l >= 0 && l < out_loop) {
         const std::string looped = g.loops[l].rank == r ? "" : fmt::format(" ({})", c.ranks[g.loops[l].rank].name);
         fail(g, fmt::format("Einsum {} reduces rank {}, whose loop{} is outside the loop over {}, a rank of its "

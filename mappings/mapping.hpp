@@ -106,7 +106,8 @@ const std::vector<std::string>& preset_names();
 // reads a later group's result), known arrays and levels, a rank on one array
 // dimension at most, loops that divide their ranks, operators the array's PEs
 // have, no loop over a rank the group's Einsums pass over more than once, loops
-// over reduced ranks inside the loops over the output's ranks, a recurrence's
+// over reduced ranks inside the loops over the output's ranks (or a DRAM loop inside
+// the DRAM's loops over them, for an output whose buffer tile leaves the group), a recurrence's
 // loop inside the loops over its state's other ranks, the DRAM's loops outside
 // the buffer's, a rank looped at most once per level and a buffer's tile that
 // divides the DRAM's. Throws Error
@@ -163,7 +164,8 @@ int64_t step_extent(const EinsumCascade& cascade, const MappingGroup& g, int r, 
 //   refetch: how many times each value of the step's tile crosses between the buffer and the PEs
 //            (for a result: partial sums written back, and read back refetch - 1 times);
 //   reuse:   the points a PE computes per value it takes into its register file;
-//   held:    the values of the access the register file holds at once.
+//   held:    the values of the access the register file holds at once (a sliding window of
+//            s * (tile - 1) + d * (R - 1) + 1 for a dimension at an affine index s*p + d*r).
 // Without register-file loops all are 1: the buffer counts each value once per step, the register
 // file one write per operand and point (docs/mapping_yaml.md, "Register files").
 struct PeReuse {

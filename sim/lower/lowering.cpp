@@ -211,7 +211,9 @@ class FusedLowering {
       const uint64_t spills = static_cast<uint64_t>(pe_reuse(c_, g_, pl, ein.output).refetch);
       const uint64_t out_bytes = mul_checked(held_bytes(t), spills, "a tile's writes");
       const uint64_t psum_reads = held_bytes(t) * (spills - 1);
-      bound_by_buffer(ein, port_reads + psum_reads, out_bytes, op, out);
+      // A tile accumulated over steps is read back before it is added to (add_psum_read_backs).
+      const uint64_t read_back = open_op.count(t) && accumulates_over_steps(e) ? held_bytes(t) : 0;
+      bound_by_buffer(ein, port_reads + psum_reads + read_back, out_bytes, op, out);
       op_of[e] = add_op(p, op);
       reads_[op_of[e]] = reads + psum_reads;
       writes_[op_of[e]] = out_bytes;
@@ -334,6 +336,7 @@ class FusedLowering {
       const int ai = out.unit_array[p.body[j].unit];
       if (ai >= 0) out.useful_pe_cycles[ai] += k * p.body[j].useful_ops;
     }
+    add_psum_read_backs(p, order, op_of, open_op, out);
     add_tensor_traffic(out);
     return out;
   }
@@ -363,12 +366,30 @@ class FusedLowering {
   }
   int deepest_of_tensor(int t, bool dram_only = false) const {
     int d = -1;
-    for (int r : c_.tensors[t].ranks) d = std::max(d, loop_index(r, true, dram_only));
+    for (int r : tile_ranks(t)) d = std::max(d, loop_index(r, true, dram_only));
     return d;
+  }
+  // The ranks whose loops move tensor t's tile: its own, and those of the affine indices the
+  // group reads or writes it at (a convolution's input window moves with the output row p).
+  std::vector<int> tile_ranks(int t) const {
+    std::vector<int> out = c_.tensors[t].ranks;
+    auto visit = [&](const Access& a) {
+      if (a.tensor != t) return;
+      for (const AccessDim& d : a.dims) {
+        if (d.inner || d.index.is_plain()) continue;
+        for (const IndexTerm& term : d.index.terms)
+          if (!contains(out, term.rank)) out.push_back(term.rank);
+      }
+    };
+    for (int e : g_.einsums) {
+      for (const Access& in : c_.einsums[e].inputs) visit(in);
+      visit(c_.einsums[e].output);
+    }
+    return out;
   }
   // Whether a loop of the buffer cuts tensor t's buffer tiles into several step tiles.
   bool cut_in_buffer(int t) const {
-    for (int r : c_.tensors[t].ranks)
+    for (int r : tile_ranks(t))
       if (extent(r) != extent(r, true)) return true;
     return false;
   }
@@ -410,9 +431,35 @@ class FusedLowering {
     const Tensor& ten = c_.tensors[t];
     for (size_t d = 0; d < ten.ranks.size(); ++d) {
       if (static_cast<int>(d) == ten.recurrent_dim && loop_index(ten.ranks[d]) >= 0) continue;  // one slice
-      elems = mul_checked(elems, extent(ten.ranks[d], dram_only), "a tile's size");
+      elems = mul_checked(elems, std::min(extent(ten.ranks[d], dram_only), window(t, d, dram_only)), "a tile's size");
     }
     return bytes_of(elems, bits_of(c_, t));
+  }
+  // Coordinates of dimension d of tensor t the group's accesses touch in one tile: for an affine
+  // index (a convolution's input row s*p + d*r) the sliding window sum |coef| * (extent - 1) + 1 of
+  // its terms' tiles, the largest over the group's accesses; UINT64_MAX (the dimension's own extent)
+  // when an access indexes it plainly or none is affine.
+  uint64_t window(int t, size_t d, bool dram_only) const {
+    uint64_t w = 0;
+    auto visit = [&](const Access& a) {
+      if (a.tensor != t) return;
+      const IndexExpr& ix = a.dims.at(d).index;
+      if (a.dims[d].inner || ix.is_last() || ix.is_plain() || ix.terms.empty()) {
+        w = UINT64_MAX;  // the dimension's own extent
+        return;
+      }
+      uint64_t x = 1;
+      for (const IndexTerm& term : ix.terms) {
+        const uint64_t coef = static_cast<uint64_t>(term.coef < 0 ? -term.coef : term.coef);
+        x += mul_checked(coef, extent(term.rank, dram_only) - 1, "a window's size");
+      }
+      w = std::max(w, x);
+    };
+    for (int e : g_.einsums) {
+      for (const Access& in : c_.einsums[e].inputs) visit(in);
+      visit(c_.einsums[e].output);
+    }
+    return w == 0 ? UINT64_MAX : w;
   }
   // What moves between the DRAM and the buffer: buffer tiles of the tensors entering or leaving.
   uint64_t buffer_tile_bytes(int t) const { return tile_bytes(t, true); }
@@ -422,6 +469,16 @@ class FusedLowering {
     const Einsum& ein = c_.einsums[e];
     if (ein.recurrent_rank >= 0) return false;
     const int out_loop = deepest_of_tensor(ein.output.tensor);
+    for (int r : ein.reduced_ranks)
+      if (loop_index(r) > out_loop) return true;
+    return false;
+  }
+  // Whether Einsum e adds to its output tile over several steps: a reduced rank looped inside the
+  // loops over its output's ranks, or inside the DRAM's loops over them.
+  bool accumulates_over_steps(int e) const {
+    const Einsum& ein = c_.einsums[e];
+    if (ein.recurrent_rank >= 0) return false;
+    const int out_loop = deepest_of_tensor(ein.output.tensor, true);
     for (int r : ein.reduced_ranks)
       if (loop_index(r) > out_loop) return true;
     return false;
@@ -469,6 +526,25 @@ class FusedLowering {
     const uint64_t every = std::max(prod.every, reader.every);
     const uint64_t distance = (static_cast<uint64_t>(g_.slots) - 1) * every + 1;
     add_dep(prod, {last_reader, static_cast<uint32_t>(std::min<uint64_t>(distance, UINT32_MAX))});
+  }
+  // Partial sums read back: an output tile accumulated in the buffer over several steps (a reduced
+  // rank looped inside the loops over its ranks, or a DRAM loop over a reduced rank around the
+  // buffer's loops over them) is written at every contribution and read back at every one but the
+  // first to each value: read-modify-write, as Timeloop counts it. Per open tile that is the bytes
+  // the steps write minus the tile's own bytes.
+  void add_psum_read_backs(const TileProgram& p, const std::vector<int>& order, const std::vector<uint32_t>& op_of,
+                           const std::map<int, uint32_t>& open_op, LoweredGroup& out) const {
+    for (int e : order) {
+      const int t = c_.einsums[e].output.tensor;
+      if (!open_op.count(t)) continue;
+      const TileOp& open = p.body[open_op.at(t)];
+      const uint64_t tile = open.allocs.empty() ? 0 : open.allocs[0].bytes;
+      const uint64_t written = mul_checked(p.instances(p.body[op_of[e]]), held_bytes(t), "partial sums");
+      const uint64_t first = mul_checked(p.instances(open), tile, "partial sums");
+      if (written <= first) continue;
+      out.buffer_psum_read_bytes += written - first;
+      out.buffer_read_bytes += written - first;
+    }
   }
   // Exact DRAM bytes per tensor: loads of the group's inputs and writes of what leaves it.
   void add_tensor_traffic(LoweredGroup& out) const {

@@ -70,6 +70,7 @@ struct LoweredGroup {
   std::string buffer;                   // the storage level holding the group's tiles
   uint64_t buffer_read_bytes = 0;
   uint64_t buffer_write_bytes = 0;
+  uint64_t buffer_psum_read_bytes = 0;  // of buffer_read_bytes: partial sums read back to be added to
   uint64_t dram_read_bytes = 0;         // exact totals
   uint64_t dram_write_bytes = 0;
   // Exact DRAM bytes per tensor (index into the cascade's tensors): loads of the group's inputs,
