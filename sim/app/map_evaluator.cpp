@@ -1,5 +1,7 @@
 #include "sim/app/map_evaluator.hpp"
 
+#include <exception>
+
 #include "sim/core/error.hpp"
 #include "sim/cycle/simulate.hpp"
 
@@ -12,7 +14,8 @@ MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, 
     cost.legal = true;
     cost.cycles = static_cast<double>(r.cycles);
     cost.energy_pj = r.energy_pj;
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
+    // An engine's internal check on a mapping the checks let through: not a mapping to keep.
     cost.error = e.what();
   }
   return cost;
