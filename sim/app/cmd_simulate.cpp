@@ -14,6 +14,7 @@
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/app/commands.hpp"
+#include "sim/app/map_evaluator.hpp"
 #include "sim/app/simulate_values.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
@@ -28,6 +29,8 @@ namespace einsim::app {
 namespace {
 
 using report::Json;
+
+constexpr int64_t kMapFirstBudget = 24;  // evaluations of the search run when no mapping is given
 
 struct SimulateArgs {
   std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file, trace_file;
@@ -76,13 +79,27 @@ Json inputs_json(const SimulateArgs& a, const SimulationReport& r) {
   return in;
 }
 
+// Without -m or --dataflow: the best of a short search (einsim map), said in the notes.
+Mapping map_first(const EinsumCascade& cascade, const ArchSpec& arch, std::vector<std::string>& notes) {
+  SearchOptions opts;
+  opts.budget = kMapFirstBudget;
+  const SearchResult r = map_cascade(cascade, arch, opts);
+  if (!r.found) throw Error(fmt::format("no legal mapping of workload '{}' found: give one with -m", cascade.name));
+  notes.push_back(fmt::format("no mapping given: einsim map searched {} mappings (budget {}, seed 1, objective cycles) "
+                              "and this is the best ({}); `einsim map -o FILE` searches longer and saves it",
+                              r.evaluations, kMapFirstBudget, r.best.source));
+  Mapping m = r.best;
+  m.name = "mapped";
+  return m;
+}
+
 void run(const SimulateArgs& a) {
   if (a.fidelity != "analytical" && a.fidelity != "cycle" && a.fidelity != "detailed") {
     throw Error(fmt::format("--fidelity {}: expected analytical, cycle or detailed", a.fidelity));
   }
   if (!a.vcd_file.empty() && a.fidelity != "detailed") throw Error("--vcd needs --fidelity detailed");
-  if (a.mapping.empty() == a.dataflow.empty())
-    throw Error("give a mapping file (-m) or a preset (--dataflow), one of them");
+  if (!a.mapping.empty() && !a.dataflow.empty())
+    throw Error("give a mapping file (-m) or a preset (--dataflow), not both");
   YamlDocument wdoc = YamlDocument::load_file(a.workload);
   YamlDocument adoc = YamlDocument::load_file(a.arch);
   std::optional<YamlDocument> mdoc;
@@ -101,7 +118,10 @@ void run(const SimulateArgs& a) {
     return load_workload(doc);
   };
   const ArchSpec arch = load_architecture(adoc);
-  const Mapping mapping = mdoc ? load_mapping(*mdoc, cascade, arch) : preset_mapping(a.dataflow, cascade, arch);
+  std::vector<std::string> map_notes;
+  const Mapping mapping = mdoc                 ? load_mapping(*mdoc, cascade, arch)
+                          : !a.dataflow.empty() ? preset_mapping(a.dataflow, cascade, arch)
+                                                : map_first(cascade, arch, map_notes);
   ValueOptions vopts;
   vopts.seed = a.seed;
   if (a.values_points < 1 || a.values_points > (int64_t{1} << 32)) {
@@ -145,6 +165,7 @@ void run(const SimulateArgs& a) {
       }
     }
   }
+  report.notes.insert(report.notes.begin(), map_notes.begin(), map_notes.end());
   // With --json - the JSON is standard output; the text report then goes to standard error.
   std::ostream& text = a.json_file == "-" ? std::cerr : std::cout;
   report::print_report(text, report, mapping.describe(cascade), a.per_einsum);
@@ -186,7 +207,7 @@ void register_simulate(CLI::App& app) {
   auto* cmd = app.add_subcommand("simulate", "Simulate a workload on an architecture with a mapping or a dataflow");
   cmd->add_option("-w,--workload", a->workload, "workload YAML")->required();
   cmd->add_option("-a,--arch", a->arch, "architecture YAML")->required();
-  cmd->add_option("-m,--mapping", a->mapping, "mapping YAML");
+  cmd->add_option("-m,--mapping", a->mapping, "mapping YAML (without -m or --dataflow: map first, see einsim map)");
   cmd->add_option("--dataflow", a->dataflow, "preset mapping: ws, os, is (systolic GEMM), flat, fusemax (attention)");
   cmd->add_option("--fidelity", a->fidelity, "cycle (default: SystemC processes per unit), analytical (the same results without SystemC, "
                   "faster) or detailed (per-PE SystemC array, one GEMM)");

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   einsim::app::register_simulate(app);
   einsim::app::register_report(app);
   einsim::app::register_sweep(app);
+  einsim::app::register_map(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,289 @@
+#include "mappings/mapper/search.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "mappings/mapper/mapping_writer.hpp"
+#include "sim/core/error.hpp"
+
+namespace einsim {
+
+std::optional<MapObjective> parse_objective(const std::string& name) {
+  if (name == "cycles") return MapObjective::cycles;
+  if (name == "energy") return MapObjective::energy;
+  if (name == "edp") return MapObjective::edp;
+  return std::nullopt;
+}
+
+std::string objective_name(MapObjective o) {
+  switch (o) {
+    case MapObjective::cycles: return "cycles";
+    case MapObjective::energy: return "energy";
+    case MapObjective::edp: return "edp";
+  }
+  return "?";
+}
+
+std::optional<double> objective_value(const MapCost& c, MapObjective o) {
+  if (!c.legal) return std::nullopt;
+  switch (o) {
+    case MapObjective::cycles: return c.cycles;
+    case MapObjective::energy: return c.energy_pj;
+    case MapObjective::edp:
+      if (!c.energy_pj) return std::nullopt;
+      return c.cycles * *c.energy_pj;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr size_t kRound = 8;  // proposals per round, whatever the number of jobs
+
+using Clock = std::chrono::steady_clock;
+
+// Runs f(0..n-1) on up to `jobs` threads.
+template <class F>
+void parallel_for(size_t n, int jobs, F&& f) {
+  const size_t threads = std::min<size_t>(n, static_cast<size_t>(std::max(1, jobs)));
+  if (threads <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < n; i = next++) f(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+class Searcher {
+ public:
+  Searcher(const MapSpace& space, const MapEvaluator& evaluate, const SearchOptions& o)
+      : space_(space), evaluate_(evaluate), o_(o), rng_(o.seed), start_(Clock::now()) {
+    r_.space_size = space.size();
+  }
+
+  // The objective of each proposal (nullopt: illegal or not rankable), in proposal order.
+  std::vector<std::optional<double>> round(const std::vector<MapPoint>& points) {
+    struct Item {
+      std::optional<Mapping> mapping;
+      std::string key;
+      bool evaluate = false;
+      MapCost cost;
+      std::optional<double> value;
+    };
+    std::vector<Item> items(points.size());
+    parallel_for(points.size(), o_.jobs, [&](size_t i) {
+      try {
+        items[i].mapping = space_.build(points[i]);
+        Mapping named = *items[i].mapping;
+        named.name = "";
+        items[i].key = mapping_yaml(named, space_.cascade(), space_.arch());
+      } catch (const Error&) {
+        items[i].mapping.reset();
+      }
+    });
+    std::map<std::string, size_t> first_in_round;
+    for (size_t i = 0; i < items.size(); ++i) {
+      proposals_++;
+      if (!items[i].mapping) {
+        r_.rejected++;
+        continue;
+      }
+      if (cache_.count(items[i].key) || first_in_round.count(items[i].key)) {
+        r_.duplicates++;
+        continue;
+      }
+      if (out_of_budget(pending_ + 1)) continue;
+      first_in_round[items[i].key] = i;
+      items[i].evaluate = true;
+      pending_++;
+    }
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < items.size(); ++i)
+      if (items[i].evaluate) todo.push_back(i);
+    parallel_for(todo.size(), o_.parallel_evaluator ? o_.jobs : 1, [&](size_t j) {
+      Item& it = items[todo[j]];
+      if (stopped()) {  // time up or interrupted: leave the rest unevaluated
+        it.evaluate = false;
+        return;
+      }
+      try {
+        it.cost = evaluate_(*it.mapping);
+      } catch (const Error& e) {
+        it.cost = MapCost{};
+        it.cost.error = e.what();
+      }
+    });
+    pending_ = 0;
+    std::vector<std::optional<double>> out(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      Item& it = items[i];
+      if (!it.mapping) continue;
+      if (!it.evaluate) {
+        auto c = cache_.find(it.key);
+        if (c != cache_.end()) out[i] = c->second;
+        continue;
+      }
+      r_.evaluations++;
+      if (it.cost.legal) r_.legal++;
+      it.value = objective_value(it.cost, o_.objective);
+      cache_[it.key] = it.value;
+      out[i] = it.value;
+      if (it.value && better(*it.value, it.cost)) {
+        r_.found = true;
+        r_.best = *it.mapping;
+        r_.best_point = points[i];
+        r_.best_cost = it.cost;
+        r_.best_objective = *it.value;
+      }
+    }
+    if (o_.progress) {
+      SearchProgress p;
+      p.evaluations = r_.evaluations;
+      p.legal = r_.legal;
+      p.best = r_.found ? r_.best_objective : 0;
+      p.seconds = elapsed();
+      o_.progress(p);
+    }
+    return out;
+  }
+
+  bool done() const {
+    if (stopped()) return true;
+    if (o_.budget > 0 && r_.evaluations >= o_.budget) return true;
+    // Every point proposed many times over: the space has nothing new (illegal or seen points).
+    const uint64_t cap = o_.budget > 0 ? static_cast<uint64_t>(o_.budget) * 64 + 4096 : uint64_t{1} << 40;
+    return proposals_ > cap;
+  }
+
+  MapPoint random_point() {
+    MapPoint p;
+    p.base = static_cast<int>(std::uniform_int_distribution<int>(0, space_.bases() - 1)(rng_));
+    for (const auto& k : space_.knobs(p.base)) {
+      p.options.push_back(std::uniform_int_distribution<int>(0, static_cast<int>(k.values.size()) - 1)(rng_));
+    }
+    return p;
+  }
+
+  SearchResult run() {
+    // 1. The presets.
+    std::vector<MapPoint> seeds;
+    for (int b = 0; b < space_.bases(); ++b) seeds.push_back(MapPoint{b, std::vector<int>(space_.knobs(b).size(), 0)});
+    for (size_t i = 0; i < seeds.size() && !done(); i += kRound) {
+      round(std::vector<MapPoint>(seeds.begin() + i, seeds.begin() + std::min(seeds.size(), i + kRound)));
+    }
+    // 2. Exhaustive when the space fits the budget.
+    const uint64_t n = space_.size();
+    if (o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget)) {
+      uint64_t i = 0;
+      for (; i < n && !stopped(); i += kRound) {
+        std::vector<MapPoint> pts;
+        for (uint64_t j = i; j < std::min(n, i + kRound); ++j) pts.push_back(space_.point_at(j));
+        round(pts);
+      }
+      r_.exhaustive = i >= n;
+    } else {
+      // 3. Random points, then a local search from the best.
+      const int64_t random_budget = o_.budget > 0 ? std::max<int64_t>(1, o_.budget / 2) : 0;
+      const double random_seconds = o_.seconds / 2;
+      while (!done() && (o_.budget > 0 ? r_.evaluations < random_budget : elapsed() < random_seconds)) {
+        std::vector<MapPoint> pts;
+        for (size_t j = 0; j < kRound; ++j) pts.push_back(random_point());
+        round(pts);
+      }
+      local_search();
+    }
+    r_.interrupted = o_.stop && o_.stop->load();
+    r_.wall_seconds = elapsed();
+    return r_;
+  }
+
+ private:
+  void local_search() {
+    std::optional<MapPoint> current;
+    double current_value = 0;
+    if (r_.found) {
+      current = r_.best_point;
+      current_value = r_.best_objective;
+    }
+    while (!done()) {
+      if (!current) {
+        MapPoint p = random_point();
+        auto v = round({p});
+        if (v[0]) {
+          current = p;
+          current_value = *v[0];
+        }
+        continue;
+      }
+      std::vector<MapPoint> around;
+      const auto& knobs = space_.knobs(current->base);
+      for (size_t k = 0; k < knobs.size(); ++k) {
+        for (int o = 0; o < static_cast<int>(knobs[k].values.size()); ++o) {
+          if (o == current->options[k]) continue;
+          MapPoint q = *current;
+          q.options[k] = o;
+          around.push_back(q);
+        }
+      }
+      std::shuffle(around.begin(), around.end(), rng_);
+      bool moved = false;
+      for (size_t i = 0; i < around.size() && !done() && !moved; i += kRound) {
+        std::vector<MapPoint> pts(around.begin() + i, around.begin() + std::min(around.size(), i + kRound));
+        auto v = round(pts);
+        for (size_t j = 0; j < pts.size(); ++j) {
+          if (v[j] && *v[j] < current_value) {
+            current = pts[j];
+            current_value = *v[j];
+            moved = true;
+          }
+        }
+      }
+      if (!moved) current.reset();  // a local optimum: restart from a random point
+    }
+  }
+
+  bool better(double value, const MapCost& cost) const {
+    if (!r_.found) return true;
+    if (value != r_.best_objective) return value < r_.best_objective;
+    if (cost.cycles != r_.best_cost.cycles) return cost.cycles < r_.best_cost.cycles;
+    return cost.energy_pj.value_or(0) < r_.best_cost.energy_pj.value_or(0);
+  }
+
+  bool out_of_budget(int64_t more) const { return o_.budget > 0 && r_.evaluations + more > o_.budget; }
+
+  bool stopped() const {
+    if (o_.stop && o_.stop->load()) return true;
+    return o_.seconds > 0 && elapsed() >= o_.seconds;
+  }
+
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  const MapSpace& space_;
+  const MapEvaluator& evaluate_;
+  SearchOptions o_;
+  std::mt19937_64 rng_;
+  Clock::time_point start_;
+  SearchResult r_;
+  std::map<std::string, std::optional<double>> cache_;
+  int64_t pending_ = 0;
+  uint64_t proposals_ = 0;
+};
+
+}  // namespace
+
+SearchResult search_mappings(const MapSpace& space, const MapEvaluator& evaluate, const SearchOptions& options) {
+  if (options.budget < 0) throw Error("the mapper's budget must be positive");
+  if (options.budget == 0 && options.seconds <= 0) throw Error("the mapper needs a budget in evaluations or seconds");
+  return Searcher(space, evaluate, options).run();
+}
+
+}  // namespace einsim

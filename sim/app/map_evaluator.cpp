@@ -1,0 +1,31 @@
+#include "sim/app/map_evaluator.hpp"
+
+#include <exception>
+
+#include "sim/core/error.hpp"
+#include "sim/cycle/simulate.hpp"
+
+namespace einsim::app {
+
+MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping) {
+  MapCost cost;
+  try {
+    const SimulationReport r = evaluate(cascade, arch, mapping, evaluate_options(Fidelity::analytical));
+    cost.legal = true;
+    cost.cycles = static_cast<double>(r.cycles);
+    cost.energy_pj = r.energy_pj;
+  } catch (const std::exception& e) {
+    // An engine's internal check on a mapping the checks let through: not a mapping to keep.
+    cost.error = e.what();
+  }
+  return cost;
+}
+
+SearchResult map_cascade(const EinsumCascade& cascade, const ArchSpec& arch, SearchOptions options) {
+  const MapSpace space(cascade, arch);
+  options.parallel_evaluator = options.parallel_evaluator && kMapEvaluatorThreadSafe;
+  const MapEvaluator evaluate = [&](const Mapping& m) { return evaluate_for_mapper(cascade, arch, m); };
+  return search_mappings(space, evaluate, options);
+}
+
+}  // namespace einsim::app

@@ -1,0 +1,22 @@
+#pragma once
+// Where `einsim map` (and `simulate` without a mapping) meets a timing model: one function
+// evaluates a mapping for the mapper. It times mappings at the Analytical fidelity (the Cycle
+// fidelity's statistics without SystemC and without process-wide state), so evaluations run
+// on several threads at once.
+
+#include "arch/spec/arch_spec.hpp"
+#include "mappings/mapper/search.hpp"
+#include "mappings/mapping.hpp"
+#include "workloads/einsum_cascade.hpp"
+
+namespace einsim::app {
+
+// Whether evaluate_for_mapper may run on several threads at once.
+inline constexpr bool kMapEvaluatorThreadSafe = true;
+
+MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
+
+// Builds the space of `cascade` on `arch` and searches it with evaluate_for_mapper.
+SearchResult map_cascade(const EinsumCascade& cascade, const ArchSpec& arch, SearchOptions options);
+
+}  // namespace einsim::app
