@@ -11,5 +11,6 @@ void register_check(CLI::App& app);
 void register_workload(CLI::App& app);
 void register_pe(CLI::App& app);
 void register_simulate(CLI::App& app);
+void register_import(CLI::App& app);
 
 }  // namespace einsim::app

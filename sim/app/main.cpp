@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   einsim::app::register_workload(app);
   einsim::app::register_pe(app);
   einsim::app::register_simulate(app);
+  einsim::app::register_import(app);
 
   try {
     app.parse(argc, argv);
