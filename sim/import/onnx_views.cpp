@@ -182,7 +182,9 @@ std::string CascadeWriter::yaml(const std::string& name, const std::string& head
   out += "  ranks:\n";
   for (const auto& r : rank_order_) out += fmt::format("    {}: {}\n", r, ranks_.at(r));
   out += fmt::format("  format: {}\n  tensors:\n", format);
-  for (const auto& [t, rs] : inputs_) {
+  for (const auto& input : inputs_) {
+    const std::string& t = input.first;
+    const std::string& rs = input.second;
     // Inputs no Einsum reads (an image replaced by its padded copy) are left out.
     const bool read = std::any_of(einsums_.begin(), einsums_.end(),
                                   [&](const std::string& e) { return e.find(" " + t + "[") != std::string::npos ||
