@@ -27,7 +27,8 @@ done
 
 packages=(build-essential cmake ninja-build pkg-config libsystemc-dev libyaml-cpp-dev
           libboost-graph-dev catch2 libcli11-dev nlohmann-json3-dev libfmt-dev
-          libsqlite3-dev libjs-vega chromium libopenmpi-dev openmpi-bin)
+          libsqlite3-dev libjs-vega chromium libopenmpi-dev openmpi-bin
+          libonnx-dev libprotobuf-dev protobuf-compiler)
 if [ "$fuzz" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 
 if [ "$install" = 1 ]; then

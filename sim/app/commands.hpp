@@ -21,5 +21,6 @@ void register_sweep(CLI::App& app);
 // The JSON `einsim simulate --json` writes for a report (without --values), compact.
 std::string simulate_report_json(const SimulationReport& report);
 void register_map(CLI::App& app);
+void register_import(CLI::App& app);
 
 }  // namespace einsim::app

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   einsim::app::register_report(app);
   einsim::app::register_sweep(app);
   einsim::app::register_map(app);
+  einsim::app::register_import(app);
 
   try {
     app.parse(argc, argv);
