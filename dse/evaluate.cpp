@@ -6,19 +6,52 @@
 #include <fmt/format.h>
 
 #include "arch/spec/arch_spec.hpp"
+#include "dse/map_evaluator.hpp"
 #include "dse/constraints.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/core/error.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim::dse {
+namespace {
 
+// The best mapping of a search for the point, and the note that says how it was found.
+Mapping searched_mapping(const EinsumCascade& cascade, const ArchSpec& arch, const MapSettings& map,
+                         std::string& note) {
+  SearchOptions o;
+  o.objective = *parse_objective(map.objective);
+  o.budget = map.budget;
+  o.seed = map.seed;
+  o.jobs = 1;  // points already run in parallel; one search per worker
+  const SearchResult r = map_cascade(cascade, arch, o);
+  if (!r.found) {
+    throw Error(fmt::format("the mapper found no legal mapping of workload '{}' in {} evaluations", cascade.name,
+                            r.evaluations));
+  }
+  note = fmt::format("mapping: the best of {} mappings searched (objective {}, budget {}, seed {}): {}", r.evaluations,
+                     map.objective, map.budget, map.seed, r.best.source);
+  Mapping m = r.best;
+  m.name = "mapped";
+  return m;
+}
 
-SimulationReport evaluate_point(const PointDocuments& docs, const std::string& fidelity) {
+}  // namespace
+
+SimulationReport evaluate_point(const PointDocuments& docs, const std::string& fidelity,
+                                const std::optional<MapSettings>& map) {
   const EinsumCascade cascade = load_workload(docs.workload);
   const ArchSpec arch = load_architecture(docs.arch);
-  const Mapping mapping =
-      docs.mapping ? load_mapping(*docs.mapping, cascade, arch) : preset_mapping(docs.dataflow, cascade, arch);
+  std::string map_note;
+  const Mapping mapping = map               ? searched_mapping(cascade, arch, *map, map_note)
+                          : docs.mapping ? load_mapping(*docs.mapping, cascade, arch)
+                                         : preset_mapping(docs.dataflow, cascade, arch);
+  SimulationReport r = evaluate_at(cascade, arch, mapping, fidelity);
+  if (!map_note.empty()) r.notes.insert(r.notes.begin(), map_note);
+  return r;
+}
+
+SimulationReport evaluate_at(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                             const std::string& fidelity) {
   if (fidelity == "analytical") return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::analytical));
   if (fidelity == "cycle") return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::cycle));
   throw Error(fmt::format("fidelity {} is not available in sweeps (expected analytical or cycle)", fidelity));
@@ -63,7 +96,7 @@ Row evaluate_row(const SweepSpec& spec, const PointResolver& resolver, const Res
   const auto start = std::chrono::steady_clock::now();
   try {
     const PointDocuments docs = resolver.documents(point.sets);
-    const SimulationReport report = evaluate_point(docs, spec.fidelity);
+    const SimulationReport report = evaluate_point(docs, spec.fidelity, spec.map);
     fill_metrics(report, row);
     row.report = write_report(report);
     nlohmann::ordered_json values = point.axes;

@@ -6,6 +6,7 @@
 // and `cycle`, both through evaluate() (sim/eval/evaluate.hpp).
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dse/resolve.hpp"
@@ -19,7 +20,13 @@ namespace einsim::dse {
 using ReportWriter = std::function<std::string(const SimulationReport&)>;
 
 // Simulates the documents of one point. Throws Error for a point einsim cannot map or run.
-SimulationReport evaluate_point(const PointDocuments& docs, const std::string& fidelity);
+// With `map`, the mapping is the best of a search (at the Analytical fidelity) and a note says so.
+SimulationReport evaluate_point(const PointDocuments& docs, const std::string& fidelity,
+                                const std::optional<MapSettings>& map = std::nullopt);
+
+// Evaluates one mapping at `fidelity` (analytical or cycle).
+SimulationReport evaluate_at(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
+                             const std::string& fidelity);
 
 // A finished row for a resolved point: its results, or status `failed` with the error
 // (bad input, an impossible mapping, out of memory), or `infeasible` (iso-area, constraints).

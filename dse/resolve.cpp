@@ -178,7 +178,12 @@ ResolvedPoint PointResolver::resolve(const Point& p) const {
   Json config;
   config["workload"] = yaml_to_json(d.workload.body().yaml());
   config["architecture"] = yaml_to_json(d.arch.body().yaml());
-  config["mapping"] = d.mapping ? yaml_to_json(d.mapping->body().yaml()) : Json{{"dataflow", d.dataflow}};
+  if (spec_.map) {
+    config["mapping"] = Json{{"map", {{"objective", spec_.map->objective}, {"budget", spec_.map->budget},
+                                      {"seed", spec_.map->seed}}}};
+  } else {
+    config["mapping"] = d.mapping ? yaml_to_json(d.mapping->body().yaml()) : Json{{"dataflow", d.dataflow}};
+  }
   config["fidelity"] = spec_.fidelity;
   if (r.config.contains("iso_area")) config["iso_area"] = r.config["iso_area"];
   r.config = config;

@@ -58,7 +58,7 @@ void confirm_front(const SweepSpec& spec, const PointResolver& resolver, const s
     if (it == by_key.end()) continue;  // a row of another shard
     ++checked;
     try {
-      const SimulationReport r = evaluate_point(resolver.documents(it->second->sets), "cycle");
+      const SimulationReport r = evaluate_point(resolver.documents(it->second->sets), "cycle", spec.map);
       const bool same_energy = !row.energy_pj || (r.energy_pj && *r.energy_pj == *row.energy_pj);
       if (row.cycles != static_cast<int64_t>(r.cycles) || !same_energy) {
         differ.push_back(fmt::format("point {}: {} cycles at the {} fidelity, {} at the Cycle fidelity",

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dse/constraints.hpp"
+#include "mappings/mapper/search.hpp"
 
 namespace einsim::dse {
 namespace {
@@ -159,15 +160,31 @@ SweepSpec parse_sweep(const YamlDocument& doc) {
   spec.workload_file = resolve_path(s.at("workload"), doc.file());
   spec.arch_file = resolve_path(s.at("architecture"), doc.file());
   const SpecNode m = s.at("mapping");
-  if (m.is_scalar() && m.as_string() == "map") {
-    m.fail("the mapper (mapping: map) is not part of this einsim yet; give {dataflow: ws|os|is|flat|fusemax} "
-           "or {file: MAPPING.yaml}");
+  if (m.is_scalar() && m.as_string() == "map") spec.map = MapSettings{};
+  if (!spec.map && !m.is_map()) m.fail("expected {dataflow: PRESET}, {file: MAPPING.yaml} or {map: {...}} (or map)");
+  if (!spec.map) m.check_keys({"dataflow", "file", "map"});
+  if (!spec.map && m.has("map")) {
+    spec.map = MapSettings{};
+    if (m.has("dataflow") || m.has("file")) m.fail("give dataflow:, file: or map:, one of them");
+    const SpecNode mm = m.at("map");
+    if (!mm.is_map()) mm.fail("expected {objective: cycles|energy|edp, budget: N, seed: S}");
+    mm.check_keys({"objective", "budget", "seed"});
+    spec.map->objective = mm.as_string_or("objective", "cycles");
+    if (!parse_objective(spec.map->objective)) mm.at("objective").fail("expected cycles, energy or edp");
+    if (mm.has("budget")) {
+      spec.map->budget = mm.at("budget").as_int();
+      if (spec.map->budget < 1) mm.at("budget").fail("expected at least 1 evaluation per point");
+    }
+    if (mm.has("seed")) {
+      const int64_t seed = mm.at("seed").as_int();
+      if (seed < 0) mm.at("seed").fail("expected a seed of 0 or more");
+      spec.map->seed = static_cast<uint64_t>(seed);
+    }
+  } else if (!spec.map && m.has("dataflow") == m.has("file")) {
+    m.fail("give dataflow:, file: or map:, one of them");
   }
-  if (!m.is_map()) m.fail("expected {dataflow: PRESET} or {file: MAPPING.yaml}");
-  m.check_keys({"dataflow", "file"});
-  if (m.has("dataflow") == m.has("file")) m.fail("give dataflow: or file:, one of them");
-  if (m.has("file")) spec.mapping_file = resolve_path(m.at("file"), doc.file());
-  if (m.has("dataflow")) {
+  if (!spec.map && m.has("file")) spec.mapping_file = resolve_path(m.at("file"), doc.file());
+  if (!spec.map && m.has("dataflow")) {
     spec.dataflow = m.at("dataflow").as_string();
     static const std::set<std::string> presets = {"ws", "os", "is", "flat", "fusemax"};
     if (!presets.count(spec.dataflow)) m.at("dataflow").fail("expected ws, os, is, flat or fusemax");
@@ -201,6 +218,14 @@ SweepSpec parse_sweep(const YamlDocument& doc) {
       }
       ++group;
     }
+  }
+  if (spec.map) {
+    for (const Axis& a : spec.axes)
+      if (a.path.rfind("mapping.", 0) == 0)
+        throw SpecError(a.location, fmt::format("'{}': with mapping: map the mapper chooses the mapping", a.path));
+    for (const std::string& set : spec.sets)
+      if (set.rfind("mapping.", 0) == 0)
+        s.at("set").fail(fmt::format("'{}': with mapping: map the mapper chooses the mapping", set));
   }
   std::set<std::string> names;
   for (const Axis& a : spec.axes) {

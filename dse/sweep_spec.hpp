@@ -48,6 +48,14 @@ struct IsoArea {
   int64_t max_steps = 65536;
 };
 
+// `mapping: {map: {...}}`: every point gets the best mapping of a search (einsim map's),
+// evaluated at the Analytical fidelity, then the point is evaluated with that mapping.
+struct MapSettings {
+  std::string objective = "cycles";  // cycles | energy | edp
+  int64_t budget = 64;               // evaluations per point
+  uint64_t seed = 1;
+};
+
 struct SweepSpec {
   std::string name;
   std::string file;           // the sweep file
@@ -55,6 +63,7 @@ struct SweepSpec {
   std::string arch_file;
   std::string mapping_file;   // a mapping file, or empty
   std::string dataflow;       // a preset, or empty
+  std::optional<MapSettings> map;  // the mapper, or empty
   std::vector<std::string> sets;  // base overrides, "arch.clock=1 GHz"
   std::vector<Axis> axes;
   std::optional<int64_t> sample_points;

@@ -16,7 +16,7 @@
 #include "mappings/mapper/mapping_writer.hpp"
 #include "mappings/mapper/search.hpp"
 #include "sim/app/commands.hpp"
-#include "sim/app/map_evaluator.hpp"
+#include "dse/map_evaluator.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -92,7 +92,7 @@ void run(const MapArgs& a) {
   auto previous = std::signal(SIGINT, on_sigint);
   SearchResult r;
   try {
-    r = map_cascade(cascade, arch, opts);
+    r = dse::map_cascade(cascade, arch, opts);
   } catch (...) {
     std::signal(SIGINT, previous);
     throw;

@@ -14,7 +14,7 @@
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
 #include "sim/app/commands.hpp"
-#include "sim/app/map_evaluator.hpp"
+#include "dse/map_evaluator.hpp"
 #include "sim/app/simulate_values.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
@@ -83,7 +83,7 @@ Json inputs_json(const SimulateArgs& a, const SimulationReport& r) {
 Mapping map_first(const EinsumCascade& cascade, const ArchSpec& arch, std::vector<std::string>& notes) {
   SearchOptions opts;
   opts.budget = kMapFirstBudget;
-  const SearchResult r = map_cascade(cascade, arch, opts);
+  const SearchResult r = dse::map_cascade(cascade, arch, opts);
   if (!r.found) throw Error(fmt::format("no legal mapping of workload '{}' found: give one with -m", cascade.name));
   notes.push_back(fmt::format("no mapping given: einsim map searched {} mappings (budget {}, seed 1, objective cycles) "
                               "and this is the best ({}); `einsim map -o FILE` searches longer and saves it",

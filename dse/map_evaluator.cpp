@@ -1,11 +1,11 @@
-#include "sim/app/map_evaluator.hpp"
+#include "dse/map_evaluator.hpp"
 
 #include <exception>
 
 #include "sim/core/error.hpp"
 #include "sim/cycle/simulate.hpp"
 
-namespace einsim::app {
+namespace einsim::dse {
 
 MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping) {
   MapCost cost;
@@ -28,4 +28,4 @@ SearchResult map_cascade(const EinsumCascade& cascade, const ArchSpec& arch, Sea
   return search_mappings(space, evaluate, options);
 }
 
-}  // namespace einsim::app
+}  // namespace einsim::dse

@@ -1,5 +1,6 @@
 #pragma once
-// Where `einsim map` (and `simulate` without a mapping) meets a timing model: one function
+// Where `einsim map`, `simulate` without a mapping and sweeps with `mapping: {map: ...}`
+// meet a timing model: one function
 // evaluates a mapping for the mapper. It times mappings at the Analytical fidelity (the Cycle
 // fidelity's statistics without SystemC and without process-wide state), so evaluations run
 // on several threads at once.
@@ -9,7 +10,7 @@
 #include "mappings/mapping.hpp"
 #include "workloads/einsum_cascade.hpp"
 
-namespace einsim::app {
+namespace einsim::dse {
 
 // Whether evaluate_for_mapper may run on several threads at once.
 inline constexpr bool kMapEvaluatorThreadSafe = true;
@@ -19,4 +20,4 @@ MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, 
 // Builds the space of `cascade` on `arch` and searches it with evaluate_for_mapper.
 SearchResult map_cascade(const EinsumCascade& cascade, const ArchSpec& arch, SearchOptions options);
 
-}  // namespace einsim::app
+}  // namespace einsim::dse
