@@ -92,7 +92,10 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
     }
     return out;
   };
-  for (const auto& gn : body.at("groups").items()) {
+  const SpecNode groups = body.at("groups");
+  m.location = groups.location();
+  if (groups.items().empty()) groups.fail("the mapping has no groups: list at least one group placing the workload's Einsums");
+  for (const auto& gn : groups.items()) {
     MappingGroup g;
     g.location = gn.location();
     if (gn.has("systolic")) {

@@ -79,6 +79,13 @@ void check_reduction_loops(const MappingGroup& g, const EinsumCascade& c, const 
   }
 }
 
+// ", such as 'GlobalBuffer'" naming the architecture's first shared SRAM, or "".
+std::string default_sram_hint(const ArchSpec& arch) {
+  for (const auto& l : arch.storage)
+    if (l.kind == StorageKind::sram && !l.per_pe) return fmt::format(", such as '{}'", l.name);
+  return "";
+}
+
 }  // namespace
 
 void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& arch) {
@@ -88,6 +95,11 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
     if (!g.location.file.empty()) throw SpecError(g.location, msg);
     throw Error(fmt::format("mapping group '{}': {}", g.name, msg));
   };
+  if (m.groups.empty()) {
+    const std::string msg = fmt::format("mapping '{}' has no groups", m.name);
+    if (!m.location.file.empty()) throw SpecError(m.location, msg);
+    throw Error(msg);
+  }
   for (size_t gi = 0; gi < m.groups.size(); ++gi) {
     const auto& g = m.groups[gi];
     if (g.einsums.empty()) fail(g, "the group has no Einsums");
@@ -127,7 +139,15 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
       }
       continue;
     }
-    if (!arch.find_level(g.buffer)) fail(g, fmt::format("unknown storage level '{}'", g.buffer));
+    const StorageLevel* level = arch.find_level(g.buffer);
+    if (!level) fail(g, fmt::format("unknown storage level '{}'", g.buffer));
+    // The group's tiles live in a shared on-chip level: DRAM is where they come from, and a register
+    // file is private to each PE (the group's `pe_order` names it).
+    if (level->kind == StorageKind::dram || level->per_pe) {
+      fail(g, fmt::format("buffer '{}' is {}: a fused group's buffer must be a shared on-chip level (an SRAM{})",
+                          g.buffer, level->kind == StorageKind::dram ? "the DRAM" : "a per-PE register file",
+                          default_sram_hint(arch)));
+    }
     if (g.slots < 1 || g.slots > 64) fail(g, "slots must be between 1 and 64");
     std::set<int> loop_ranks;                 // at either level
     std::set<std::pair<bool, int>> level_ranks;  // (in the buffer, rank)
@@ -233,7 +253,13 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
     }
   }
   for (size_t e = 0; e < c.einsums.size(); ++e) {
-    if (group_of[e] < 0) throw Error(fmt::format("mapping '{}' does not place Einsum {}", m.name, c.einsums[e].name));
+    if (group_of[e] < 0) {
+      const std::string msg = fmt::format("mapping '{}' does not place Einsum {}: add it to a group (every Einsum of "
+                                          "workload '{}' runs in exactly one group)",
+                                          m.name, c.einsums[e].name, c.name);
+      if (!m.location.file.empty()) throw SpecError(m.location, msg);
+      throw Error(msg);
+    }
   }
   // Groups run one after another: a group reads what earlier groups wrote to DRAM, never a later one's
   // (a recurrence's loop-carried reads aside).
