@@ -80,6 +80,7 @@ struct Mapping {
   std::string source;  // the preset's name or the file
   std::vector<MappingGroup> groups;
   std::vector<std::string> notes;  // what a preset chose that the report should say (FLAT spilling to DRAM)
+  SourceLocation location;  // the `groups:` list in a mapping file (empty for a preset)
 
   // "fused group 'attention' (12 Einsums, loops B H P/256 M1)" lines, for reports.
   std::vector<std::string> describe(const EinsumCascade& cascade) const;

@@ -681,7 +681,7 @@ struct SystolicFolds {
   FoldTensor psum;  // the same blocks as partial sums (acc_bits)
   bool accumulates = false;  // ws, is: outputs accumulate over the row folds of a column fold
   bool spill = false;        // and their partial sums go through DRAM between row folds
-  uint64_t out_cap = 0;      // an output tile holds at most the output partition
+  uint64_t out_cap = 0;      // an output tile holds at most half the output partition (two are open at once)
 };
 
 // The body of one batch element, fold by fold: the fold's load of the operand blocks it does not
@@ -810,7 +810,10 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   s.geo = {static_cast<uint64_t>(a.rows), static_cast<uint64_t>(a.cols), static_cast<uint64_t>(t.mapping.sr),
            row_folds, col_folds};
   s.accumulates = g.dataflow != Dataflow::output_stationary;  // partial sums over row folds
-  s.out_cap = cap(OperandRole::outputs);
+  // A column fold's outputs open while the previous fold's are still being written: two output
+  // tiles at once, so each holds at most half the partition (as operand blocks do). The peak then
+  // never exceeds the partitions' sum, and a larger partition never fails where a smaller passes.
+  s.out_cap = cap(OperandRole::outputs) / 2;
   switch (g.dataflow) {
     case Dataflow::weight_stationary:
       in_reads = in_fits ? in_bytes : in_bytes * col_folds;
@@ -907,7 +910,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
     // holds at most a partition's worth of each.
     const uint64_t out_tile = std::min<uint64_t>(
         bytes_of(std::min<uint64_t>(M, s.accumulates ? M : a.rows) * std::min<uint64_t>(N, a.cols), acc_bits),
-        cap(OperandRole::outputs));
+        s.out_cap);
     const uint64_t held_per_fold =
         std::min<uint64_t>(load_per_fold, (cap(OperandRole::inputs) + cap(OperandRole::weights)) / 2);
 

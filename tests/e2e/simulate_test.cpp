@@ -4,6 +4,7 @@
 #include <random>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
@@ -404,4 +405,23 @@ TEST_CASE("the detailed fidelity reports the mapping's actions and energy", "[e2
   CHECK(detailed["arrays"]["pe2d"]["actions"]["mac"] == 16 * 8 * 12);
   CHECK(detailed["arrays"]["pe2d"]["actions"] == cycle["arrays"]["pe2d"]["actions"]);
   CHECK(detailed["energy_pj"] == cycle["energy_pj"]);
+}
+
+// Issue 13 class 7: the fit check of a systolic preset is monotone in the buffer's partitions. The
+// lowering holds at most half of each partition per operand block and per output tile (two of each
+// are in flight with double buffering), so the peak never exceeds the partitions' sum: every size
+// from 1 byte up fits, where large partitions used to fail (two output tiles of a whole partition).
+TEST_CASE("a larger buffer partition never fails where a smaller one passes", "[e2e][simulate][errors]") {
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    for (const char* size : {"1 B", "1 KiB", "16 KiB", "64 KiB", "256 KiB", "1 MiB", "4 MiB", "64 MiB"}) {
+      std::string set;
+      for (const char* role : {"inputs", "weights", "outputs"})
+        set += fmt::format(" --set 'arch.storage[1].partitions.{}={}'", role, size);
+      const auto r = run_einsim(fmt::format("simulate -w {} -a {} --dataflow {} --fidelity analytical{}",
+                                            einsim::testing::source_path("workloads/library/gemm.yaml"),
+                                            einsim::testing::source_path("arch/library/systolic.yaml"), dataflow, set));
+      INFO(dataflow << " with partitions of " << size << ": " << r.err);
+      CHECK(r.status == 0);
+    }
+  }
 }

@@ -345,3 +345,33 @@ TEST_CASE("mapping files may split passes into groups, in order", "[mappings][fl
   CHECK_THROWS_WITH(load(outer + pass2 + pass3),
                     Catch::Contains("Einsum GM reduces rank M, whose loop (M1) is outside the loop over P"));
 }
+
+TEST_CASE("a group's buffer must be a shared on-chip level, and a mapping must place every Einsum",
+          "[mappings][errors]") {
+  EinsumCascade c = fusemax_workload();
+  ArchSpec a = fusemax_arch();
+  auto load = [&](const std::string& text) { return load_mapping(YamlDocument::load_string(text, "m.yaml"), c, a); };
+  std::string with_buffer = mapping_yaml("");
+  const size_t at = with_buffer.find("      place:");
+  for (const char* level : {"DRAM", "RF"}) {
+    std::string bad = with_buffer;
+    bad.insert(at, fmt::format("      buffer: {}\n", level));
+    // The group starts on line 4 of the document (mapping, name, groups, "- name").
+    CHECK_THROWS_WITH(load(bad), Catch::Contains(fmt::format("buffer '{}'", level)) &&
+                                     Catch::Contains("shared on-chip level") && Catch::Contains("'GB'") &&
+                                     Catch::Contains("m.yaml:4:") && Catch::Contains("mapping.groups[0]"));
+  }
+  std::string good = with_buffer;
+  good.insert(at, "      buffer: GB\n");
+  CHECK_NOTHROW(load(good));
+
+  // AV left out: reported at the groups list (its first item, line 4 column 5), with the YAML path.
+  std::string missing = mapping_yaml("");
+  const size_t av = missing.find("        AV:");
+  missing.erase(av, missing.find('\n', av) + 1 - av);
+  CHECK_THROWS_WITH(load(missing), Catch::Contains("does not place Einsum AV") && Catch::Contains("m.yaml:4:5") &&
+                                       Catch::Contains("mapping.groups"));
+  CHECK_THROWS_WITH(load("mapping:\n  name: t\n  groups: []\n"),
+                    Catch::Contains("has no groups") && Catch::Contains("m.yaml:3:") &&
+                        Catch::Contains("mapping.groups"));
+}
