@@ -1,4 +1,4 @@
-// einsim pe [KIND...] [--table T] [--node NM] [--json]: area and energy per
+// einsim pe [KIND...] [--table T] [--node NM] [--json FILE|-] [--csv FILE|-]: area and energy per
 // action of PE kinds from a technology table, scaled to a node.
 
 #include <iostream>
@@ -16,6 +16,8 @@
 #include "sim/app/commands.hpp"
 #include "sim/app/document_checks.hpp"
 #include "sim/core/error.hpp"
+#include "sim/report/output.hpp"
+#include "sim/report/tables.hpp"
 
 namespace einsim::app {
 namespace {
@@ -24,7 +26,9 @@ struct PeOptions {
   std::vector<std::string> kinds;
   std::string table = "horowitz45";
   std::optional<double> node_nm;  // empty: the table's own node
-  bool json = false;
+  std::string json_file;  // --json FILE, "-" for standard output
+  bool json_given = false;
+  std::string csv_file;
 };
 
 // The default listing: the standard kinds, then any other kind the table lists as a whole unit.
@@ -45,6 +49,8 @@ std::string format_number(double v) {
 }
 
 void run_pe(const PeOptions& o) {
+  if (o.json_given && o.json_file.empty())
+    throw Error("--json takes a file now: --json FILE, or --json - for standard output (as simulate, map and report)");
   TechnologyTable table = load_technology_table(find_technology_file(o.table));
   const double node = o.node_nm ? *o.node_nm : table.node_nm;
   CostTable costs(table, node);
@@ -66,7 +72,22 @@ void run_pe(const PeOptions& o) {
     }
   }
 
-  if (o.json) {
+  if (!o.csv_file.empty()) {
+    // One row per kind and action: exact numbers.
+    report::Table t;
+    t.name = "pe";
+    t.columns = {"kind", "table", "node_nm", "area_um2", "area_derived", "action", "energy_pj", "energy_derived"};
+    for (const auto& r : rows) {
+      for (const auto& [a, v] : r.energy_pj) {
+        t.rows.push_back({report::Json(r.kind), report::Json(table.name), report::Json(node),
+                          r.area_um2 ? report::Json(*r.area_um2) : report::Json(nullptr), report::Json(r.area_derived),
+                          report::Json(std::string(action_name(a))), report::Json(v),
+                          report::Json(static_cast<bool>(r.energy_derived.at(a)))});
+      }
+    }
+    report::write_output(o.csv_file, report::to_csv(t));
+  }
+  if (!o.json_file.empty()) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& r : rows) {
       nlohmann::ordered_json j;
@@ -84,8 +105,9 @@ void run_pe(const PeOptions& o) {
       j["derived"] = {{"area_um2", r.area_derived}, {"energy_pj", de}};
       out.push_back(j);
     }
-    std::cout << out.dump(2) << "\n";
-  } else {
+    report::write_json(o.json_file, out);
+  }
+  if (o.json_file != "-" && o.csv_file != "-") {
     std::cout << fmt::format("technology table {} ({} nm) scaled to {} nm\nsource: {}\n", table.name, table.node_nm,
                              node, table.source);
     std::cout << fmt::format("{:<22} {:>12}  {}\n", "kind", "area_um2", "energy_pj per action");
@@ -125,8 +147,13 @@ void register_pe(CLI::App& app) {
                   "technology table: a bundled name (aladdin40, fusemax45, horowitz45, mixpe28) or a YAML path")
       ->capture_default_str();
   cmd->add_option("--node", o->node_nm, "technology node in nm (7-130; default: the table's own node)");
-  cmd->add_flag("--json", o->json, "print a JSON list instead of a table");
-  cmd->callback([o] { run_pe(*o); });
+  auto* json =
+      cmd->add_option("--json", o->json_file, "write a JSON list to FILE (- for standard output)")->expected(0, 1);
+  cmd->add_option("--csv", o->csv_file, "write one row per kind and action as CSV to FILE (- for standard output)");
+  cmd->callback([o, json] {
+    o->json_given = json->count() > 0;
+    run_pe(*o);
+  });
 }
 
 }  // namespace einsim::app

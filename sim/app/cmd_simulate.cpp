@@ -22,6 +22,7 @@
 #include "sim/report/output.hpp"
 #include "sim/report/report_json.hpp"
 #include "sim/report/text_report.hpp"
+#include "sim/report/tables.hpp"
 #include "sim/report/trace_json.hpp"
 #include "workloads/einsum_cascade.hpp"
 
@@ -33,7 +34,7 @@ using report::Json;
 constexpr int64_t kMapFirstBudget = 24;  // evaluations of the search run when no mapping is given
 
 struct SimulateArgs {
-  std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, vcd_file, trace_file;
+  std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, csv_file, vcd_file, trace_file;
   uint64_t trace_limit = 200000;
   std::vector<std::string> sets;
   bool values = false;
@@ -167,7 +168,7 @@ void run(const SimulateArgs& a) {
   }
   report.notes.insert(report.notes.begin(), map_notes.begin(), map_notes.end());
   // With --json - the JSON is standard output; the text report then goes to standard error.
-  std::ostream& text = a.json_file == "-" ? std::cerr : std::cout;
+  std::ostream& text = a.json_file == "-" || a.csv_file == "-" ? std::cerr : std::cout;
   report::print_report(text, report, mapping.describe(cascade), a.per_einsum);
   if (error) {
     text << fmt::format(
@@ -196,6 +197,7 @@ void run(const SimulateArgs& a) {
     }
     report::write_json(a.json_file, j);
   }
+  if (!a.csv_file.empty()) report::write_output(a.csv_file, report::to_csv(report::groups_table(report::report_json(report))));
 }
 
 }  // namespace
@@ -219,6 +221,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE (- for standard output)");
+  cmd->add_option("--csv", a->csv_file,
+                  "write one row per group (layer) as CSV to FILE (- for standard output): cycles, start, steps");
   cmd->add_option("--trace", a->trace_file,
                   "write the Cycle fidelity's tile operations to FILE as Chrome/Perfetto trace-event JSON");
   cmd->add_option("--trace-limit", a->trace_limit,

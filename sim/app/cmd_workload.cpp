@@ -1,5 +1,6 @@
-// einsim workload FILE [--set PATH=VALUE ...] [--json] [--dot] [--eval ...]:
-// the cascade, its operation counts, passes per rank and tensor sizes.
+// einsim workload FILE [--set PATH=VALUE ...] [--json FILE|-] [--csv FILE|-] [--dot] [--eval ...]:
+// the cascade, its operation counts, passes per rank and tensor sizes (sizes in
+// KiB/MiB/GiB in the text, exact bytes in JSON and CSV).
 
 #include <fmt/format.h>
 
@@ -11,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "arch/spec/arch_spec.hpp"
 #include "sim/app/commands.hpp"
 #include "sim/app/document_checks.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
+#include "sim/report/output.hpp"
+#include "sim/report/tables.hpp"
 #include "workloads/cascade_graph.hpp"
 #include "workloads/einsum_cascade.hpp"
 #include "workloads/evaluator.hpp"
@@ -206,15 +210,16 @@ std::string summary_text(const EinsumCascade& c, const CascadeGraph& g, const st
   }
   o += "\ntensors:\n";
   o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", "name", "kind", "ranks", "extents", "format",
-                   "bytes");
+                   "size");
   int64_t total = 0;
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const Tensor& ten = c.tensors[t];
     o += fmt::format("  {:<10} {:<13} {:<22} {:<26} {:>9} {:>16}\n", ten.name, tensor_kind(c, static_cast<int>(t)),
-                     rank_list(c, ten.ranks), extent_list(ten.extents), format_name(ten.format), ten.bytes());
+                     rank_list(c, ten.ranks), extent_list(ten.extents), format_name(ten.format),
+                     format_bytes(static_cast<double>(ten.bytes())));
     total = checked_add(total, ten.bytes(), "the total tensor size");
   }
-  o += fmt::format("  total {} bytes\n", total);
+  o += fmt::format("  total {}\n", format_bytes(static_cast<double>(total)));
   o += fmt::format("\noperations (total): {}\n", ops_text(c.total_ops()));
   o += "\npasses per rank:\n";
   for (const RankPasses& rp : passes) {
@@ -225,7 +230,8 @@ std::string summary_text(const EinsumCascade& c, const CascadeGraph& g, const st
   for (const RankPasses& rp : passes) {
     for (const LiveTensor& lt : rp.live) {
       any = true;
-      o += fmt::format("  {:<6} {:<10} {:>16} bytes{}\n", c.ranks[rp.rank].name, c.tensors[lt.tensor].name, lt.bytes,
+      o += fmt::format("  {:<6} {:<10} {:>16}{}\n", c.ranks[rp.rank].name, c.tensors[lt.tensor].name,
+                       format_bytes(static_cast<double>(lt.bytes)),
                        lt.grows_with_rank ? fmt::format("  (grows with {})", c.ranks[rp.rank].name) : std::string());
     }
   }
@@ -233,11 +239,31 @@ std::string summary_text(const EinsumCascade& c, const CascadeGraph& g, const st
   return o;
 }
 
+// The tensors as a table (the --csv output): exact element and byte counts.
+report::Table tensor_table(const EinsumCascade& c, const CascadeGraph& g) {
+  report::Table t;
+  t.name = "tensors";
+  t.columns = {"name", "kind", "ranks", "extents", "format", "elements", "bytes", "producer", "consumers"};
+  for (size_t i = 0; i < c.tensors.size(); ++i) {
+    const Tensor& ten = c.tensors[i];
+    std::string ranks, extents, consumers;
+    for (int r : ten.ranks) ranks += (ranks.empty() ? "" : " ") + c.ranks[r].name;
+    for (int64_t x : ten.extents) extents += (extents.empty() ? "" : " ") + std::to_string(x);
+    for (int e : g.consumers(static_cast<int>(i))) consumers += (consumers.empty() ? "" : " ") + c.einsums[e].name;
+    t.rows.push_back({Json(ten.name), Json(tensor_kind(c, static_cast<int>(i))), Json(ranks), Json(extents),
+                      Json(std::string(format_name(ten.format))), Json(ten.elements()), Json(ten.bytes()),
+                      ten.producer >= 0 ? Json(c.einsums[ten.producer].name) : Json(nullptr), Json(consumers)});
+  }
+  return t;
+}
+
 // Options of one `einsim workload` run.
 struct WorkloadOptions {
   std::string file;
   std::vector<std::string> sets;
-  bool json = false;
+  std::string json_file;  // --json FILE, "-" for standard output
+  bool json_given = false;
+  std::string csv_file;
   bool dot = false;
   bool eval = false;
   uint64_t seed = 1;
@@ -246,6 +272,19 @@ struct WorkloadOptions {
 };
 
 void run_workload(const WorkloadOptions& o) {
+  if (o.json_given && o.json_file.empty())
+    throw Error("--json takes a file now: --json FILE, or --json - for standard output (as simulate, map and report)");
+  if (o.file.empty()) {
+    // `workload --json W.yaml` (the old flag) took the workload file as the JSON output.
+    if (!o.json_file.empty() && o.json_file != "-")
+      throw Error(fmt::format("no workload file: --json takes the output file now, so '{}' was taken as the JSON "
+                              "output; write einsim workload FILE --json OUT.json (or --json - for standard output)",
+                              o.json_file));
+    throw Error("no workload file: einsim workload FILE [options]");
+  }
+  if (!o.json_file.empty() && o.json_file == o.file)
+    throw Error(fmt::format("--json {}: that is the workload file; write the JSON to another file or to - (standard "
+                            "output)", o.json_file));
   YamlDocument doc = YamlDocument::load_file(o.file);
   for (const auto& s : o.sets) doc.apply_override(s);
   EinsumCascade c = load_workload(doc);
@@ -275,12 +314,14 @@ void run_workload(const WorkloadOptions& o) {
       values[c.tensors[t].name] = jt;
     }
   }
-  if (o.json) {
+  if (!o.csv_file.empty()) report::write_output(o.csv_file, report::to_csv(tensor_table(c, g)));
+  if (!o.json_file.empty()) {
     Json j = summary_json(c, g, passes);
     if (o.eval) j["values"] = values;
-    std::cout << j.dump(2) << "\n";
-    return;
+    report::write_json(o.json_file, j);
   }
+  // Machine-readable output on standard output: the text goes nowhere (it would mix with it).
+  if (o.json_file == "-" || o.csv_file == "-") return;
   std::cout << summary_text(c, g, passes);
   if (o.eval) {
     std::cout << fmt::format("\nvalues (float64 reference, seed {}):\n", o.seed);
@@ -308,10 +349,12 @@ void register_workload(CLI::App& app) {
   auto* cmd = app.add_subcommand("workload",
                                  "Summarize an Einsum-cascade workload: Einsums in order, ranks, "
                                  "operation counts, passes per rank, tensor sizes");
-  cmd->add_option("file", o->file, "workload YAML file")->required();
+  cmd->add_option("file", o->file, "workload YAML file");
   cmd->add_option("--set", o->sets, "override a field, PATH=VALUE relative to workload: (e.g. ranks.M=4096)")
       ->allow_extra_args(false);
-  cmd->add_flag("--json", o->json, "print the summary as JSON");
+  auto* json = cmd->add_option("--json", o->json_file, "write the summary as JSON to FILE (- for standard output)")
+                   ->expected(0, 1);
+  cmd->add_option("--csv", o->csv_file, "write the tensors (exact bytes) as CSV to FILE (- for standard output)");
   cmd->add_flag("--dot", o->dot, "print the cascade as a Graphviz graph");
   cmd->add_flag("--eval", o->eval, "also evaluate the cascade in float64 (small shapes) and print its outputs");
   cmd->add_option("--seed", o->seed, "seed of the random inputs of --eval (default 1)");
@@ -319,7 +362,10 @@ void register_workload(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--max-elements", o->max_elements, "element limit of --eval (1 to 2^30, default 4194304)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
-  cmd->callback([o] { run_workload(*o); });
+  cmd->callback([o, json] {
+    o->json_given = json->count() > 0;
+    run_workload(*o);
+  });
 }
 
 }  // namespace einsim::app

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -52,10 +53,31 @@ bool is_sqlite_file(const std::string& path) {
   return in.gcount() == 16 && std::string(head, 15) == "SQLite format 3";
 }
 
+namespace {
+
+// The axes `einsim sweep` recorded in table sweep_meta (row "axes", a JSON list), if any.
+std::optional<std::vector<std::string>> meta_axes(sqlite3* db) {
+  Stmt st;
+  if (sqlite3_prepare_v2(db, "SELECT value FROM sweep_meta WHERE name = 'axes'", -1, &st.st, nullptr) != SQLITE_OK)
+    return std::nullopt;
+  if (sqlite3_step(st.st) != SQLITE_ROW || sqlite3_column_type(st.st, 0) != SQLITE_TEXT) return std::nullopt;
+  const Json j = Json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st.st, 0)), nullptr, false);
+  if (!j.is_array()) return std::nullopt;
+  std::vector<std::string> axes;
+  for (const Json& a : j) {
+    if (!a.is_string()) return std::nullopt;
+    axes.push_back(a.get<std::string>());
+  }
+  return axes;
+}
+
+}  // namespace
+
 SweepPoints read_sweep_db(const std::string& path) {
   Db db;
   if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
     throw Error(fmt::format("{}: cannot open the sweep database: {}", path, sqlite3_errmsg(db.db)));
+  const std::optional<std::vector<std::string>> recorded = meta_axes(db.db);
   Stmt st;
   if (sqlite3_prepare_v2(db.db, "SELECT * FROM points ORDER BY rowid", -1, &st.st, nullptr) != SQLITE_OK)
     throw Error(fmt::format("{}: not a sweep database (no table points: {})", path, sqlite3_errmsg(db.db)));
@@ -70,10 +92,13 @@ SweepPoints read_sweep_db(const std::string& path) {
     const std::string c = sqlite3_column_name(st.st, i);
     names.push_back(c);
     if (c == "report") report_col = i;
-    if (c == "report" || c == "config") continue;
+    // The configuration and report are drawn per design; wall_s is a measurement of the
+    // machine, left out so the same database gives the same report bytes.
+    if (c == "report" || c == "config" || c == "wall_s") continue;
     kept.push_back(i);
     out.points.columns.push_back(c);
-    if (!kKnown.count(c)) out.axes.push_back(c);
+    const bool axis = recorded ? std::find(recorded->begin(), recorded->end(), c) != recorded->end() : !kKnown.count(c);
+    if (axis) out.axes.push_back(c);
   }
   if (std::find(names.begin(), names.end(), "key") == names.end())
     throw Error(fmt::format("{}: table points has no column key", path));

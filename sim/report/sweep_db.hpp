@@ -3,7 +3,8 @@
 // one column per sweep axis, the point's status, its metrics (cycles, seconds,
 // energy_pj, area_mm2, edp, dram_bytes, utilization, pareto), its resolved
 // configuration and its full `simulate --json` report. Columns this reader does not
-// know are taken as axes.
+// know are taken as axes when the database has no sweep_meta row "axes" (which
+// `einsim sweep` writes). The wall-clock column wall_s is not read.
 
 #include <string>
 #include <vector>

@@ -134,6 +134,19 @@ Table inputs_table(const std::vector<Design>& designs) {
 
 }  // namespace
 
+Table groups_table(const Json& report) {
+  Table t;
+  t.name = "groups";
+  t.title = "Groups (layers) one after another";
+  t.columns = {"group", "kind", "start_cycle", "cycles", "steps", "simulated_steps", "extrapolated", "mapping"};
+  if (!report.contains("groups")) return t;
+  for (const Json& g : report.at("groups")) {
+    t.rows.push_back({g.at("name"), g.at("kind"), g.at("start_cycle"), g.at("cycles"), g.at("steps"),
+                      g.at("simulated_steps"), g.at("extrapolated"), g.at("mapping")});
+  }
+  return t;
+}
+
 std::vector<Table> design_tables(const std::vector<Design>& designs) {
   return {summary_table(designs),  energy_table(designs),   area_table(designs), utilization_table(designs),
           traffic_table(designs),  timeline_table(designs), inputs_table(designs)};

@@ -28,6 +28,9 @@ struct Design {
 };
 
 std::vector<Table> design_tables(const std::vector<Design>& designs);
+// One row per group of a `simulate --json` report (a layer of a whole network), in the
+// order they ran: `simulate --csv`.
+Table groups_table(const Json& report);
 
 // RFC 4180: fields with a comma, quote or newline are quoted; numbers exactly (17 significant
 // digits for doubles, integers as integers); null is empty.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "arch/spec/arch_spec.hpp"
+#include "sim/report/report_json.hpp"
 
 namespace einsim::report {
 
@@ -26,7 +27,7 @@ void print_report(std::ostream& out, const SimulationReport& r, const std::vecto
                   bool per_einsum) {
   out << fmt::format("workload      {}\narchitecture  {}\nmapping       {}\n", r.workload, r.architecture, r.mapping);
   for (const auto& l : mapping_lines) out << "  " << l << "\n";
-  out << fmt::format("\ncycles        {}  ({:.6g} s)\n", r.cycles, r.seconds);
+  out << fmt::format("\ncycles        {}  ({})\n", r.cycles, si(r.seconds, "s"));
   const char* partial = r.costs_complete ? "" : ", partial: see notes";
   if (r.energy_pj) {
     out << fmt::format("energy        {}  ({}{})\n", si(*r.energy_pj * 1e-12, "J"), r.technology, partial);
@@ -62,6 +63,7 @@ void print_report(std::ostream& out, const SimulationReport& r, const std::vecto
                          e.energy_pj ? si(*e.energy_pj * 1e-12, "J") : "-");
     }
   }
+  out << "\n" << kUtilizationDefinition << "\n";
   if (!r.notes.empty()) {
     out << "\nnotes\n";
     for (const auto& n : r.notes) out << "  - " << n << "\n";

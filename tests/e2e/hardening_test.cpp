@@ -55,7 +55,7 @@ TEST_CASE("class 1: devices, directories and pipes are refused up front", "[e2e]
 
 TEST_CASE("class 2: invalid UTF-8 is refused with its position; no partial JSON is left", "[e2e][hardening]") {
   const std::string w = temp_file("utf8", "workload:\n  name: \"g\xC3\x28\"\n");
-  auto r = run_limited("workload --json " + w);
+  auto r = run_limited("workload " + w + " --json -");
   CHECK(r.status == 2);
   CHECK(r.err.find(w + ":2:11: invalid UTF-8") != std::string::npos);
   const std::string json = "/tmp/einsim_harden_out_" + std::to_string(::getpid()) + ".json";

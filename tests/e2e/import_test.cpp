@@ -150,8 +150,8 @@ TEST_CASE("import accelergy: ERT and ART become a table that costs a MAC as the 
   auto r = run_einsim("import accelergy " + d + "/ERT.yaml " + d + "/ART.yaml -o " + d +
                       "/acc45.yaml --attr mac.kind=mac_fp16_acc16");
   REQUIRE(r.status == 0);
-  auto a = run_einsim("pe mac_fp16_acc16 --table " + d + "/acc45.yaml --json");
-  auto b = run_einsim("pe mac_fp16_acc16 --table fusemax45 --json");
+  auto a = run_einsim("pe mac_fp16_acc16 --table " + d + "/acc45.yaml --json -");
+  auto b = run_einsim("pe mac_fp16_acc16 --table fusemax45 --json -");
   REQUIRE(a.status == 0);
   REQUIRE(b.status == 0);
   auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);

@@ -23,7 +23,7 @@ std::set<std::string> expected_actions(const std::string& kind) {
 }  // namespace
 
 TEST_CASE("einsim pe --json lists every standard kind with area and energy per action", "[e2e][pe]") {
-  auto r = run_einsim("pe --json");
+  auto r = run_einsim("pe --json -");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   REQUIRE(j.is_array());
@@ -51,8 +51,8 @@ TEST_CASE("einsim pe --json lists every standard kind with area and energy per a
 }
 
 TEST_CASE("einsim pe scales to a node and marks published numbers as direct", "[e2e][pe]") {
-  auto at45 = nlohmann::json::parse(run_einsim("pe mac_fp16_acc16 --table fusemax45 --json").out);
-  auto at16 = nlohmann::json::parse(run_einsim("pe mac_fp16_acc16 --table fusemax45 --node 16 --json").out);
+  auto at45 = nlohmann::json::parse(run_einsim("pe mac_fp16_acc16 --table fusemax45 --json -").out);
+  auto at16 = nlohmann::json::parse(run_einsim("pe mac_fp16_acc16 --table fusemax45 --node 16 --json -").out);
   REQUIRE(at45.size() == 1);
   REQUIRE(at16.size() == 1);
   // FuseMax artifact: fp16 MAC 17.1645 pJ and 1545 um^2 at 45 nm, as published.

@@ -27,7 +27,7 @@ TEST_CASE("einsim workload prints the summary of a library cascade", "[e2e][work
 }
 
 TEST_CASE("einsim workload --json is stable JSON with passes per rank", "[e2e][workload]") {
-  auto r = run_einsim("workload workloads/library/attention_3pass.yaml --json");
+  auto r = run_einsim("workload workloads/library/attention_3pass.yaml --json -");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["name"] == "attention_3pass");
@@ -37,14 +37,14 @@ TEST_CASE("einsim workload --json is stable JSON with passes per rank", "[e2e][w
   CHECK(j["einsums"][0]["ops"]["mul"] == int64_t{64} * 12 * 1024 * 1024 * 64);
   CHECK(j["live_between_passes"]["M"].size() == 4);
   // Deterministic: the same bytes twice.
-  CHECK(run_einsim("workload workloads/library/attention_3pass.yaml --json").out == r.out);
+  CHECK(run_einsim("workload workloads/library/attention_3pass.yaml --json -").out == r.out);
   // Keys in a fixed order.
   CHECK(r.out.find("\"name\"") < r.out.find("\"ranks\""));
   CHECK(r.out.find("\"ops\": {") < r.out.find("\"passes\""));
 }
 
 TEST_CASE("einsim workload --set changes the sequence length", "[e2e][workload]") {
-  auto r = run_einsim("workload workloads/library/attention_fusemax.yaml --set ranks.M=65536 --json");
+  auto r = run_einsim("workload workloads/library/attention_fusemax.yaml --set ranks.M=65536 --json -");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["ranks"]["M"]["size"] == 65536);
@@ -66,7 +66,7 @@ TEST_CASE("einsim workload --dot prints a Graphviz graph", "[e2e][workload]") {
 
 TEST_CASE("einsim workload --eval prints the float64 outputs", "[e2e][workload]") {
   auto r =
-      run_einsim("workload workloads/library/gemm.yaml --set ranks.M=2 --set ranks.K=2 --set ranks.N=2 --eval --json");
+      run_einsim("workload workloads/library/gemm.yaml --set ranks.M=2 --set ranks.K=2 --set ranks.N=2 --eval --json -");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["values"]["Z"]["data"].size() == 4);
@@ -110,7 +110,7 @@ TEST_CASE("einsim workload --eval reads inputs from tensor files", "[e2e][worklo
     fb << "3 4\n5 6\n";
   }
   auto r = run_einsim(
-      "workload workloads/library/gemm.yaml --set ranks.M=1 --set ranks.K=2 --set ranks.N=2 --eval --json "
+      "workload workloads/library/gemm.yaml --set ranks.M=1 --set ranks.K=2 --set ranks.N=2 --eval --json - "
       "--input A=" +
       a + " --input B=" + b);
   REQUIRE(r.status == 0);
@@ -121,7 +121,7 @@ TEST_CASE("einsim workload --eval reads inputs from tensor files", "[e2e][worklo
 }
 
 TEST_CASE("einsim workload takes --set before the file name", "[e2e][workload]") {
-  auto r = run_einsim("workload --set ranks.M=4 --set ranks.K=2 workloads/library/gemm.yaml --json");
+  auto r = run_einsim("workload --set ranks.M=4 --set ranks.K=2 workloads/library/gemm.yaml --json -");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["ranks"]["M"]["size"] == 4);
