@@ -222,7 +222,15 @@ PeCost CostTable::composite_cost(const PeKind& k) const {
     case PeFamily::mac: {
       UnitCost mac;
       if (format_info(k.a).is_float) {
-        mac = fp_multiplier_core(k.a, k.b) + fp_accumulator_adder(k.acc) + register_bits(format_bits(k.acc));
+        // A table that publishes the operand format's multiplier (Horowitz's fp16) prices the
+        // MAC's multiply and accumulate with its published units: a MAC derived from the
+        // integer primitives alone came out cheaper than the same table's multiply.
+        const auto* published = k.a == k.b ? exact(ComponentClass::fp_multiplier, k.a) : nullptr;
+        if (published && published->energy_pj) {
+          mac = fp_multiplier(k.a) + fp_adder(k.acc) + register_bits(format_bits(k.acc));
+        } else {
+          mac = fp_multiplier_core(k.a, k.b) + fp_accumulator_adder(k.acc) + register_bits(format_bits(k.acc));
+        }
       } else {
         mac = int_multiplier(std::max(format_bits(k.a), format_bits(k.b))) + int_adder(format_bits(k.acc)) +
               register_bits(format_bits(k.acc));

@@ -228,3 +228,14 @@ TEST_CASE("the MixPE table gives its synthesized PEs as power over frequency", "
   CostTable m45 = resolve_technology("mixpe28", 45);
   CHECK(m45.pe_cost("mac_fp16").energy_pj.at(PeAction::mac) == Approx(1032.924 / 500 * energy_scale(28, 45)));
 }
+
+TEST_CASE("a MAC costs at least the same table's published multiply and add", "[arch][tech][cost]") {
+  // Horowitz 45 nm publishes the fp16 multiply (1.1 pJ) and the fp32 add (0.9 pJ): mac_fp16
+  // (fp16 x fp16, fp32 accumulator) is that multiply, that add and the fp32 register write.
+  CostTable c = resolve_technology("horowitz45", 45);
+  const PeKind k = *parse_pe_kind("mac_fp16");
+  const double mac = c.pe_cost("mac_fp16").energy_pj.at(PeAction::mac);
+  CHECK(mac == Approx(1.1 + 0.9 + c.register_bits(format_bits(k.acc)).energy_pj));
+  CHECK(mac > c.fp_multiplier(NumberFormat::fp16).energy_pj);
+  CHECK(mac > c.pe_cost("vector_fp16").energy_pj.at(PeAction::mul));
+}
