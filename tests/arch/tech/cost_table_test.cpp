@@ -239,3 +239,15 @@ TEST_CASE("a MAC costs at least the same table's published multiply and add", "[
   CHECK(mac > c.fp_multiplier(NumberFormat::fp16).energy_pj);
   CHECK(mac > c.pe_cost("vector_fp16").energy_pj.at(PeAction::mul));
 }
+
+TEST_CASE("a vector lane's divide is not cheaper than the same table's multiply", "[arch][tech][cost]") {
+  // Horowitz 45 nm publishes the fp16 multiply; the fp16 divider is a radix-2 recurrence of
+  // p + 2 = 13 steps built from the integer primitives, scaled by published / derived multiply.
+  CostTable c = resolve_technology("horowitz45", 45);
+  const PeCost v = c.pe_cost("vector_fp16");
+  const int w = 11 + 2;
+  const double recurrence = w * c.int_adder(w).energy_pj + c.int_adder(5).energy_pj + w * c.register_bits(2 * w).energy_pj;
+  const double derived_mul = (c.fp_multiplier_core(NumberFormat::fp16, NumberFormat::fp16) + c.int_adder(11)).energy_pj;
+  CHECK(v.energy_pj.at(PeAction::div) == Approx(recurrence * 1.1 / derived_mul));
+  CHECK(v.energy_pj.at(PeAction::div) > v.energy_pj.at(PeAction::mul));
+}
