@@ -15,6 +15,7 @@ namespace einsim {
 namespace {
 
 constexpr double kMaxClockHz = 100e9;
+constexpr double kMinClockHz = 1e3;  // below a kHz a cycle count is not a meaningful time base
 constexpr int64_t kMaxDramBytes = int64_t{1} << 56;
 constexpr int64_t kMaxSmallCount = 1 << 16;  // banks, ports
 constexpr int64_t kMaxWidthBits = int64_t{1} << 20;
@@ -77,7 +78,9 @@ double read_positive_bandwidth(const SpecNode& n) {
 double read_clock(const SpecNode& n) {
   double hz = read_frequency(n);
   if (!(hz > 0)) n.fail("the clock must be positive");
-  if (hz > kMaxClockHz) n.fail(fmt::format("a clock of '{}' is above 100 GHz", n.as_string()));
+  if (hz > kMaxClockHz || hz < kMinClockHz) {
+    n.fail(fmt::format("a clock of '{}' is outside the valid range 1 kHz .. 100 GHz", n.as_string()));
+  }
   return hz;
 }
 
@@ -454,7 +457,9 @@ ArchSpec load_architecture(const YamlDocument& doc) {
   std::optional<double> tech_clock;
   if (auto c = tech.find("clock_ghz"); c && !c->is_null()) {
     double ghz = c->as_double();
-    if (!(ghz > 0) || ghz * 1e9 > kMaxClockHz) c->fail("clock_ghz must be positive and at most 100");
+    if (!(ghz * 1e9 >= kMinClockHz) || ghz * 1e9 > kMaxClockHz) {
+      c->fail("clock_ghz must be in the valid range 1e-6 .. 100 (1 kHz .. 100 GHz)");
+    }
     tech_clock = ghz * 1e9;
   }
   if (auto c = body.find("clock"); c && !c->is_null()) {

@@ -193,6 +193,15 @@ UnitCost CostTable::divider(NumberFormat f) const {
   u.energy_pj = step.energy_pj * w + int_adder(exponent_bits(f)).energy_pj + register_bits(2 * w).energy_pj * w;
   u.area_um2 = add_opt(add_opt(step.area_um2, register_bits(2 * w).area_um2), int_adder(exponent_bits(f)).area_um2);
   u.derived = true;
+  // A table that publishes this format's multiplier prices whole float units above its
+  // integer primitives (Horowitz: fp16 multiply 1.1 pJ): the recurrence, built from the
+  // same primitives as a derived multiplier, is scaled by published / derived multiplier,
+  // so a divide does not come out cheaper than the same table's multiply.
+  if (const auto* r = exact(ComponentClass::fp_multiplier, f); r && r->energy_pj) {
+    const double derived_mul = (fp_multiplier_core(f, f) + int_adder(p)).energy_pj;
+    const double published_mul = fp_multiplier(f).energy_pj;
+    if (derived_mul > 0 && published_mul > derived_mul) u.energy_pj *= published_mul / derived_mul;
+  }
   return u;
 }
 
@@ -222,7 +231,15 @@ PeCost CostTable::composite_cost(const PeKind& k) const {
     case PeFamily::mac: {
       UnitCost mac;
       if (format_info(k.a).is_float) {
-        mac = fp_multiplier_core(k.a, k.b) + fp_accumulator_adder(k.acc) + register_bits(format_bits(k.acc));
+        // A table that publishes the operand format's multiplier (Horowitz's fp16) prices the
+        // MAC's multiply and accumulate with its published units: a MAC derived from the
+        // integer primitives alone came out cheaper than the same table's multiply.
+        const auto* published = k.a == k.b ? exact(ComponentClass::fp_multiplier, k.a) : nullptr;
+        if (published && published->energy_pj) {
+          mac = fp_multiplier(k.a) + fp_adder(k.acc) + register_bits(format_bits(k.acc));
+        } else {
+          mac = fp_multiplier_core(k.a, k.b) + fp_accumulator_adder(k.acc) + register_bits(format_bits(k.acc));
+        }
       } else {
         mac = int_multiplier(std::max(format_bits(k.a), format_bits(k.b))) + int_adder(format_bits(k.acc)) +
               register_bits(format_bits(k.acc));

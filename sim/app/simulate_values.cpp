@@ -147,6 +147,7 @@ SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch,
   DetailedConfig cfg = detailed_config(*g.array, g.group->dataflow, g.shape);
   cfg.values = values;
   cfg.vcd_path = vcd_file;
+  cfg.clock_hz = arch.clock_hz;
   Operands ops;
   if (values) {
     ops = make_operands(g.array->pe, g.shape, o);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -28,13 +29,14 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
   const SystolicTiming t = systolic_gemm_timing(c.dataflow, c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols);
   const int64_t drain = c.dataflow == Dataflow::output_stationary ? 2 * (c.rows + c.cols) + 8 : 8;
   int64_t pe_cycles = 0;
-  if (__builtin_mul_overflow(c.rows * c.cols, t.total_cycles + drain, &pe_cycles) ||
-      pe_cycles > kMaxDetailedPeCycles) {
+  const bool overflow = __builtin_mul_overflow(c.rows * c.cols, t.total_cycles + drain, &pe_cycles);
+  if (overflow || pe_cycles > kMaxDetailedPeCycles) {
     throw Error(fmt::format(
-        "detailed fidelity: {} {}x{}x{} on {}x{} PEs needs {} cycles, over the limit of {} PE-cycles; "
-        "use the cycle fidelity or a smaller GEMM",
-        dataflow_name(c.dataflow), c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols, t.total_cycles,
-        kMaxDetailedPeCycles));
+        "detailed fidelity: {} {}x{}x{} on {}x{} PEs needs {} cycles x {} PEs = {} PE-cycles, over the "
+        "limit of {} PE-cycles; use the cycle fidelity or a smaller GEMM",
+        dataflow_name(c.dataflow), c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols, t.total_cycles + drain,
+        c.rows * c.cols,
+        !overflow ? fmt::format("{}", pe_cycles) : std::string("more than 2^63"), kMaxDetailedPeCycles));
   }
   if (kind.family != PeFamily::mac && kind.family != PeFamily::lmul) {
     throw Error(
@@ -50,9 +52,24 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
     }
   }
   if (c.vcd_side < 0) throw Error("detailed fidelity: vcd_side must not be negative");
+  (void)detailed_clock_period_ps(c.clock_hz);
 }
 
 }  // namespace
+
+int64_t detailed_clock_period_ps(double clock_hz) {
+  if (!std::isfinite(clock_hz) || clock_hz <= 0 || clock_hz > 500e9) {
+    throw Error(fmt::format(
+        "detailed fidelity: the clock must be a finite frequency in (0, 500 GHz] (a period of at least 2 ps), got "
+        "{} Hz",
+        clock_hz));
+  }
+  const double half_ps = std::round(0.5e12 / clock_hz);
+  if (half_ps > 1e15) {
+    throw Error(fmt::format("detailed fidelity: the clock of {} Hz is too slow to simulate (at least 1 mHz)", clock_hz));
+  }
+  return std::max<int64_t>(2, 2 * static_cast<int64_t>(half_ps));
+}
 
 DetailedConfig detailed_config(const ComputeArray& array, Dataflow dataflow, const GemmShape& gemm) {
   if (array.dimensions != 2) {
@@ -100,34 +117,46 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
   detailed::SystolicArrayTop top("systolic", config, plan, monitor);
   sc_core::sc_trace_file* tf = nullptr;
   DetailedResult result;
+  // SystemC appends ".vcd" to the name it is given: it writes a temporary name next to the
+  // file asked for, renamed to exactly that name once the run succeeded (no partial file).
+  std::string vcd_tmp;
   if (!config.vcd_path.empty()) {
-    // SystemC appends ".vcd" to the name it is given.
-    std::string base = config.vcd_path;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-    if (std::FILE* probe = std::fopen((base + ".vcd").c_str(), "w")) {
+    const std::string base = config.vcd_path + ".partial";
+    vcd_tmp = base + ".vcd";
+    if (std::FILE* probe = std::fopen(vcd_tmp.c_str(), "w")) {
       std::fclose(probe);
     } else {
-      throw Error(fmt::format("detailed fidelity: cannot write the VCD file '{}.vcd'", base));
+      throw Error(fmt::format("detailed fidelity: cannot write the VCD file '{}' (next to it: '{}')",
+                              config.vcd_path, vcd_tmp));
     }
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
-    tf->set_time_unit(100, sc_core::SC_PS);  // the clock's falling edges fall on half nanoseconds
+    tf->set_time_unit(1, sc_core::SC_PS);  // the clock's edges fall on whole picoseconds
     top.trace_corner(tf, config.vcd_side);
-    result.vcd_file = base + ".vcd";
   }
 
   const auto t0 = std::chrono::steady_clock::now();
-  const sc_core::sc_time period(1, sc_core::SC_NS);
+  const sc_core::sc_time period(static_cast<double>(detailed_clock_period_ps(config.clock_hz)), sc_core::SC_PS);
   const int64_t planned = plan.folds * plan.fold_rows;
   // The feeder's rows, then a watchdog for the drain (os results queue down the columns).
-  sc_core::sc_start(static_cast<double>(planned + 2), sc_core::SC_NS);
+  sc_core::sc_start(period * static_cast<double>(planned + 2));
   const int64_t limit = planned + 4 * (plan.rows + plan.cols) + 64;
   int64_t simulated = planned + 2;
   while (!monitor.done() && monitor.error.empty() && simulated < limit) {
     sc_core::sc_start(period);
     ++simulated;
   }
+  if (tf) {
+    sc_core::sc_close_vcd_trace_file(tf);
+    if (!monitor.error.empty() || !monitor.done()) {
+      std::remove(vcd_tmp.c_str());
+    } else if (std::rename(vcd_tmp.c_str(), config.vcd_path.c_str()) != 0) {
+      std::remove(vcd_tmp.c_str());
+      throw Error(fmt::format("detailed fidelity: cannot write the VCD file '{}'", config.vcd_path));
+    } else {
+      result.vcd_file = config.vcd_path;
+    }
+  }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (tf) sc_core::sc_close_vcd_trace_file(tf);
 
   if (!monitor.error.empty()) throw InternalError("detailed fidelity: " + monitor.error);
   if (!monitor.done()) {

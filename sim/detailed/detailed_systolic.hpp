@@ -43,6 +43,11 @@ inline constexpr int64_t kMaxDetailedSide = 256;
 inline constexpr int64_t kMaxDetailedPeCycles = int64_t{1} << 33;
 
 // What to simulate.
+// The simulated clock period in picoseconds for a clock in Hz: rounded to an even number
+// of picoseconds (SystemC's time resolution) so both clock edges fall on whole picoseconds.
+// Throws for a clock that is not finite, not positive or over 500 GHz.
+int64_t detailed_clock_period_ps(double clock_hz);
+
 struct DetailedConfig {
   Dataflow dataflow = Dataflow::weight_stationary;
   int64_t rows = 4;                  // R
@@ -52,7 +57,8 @@ struct DetailedConfig {
   bool values = true;                // run the arithmetic; false: timing only (the PEs move valid flags)
   std::vector<double> in;            // M x K row-major, representable in the PE's input format (values only)
   std::vector<double> w;             // K x N row-major, representable in the PE's weight format (values only)
-  std::string vcd_path;              // non-empty: write a VCD trace of the clock and the top-left PEs here
+  std::string vcd_path;              // non-empty: write a VCD trace of the clock and the top-left PEs to exactly this file
+  double clock_hz = 1e9;             // the architecture's clock: the simulated (and traced) clock period
   int64_t vcd_side = 4;              // trace the PEs of the top-left vcd_side x vcd_side corner
 };
 

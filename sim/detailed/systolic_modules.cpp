@@ -314,7 +314,7 @@ SystolicArrayTop::Signals<T> SystolicArrayTop::make_signals(const char* base, in
 
 SystolicArrayTop::SystolicArrayTop(sc_core::sc_module_name name, const DetailedConfig& config,
                                    const FoldPlan& plan, ArrayMonitor& monitor)
-    : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", 1, sc_core::SC_NS) {
+    : sc_core::sc_module(name), rows_(plan.rows), cols_(plan.cols), clk_("clk", sc_core::sc_time(static_cast<double>(detailed_clock_period_ps(config.clock_hz)), sc_core::SC_PS)) {
   const int64_t R = rows_, C = cols_;
   left_ = make_signals<PeOutputs>("left", R);
   top_ = make_signals<PeOutputs>("top", C);

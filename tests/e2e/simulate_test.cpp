@@ -275,12 +275,17 @@ TEST_CASE("values of attention cascades on their arrays' PEs", "[e2e][simulate][
 }
 
 TEST_CASE("the detailed fidelity writes a waveform", "[e2e][simulate][detailed]") {
-  const std::string vcd = "/tmp/einsim_e2e_wave_" + std::to_string(getpid()) + ".vcd";
+  // A name without .vcd is written exactly as given.
+  const std::string vcd = "/tmp/einsim_e2e_wave_" + std::to_string(getpid());
   auto r = run_einsim(stall_free_gemm(8, 8, 8, 4, 4, "os") + " --fidelity detailed --vcd " + vcd);
   REQUIRE(r.status == 0);
   const std::string text = slurp(vcd);
   CHECK(text.find("$enddefinitions") != std::string::npos);
-  CHECK(text.find("#") != std::string::npos);  // value changes at some time
+  // systolic.yaml's 700 MHz clock: 1e12 / 700e6 = 1428.57 ps, half 714.29 ps rounded to
+  // 714 ps: the clock's edges at 714 ps and 1428 ps (time unit 1 ps).
+  CHECK(text.find("\n#714\n") != std::string::npos);
+  CHECK(text.find("\n#1428\n") != std::string::npos);
+  CHECK(slurp(vcd + ".vcd").empty());
   std::remove(vcd.c_str());
   CHECK(run_einsim(std::string(kFuseMax) + " --vcd " + vcd).status == 2);  // --vcd needs the detailed fidelity
 }

@@ -269,7 +269,12 @@ TEST_CASE("non-positive and oversized sizes are errors", "[arch][spec]") {
                "pipeline_depth must be positive");
   expect_error(replace(kBase, "node_nm: 45", "node_nm: 0"), "node_nm must be between 1 and 1000");
   expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 0 GHz\n"), "the clock must be positive");
-  expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 500 GHz\n"), "above 100 GHz");
+  expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 500 GHz\n"), "outside the valid range 1 kHz .. 100 GHz");
+  // A vanishing clock is refused with the range, at the clock's line.
+  expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 1e-30 Hz\n"), "outside the valid range 1 kHz .. 100 GHz", 4,
+               "clock");
+  expect_error(replace(kBase, "  clock: 1 GHz\n", "  clock: 999 Hz\n"), "1 kHz .. 100 GHz");
+  CHECK(load_text(replace(kBase, "  clock: 1 GHz\n", "  clock: 1 kHz\n")).clock_hz == 1e3);
 }
 
 TEST_CASE("a level with zero capacity is an error", "[arch][spec]") {

@@ -228,3 +228,26 @@ TEST_CASE("the MixPE table gives its synthesized PEs as power over frequency", "
   CostTable m45 = resolve_technology("mixpe28", 45);
   CHECK(m45.pe_cost("mac_fp16").energy_pj.at(PeAction::mac) == Approx(1032.924 / 500 * energy_scale(28, 45)));
 }
+
+TEST_CASE("a MAC costs at least the same table's published multiply and add", "[arch][tech][cost]") {
+  // Horowitz 45 nm publishes the fp16 multiply (1.1 pJ) and the fp32 add (0.9 pJ): mac_fp16
+  // (fp16 x fp16, fp32 accumulator) is that multiply, that add and the fp32 register write.
+  CostTable c = resolve_technology("horowitz45", 45);
+  const PeKind k = *parse_pe_kind("mac_fp16");
+  const double mac = c.pe_cost("mac_fp16").energy_pj.at(PeAction::mac);
+  CHECK(mac == Approx(1.1 + 0.9 + c.register_bits(format_bits(k.acc)).energy_pj));
+  CHECK(mac > c.fp_multiplier(NumberFormat::fp16).energy_pj);
+  CHECK(mac > c.pe_cost("vector_fp16").energy_pj.at(PeAction::mul));
+}
+
+TEST_CASE("a vector lane's divide is not cheaper than the same table's multiply", "[arch][tech][cost]") {
+  // Horowitz 45 nm publishes the fp16 multiply; the fp16 divider is a radix-2 recurrence of
+  // p + 2 = 13 steps built from the integer primitives, scaled by published / derived multiply.
+  CostTable c = resolve_technology("horowitz45", 45);
+  const PeCost v = c.pe_cost("vector_fp16");
+  const int w = 11 + 2;
+  const double recurrence = w * c.int_adder(w).energy_pj + c.int_adder(5).energy_pj + w * c.register_bits(2 * w).energy_pj;
+  const double derived_mul = (c.fp_multiplier_core(NumberFormat::fp16, NumberFormat::fp16) + c.int_adder(11)).energy_pj;
+  CHECK(v.energy_pj.at(PeAction::div) == Approx(recurrence * 1.1 / derived_mul));
+  CHECK(v.energy_pj.at(PeAction::div) > v.energy_pj.at(PeAction::mul));
+}

@@ -296,13 +296,16 @@ TEST_CASE("detailed timing only run moves no values") {
   CHECK(r.out.empty());
 }
 
-TEST_CASE("detailed writes a VCD trace") {
-  const std::string path = "detailed_trace_test.vcd";
+TEST_CASE("detailed writes a VCD trace to exactly the file named, at the architecture's clock") {
+  const std::string path = "detailed_trace_test.wave";  // no .vcd: nothing is appended
   std::remove(path.c_str());
   DetailedConfig c = int8_config(Dataflow::weight_stationary, 3, 3, 4, 3, 3, 1);
   c.vcd_path = path;
+  c.clock_hz = 250e6;  // a 4 ns period: 4000 ps, edges every 2000 ps
   DetailedResult r = run_detailed_systolic(c);
   CHECK(r.vcd_file == path);
+  CHECK(!std::ifstream(path + ".vcd").good());
+  CHECK(!std::ifstream(path + ".partial.vcd").good());
   std::ifstream f(path);
   REQUIRE(f.good());
   std::stringstream ss;
@@ -312,14 +315,50 @@ TEST_CASE("detailed writes a VCD trace") {
   CHECK(text.find("$var") != std::string::npos);
   CHECK(text.find("clk") != std::string::npos);
   CHECK(text.find("psum_out") != std::string::npos);
-  // Value changes after the header: the clock toggles every 500 ps (time unit 100 ps), and
+  CHECK(text.find("1 ps") != std::string::npos);  // the time unit
+  // Value changes after the header: the clock toggles every half period, 2000 ps, and
   // psum_out of PE(0, 0) changes once the weights are loaded.
   const size_t header_end = text.find("$enddefinitions");
   REQUIRE(header_end != std::string::npos);
-  CHECK(text.find("\n#5\n", header_end) != std::string::npos);
-  CHECK(text.find("\n#10\n", header_end) != std::string::npos);
+  CHECK(text.find("\n#2000\n", header_end) != std::string::npos);
+  CHECK(text.find("\n#4000\n", header_end) != std::string::npos);
+  CHECK(text.find("\n#500\n", header_end) == std::string::npos);  // not the former fixed 1 ns period
   CHECK(std::count(text.begin() + static_cast<long>(header_end), text.end(), '#') >= r.cycles);
   std::remove(path.c_str());
+}
+
+TEST_CASE("detailed clock period in picoseconds") {
+  CHECK(detailed_clock_period_ps(1e9) == 1000);
+  CHECK(detailed_clock_period_ps(250e6) == 4000);
+  // 940 MHz: 1e12 / 940e6 = 1063.83 ps; half 531.9 rounds to 532, so 1064 ps.
+  CHECK(detailed_clock_period_ps(940e6) == 1064);
+  CHECK(detailed_clock_period_ps(500e9) == 2);
+  CHECK_THROWS_AS(detailed_clock_period_ps(600e9), Error);
+  CHECK_THROWS_AS(detailed_clock_period_ps(0), Error);
+  CHECK_THROWS_AS(detailed_clock_period_ps(-1), Error);
+  CHECK_THROWS_AS(detailed_clock_period_ps(std::nan("")), Error);
+  CHECK_THROWS_AS(detailed_clock_period_ps(1e-30), Error);
+}
+
+TEST_CASE("detailed limit message compares PE-cycles with PE-cycles") {
+  DetailedConfig c = int8_config(Dataflow::weight_stationary, 2, 2, 2, 2, 2, 1);
+  c.values = false;
+  c.gemm = {int64_t{1} << 20, int64_t{1} << 20, 4};
+  const SystolicTiming t = systolic_gemm_timing(c.dataflow, c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols);
+  const int64_t pe_cycles = 2 * 2 * (t.total_cycles + 8);  // ws drains for 8 cycles
+  REQUIRE(pe_cycles > kMaxDetailedPeCycles);
+  try {
+    run_detailed_systolic(c);
+    FAIL("expected the PE-cycle limit");
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    INFO(msg);
+    CHECK(msg.find("= " + std::to_string(pe_cycles) + " PE-cycles") != std::string::npos);
+    CHECK(msg.find("limit of 8589934592 PE-cycles") != std::string::npos);
+  }
+  c.gemm = {2, 2, 2};
+  c.clock_hz = 0;
+  CHECK_THROWS_AS(run_detailed_systolic(c), Error);
 }
 
 TEST_CASE("detailed refuses a second elaboration in one process") {
