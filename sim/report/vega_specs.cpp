@@ -155,7 +155,8 @@ Json bar_spec(const std::string& title, const Json& values, const std::string& x
                                 {{"name", "y"}, {"type", "linear"}, {"range", "height"}, {"nice", true},
                                  {"zero", true}, {"domain", {{"data", "table"}, {"field", "y1"}}}}});
   spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", x}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", y_title}, {"format", "~s"}}});
+                              {{"orient", "left"}, {"scale", "y"}, {"title", y_title},
+                               {"format", y_title == "fraction" ? ".0%" : "~s"}}});  // 20%, not 200m
   Json enc = {{"x", {{"scale", "x"}, {"field", x}}},
               {"width", {{"scale", "x"}, {"band", 1}}},
               {"y", {{"scale", "y"}, {"field", "y1"}}},
