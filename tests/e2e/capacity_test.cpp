@@ -70,3 +70,26 @@ TEST_CASE("the capacity check is monotone: a larger buffer never fails where a s
   CHECK(passed);
   CHECK(need >= kOneSlotKV);
 }
+
+TEST_CASE("--values on one GEMM refuses tensors over the limit before allocating them", "[e2e][capacity][values]") {
+  const std::string gemm = "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws ";
+  // M = 2^20, K = 1024: A has 2^30 elements (8 GiB as float64), over the default 2^24. Under a
+  // 2 GiB address-space limit, allocating it would die of bad_alloc; the refusal comes first.
+  for (const std::string fidelity : {"cycle", "detailed"}) {
+    const auto r = run_einsim(gemm + "--set workload.ranks.M=1048576 --values --fidelity " + fidelity, 2 << 20, 120);
+    INFO(fidelity << ": " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--values: tensor A has 1073741824 elements, more than the limit of 16777216") !=
+          std::string::npos);
+    CHECK(r.err.find("--values-elements") != std::string::npos);
+  }
+  // 64^3: every tensor has 64 * 64 = 4096 elements; the limit is inclusive.
+  const std::string small = gemm + "--set workload.ranks.M=64 --set workload.ranks.K=64 --set workload.ranks.N=64 --values ";
+  const auto under = run_einsim(small + "--values-elements 4095");
+  CHECK(under.status == 2);
+  CHECK(under.err.find("has 4096 elements, more than the limit of 4095") != std::string::npos);
+  const auto at = run_einsim(small + "--values-elements 4096");
+  INFO(at.err);
+  CHECK(at.status == 0);
+  CHECK(run_einsim(small + "--values-elements 0").status == 2);
+}
