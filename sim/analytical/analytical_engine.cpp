@@ -1,6 +1,7 @@
 #include "sim/analytical/analytical_engine.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -44,6 +45,15 @@ struct Occupancy {
   int64_t delta;
   uint32_t buffer;
 };
+
+// At one instant: releases of space taken earlier first (it is reused at once), then
+// allocations, then releases by operations that started at that instant (zero cycles and
+// latency: they give back space taken at the same instant, by themselves or by a
+// zero-cycle operation they depend on). The Cycle engine orders them the same way.
+inline std::pair<int, int64_t> occupancy_order(const Occupancy& o) {
+  const int kind = o.delta >= 0 ? 1 : o.op_start < o.time ? 0 : 2;
+  return {kind, o.delta};
+}
 
 class Evaluation {
  public:
@@ -342,7 +352,7 @@ class Evaluation {
     for (const Occupancy& o : occupancy_)
       if (!detected_ || o.op_start <= stop_time_) ev.push_back(o);
     std::sort(ev.begin(), ev.end(), [](const Occupancy& a, const Occupancy& b) {
-      return a.time != b.time ? a.time < b.time : a.delta < b.delta;  // releases first
+      return a.time != b.time ? a.time < b.time : occupancy_order(a) < occupancy_order(b);
     });
     std::vector<int64_t> current(prog_.buffers.size(), 0);
     std::vector<uint64_t> peak(prog_.buffers.size(), 0);

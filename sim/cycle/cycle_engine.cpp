@@ -32,14 +32,18 @@ uint64_t lcm_capped(uint64_t a, uint64_t b) {
   return r * b;
 }
 
-// One occupancy change of a buffer, applied in time order (releases first at equal times).
+// One occupancy change of a buffer, applied in time order. At equal times: releases of
+// space taken earlier, then allocations, then releases by operations that started at that
+// time (zero cycles and latency), as in the Analytical engine.
 struct OccupancyEvent {
   uint64_t time;
   int64_t delta;
   uint32_t buffer;
+  int kind;  // 0: release of an operation started earlier, 1: allocation, 2: release at the start
   bool operator>(const OccupancyEvent& o) const {
     if (time != o.time) return time > o.time;
-    return delta > o.delta;  // negative deltas (releases) first
+    if (kind != o.kind) return kind > o.kind;
+    return delta > o.delta;
   }
 };
 
@@ -279,8 +283,8 @@ class CycleRun {
     const TileOp& op = prog_.body[j];
     const uint64_t c = start + op.cycles + op.latency;
     flush_occupancy(start);
-    for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer});
-    for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer});
+    for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer, 1});
+    for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer, c > start ? 0 : 2});
     StepRecord& rec = step_record(s);
     rec.comp[j] = c;
     if (op.last_step != UINT64_MAX) head_comp_[j][s] = c;

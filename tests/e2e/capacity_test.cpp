@@ -71,7 +71,7 @@ TEST_CASE("the capacity check is monotone: a larger buffer never fails where a s
   CHECK(need >= kOneSlotKV);
 }
 
-TEST_CASE("--values on one GEMM refuses tensors over the limit before allocating them", "[e2e][capacity][values]") {
+TEST_CASE("values of one GEMM: tensors over the limit are refused before they are allocated", "[e2e][capacity][values]") {
   const std::string gemm = "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws ";
   // M = 2^20, K = 1024: A has 2^30 elements (8 GiB as float64), over the default 2^24. Under a
   // 2 GiB address-space limit, allocating it would die of bad_alloc; the refusal comes first.
