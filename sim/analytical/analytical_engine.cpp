@@ -1,7 +1,6 @@
 #include "sim/analytical/analytical_engine.hpp"
 
 #include <algorithm>
-#include <utility>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -45,15 +44,6 @@ struct Occupancy {
   int64_t delta;
   uint32_t buffer;
 };
-
-// At one instant: releases of space taken earlier first (it is reused at once), then
-// allocations, then releases by operations that started at that instant (zero cycles and
-// latency: they give back space taken at the same instant, by themselves or by a
-// zero-cycle operation they depend on). The Cycle engine orders them the same way.
-inline std::pair<int, int64_t> occupancy_order(const Occupancy& o) {
-  const int kind = o.delta >= 0 ? 1 : o.op_start < o.time ? 0 : 2;
-  return {kind, o.delta};
-}
 
 class Evaluation {
  public:
@@ -352,14 +342,22 @@ class Evaluation {
     for (const Occupancy& o : occupancy_)
       if (!detected_ || o.op_start <= stop_time_) ev.push_back(o);
     std::sort(ev.begin(), ev.end(), [](const Occupancy& a, const Occupancy& b) {
-      return a.time != b.time ? a.time < b.time : occupancy_order(a) < occupancy_order(b);
+      return a.time != b.time ? a.time < b.time : a.delta < b.delta;  // releases first
     });
     std::vector<int64_t> current(prog_.buffers.size(), 0);
     std::vector<uint64_t> peak(prog_.buffers.size(), 0);
-    for (const Occupancy& e : ev) {
+    // Releases go first at an instant, so space taken and given back at one instant (an
+    // operation of zero cycles and latency) may go below zero within it: the occupancy
+    // is checked once the instant is complete, as in the Cycle engine.
+    for (size_t i = 0; i < ev.size(); ++i) {
+      const Occupancy& e = ev[i];
       current[e.buffer] += e.delta;
-      if (current[e.buffer] < 0) throw InternalError("analytical engine: a buffer released more than it held");
-      peak[e.buffer] = std::max<uint64_t>(peak[e.buffer], static_cast<uint64_t>(current[e.buffer]));
+      if (current[e.buffer] >= 0) {
+        peak[e.buffer] = std::max<uint64_t>(peak[e.buffer], static_cast<uint64_t>(current[e.buffer]));
+      }
+      if (i + 1 < ev.size() && ev[i + 1].time == e.time) continue;
+      for (const int64_t held : current)
+        if (held < 0) throw InternalError("analytical engine: a buffer released more than it held");
     }
     return peak;
   }

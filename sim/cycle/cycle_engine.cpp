@@ -32,18 +32,14 @@ uint64_t lcm_capped(uint64_t a, uint64_t b) {
   return r * b;
 }
 
-// One occupancy change of a buffer, applied in time order. At equal times: releases of
-// space taken earlier, then allocations, then releases by operations that started at that
-// time (zero cycles and latency), as in the Analytical engine.
+// One occupancy change of a buffer, applied in time order (releases first at equal times).
 struct OccupancyEvent {
   uint64_t time;
   int64_t delta;
   uint32_t buffer;
-  int kind;  // 0: release of an operation started earlier, 1: allocation, 2: release at the start
   bool operator>(const OccupancyEvent& o) const {
     if (time != o.time) return time > o.time;
-    if (kind != o.kind) return kind > o.kind;
-    return delta > o.delta;
+    return delta > o.delta;  // negative deltas (releases) first
   }
 };
 
@@ -283,8 +279,8 @@ class CycleRun {
     const TileOp& op = prog_.body[j];
     const uint64_t c = start + op.cycles + op.latency;
     flush_occupancy(start);
-    for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer, 1});
-    for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer, c > start ? 0 : 2});
+    for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer});
+    for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer});
     StepRecord& rec = step_record(s);
     rec.comp[j] = c;
     if (op.last_step != UINT64_MAX) head_comp_[j][s] = c;
@@ -297,12 +293,19 @@ class CycleRun {
 
   // Applies occupancy changes before `time` (no later operation can add earlier ones).
   void flush_occupancy(uint64_t time) {
+    // Releases go first at an instant, so space taken and given back at one instant (an
+    // operation of zero cycles and latency) may go below zero within it: the occupancy is
+    // checked once the instant is complete (all its events are pending by then).
     while (!pending_.empty() && pending_.top().time < time) {
       const OccupancyEvent e = pending_.top();
       pending_.pop();
       current_[e.buffer] += e.delta;
-      if (current_[e.buffer] < 0) fail("a buffer released more than it held");
-      peak_[e.buffer] = std::max<uint64_t>(peak_[e.buffer], static_cast<uint64_t>(current_[e.buffer]));
+      if (current_[e.buffer] >= 0) {
+        peak_[e.buffer] = std::max<uint64_t>(peak_[e.buffer], static_cast<uint64_t>(current_[e.buffer]));
+      }
+      if (!pending_.empty() && pending_.top().time == e.time) continue;
+      for (const int64_t held : current_)
+        if (held < 0) fail("a buffer released more than it held");
     }
   }
 
