@@ -346,10 +346,18 @@ class Evaluation {
     });
     std::vector<int64_t> current(prog_.buffers.size(), 0);
     std::vector<uint64_t> peak(prog_.buffers.size(), 0);
-    for (const Occupancy& e : ev) {
+    // Releases go first at an instant, so space taken and given back at one instant (an
+    // operation of zero cycles and latency) may go below zero within it: the occupancy
+    // is checked once the instant is complete, as in the Cycle engine.
+    for (size_t i = 0; i < ev.size(); ++i) {
+      const Occupancy& e = ev[i];
       current[e.buffer] += e.delta;
-      if (current[e.buffer] < 0) throw InternalError("analytical engine: a buffer released more than it held");
-      peak[e.buffer] = std::max<uint64_t>(peak[e.buffer], static_cast<uint64_t>(current[e.buffer]));
+      if (current[e.buffer] >= 0) {
+        peak[e.buffer] = std::max<uint64_t>(peak[e.buffer], static_cast<uint64_t>(current[e.buffer]));
+      }
+      if (i + 1 < ev.size() && ev[i + 1].time == e.time) continue;
+      for (const int64_t held : current)
+        if (held < 0) throw InternalError("analytical engine: a buffer released more than it held");
     }
     return peak;
   }

@@ -42,6 +42,7 @@ struct SimulateArgs {
   bool per_einsum = false;
   uint64_t seed = 1;
   int64_t values_points = int64_t{1} << 22;
+  int64_t values_elements = int64_t{1} << 24;
 };
 
 // "--set workload.ranks.M=7": the prefix picks the document.
@@ -129,6 +130,10 @@ void run(const SimulateArgs& a) {
     throw Error(fmt::format("--values-points {}: expected 1 to 2^32", a.values_points));
   }
   vopts.max_points = a.values_points;
+  if (a.values_elements < 1 || a.values_elements > (int64_t{1} << 32)) {
+    throw Error(fmt::format("--values-elements {}: expected 1 to 2^32", a.values_elements));
+  }
+  vopts.max_elements = a.values_elements;
   std::optional<ErrorMetrics> error;
   std::optional<MappedCascadeValues> cascade_vals;
   SimulationReport report;
@@ -143,6 +148,7 @@ void run(const SimulateArgs& a) {
   } else {
     const bool one_gemm = a.values && is_single_gemm(cascade, arch, mapping);
     if (a.values && !one_gemm) einsum_pe_kinds(cascade, arch, mapping);  // refuse early, before simulating
+    if (one_gemm) check_gemm_value_limits(cascade, single_gemm(cascade, arch, mapping, "--values"), vopts);
     if (trace) {
       SimulateOptions opts;
       opts.extrapolate = !a.no_extrapolate;
@@ -218,6 +224,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--values-points", a->values_points,
                   "with --values on a cascade: iteration points the float64 reference may take before the "
                   "cascade is cut to a sample (default 4194304)");
+  cmd->add_option("--values-elements", a->values_elements,
+                  "with --values on one GEMM: elements each operand and the result may have (default 16777216)");
   cmd->add_option("--seed", a->seed, "seed of the random operands of --values (default 1)");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V, arch.PATH=V or mapping.PATH=V");
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE (- for standard output)");

@@ -9,6 +9,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/detailed/detailed_systolic.hpp"
+#include "sim/eval/capacity_check.hpp"
 #include "sim/engine/gemm_values.hpp"
 
 namespace einsim::app {
@@ -63,8 +64,24 @@ MappedGemm single_gemm(const EinsumCascade& c, const ArchSpec& arch, const Mappi
   return mg;
 }
 
+void check_gemm_value_limits(const EinsumCascade& c, const MappedGemm& g, const ValueOptions& o) {
+  const Einsum& e = c.einsums[static_cast<size_t>(g.group->einsums[0])];
+  // Its operands and result, as the values path holds them in memory (several copies each).
+  std::vector<int> tensors;
+  for (const auto& in : e.inputs) tensors.push_back(in.tensor);
+  tensors.push_back(e.output.tensor);
+  for (int tensor : tensors) {
+    const int64_t elements = c.tensors[static_cast<size_t>(tensor)].elements();
+    if (elements <= o.max_elements) continue;
+    throw Error(fmt::format("--values: tensor {} has {} elements, more than the limit of {} (raise it with "
+                            "--values-elements N, or shrink the workload, e.g. --set workload.ranks.M=...)",
+                            c.tensors[static_cast<size_t>(tensor)].name, elements, o.max_elements));
+  }
+}
+
 ErrorMetrics cycle_values(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, const ValueOptions& o) {
   const MappedGemm g = single_gemm(c, arch, m, "--values");
+  check_gemm_value_limits(c, g, o);
   const Operands ops = make_operands(g.array->pe, g.shape, o);
   return against_reference(g.shape, ops,
                            gemm_values(g.array->pe, g.group->dataflow, g.array->rows, g.shape, ops.q.in, ops.q.w));
@@ -144,12 +161,14 @@ SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch,
                                    const std::string& vcd_file, const ValueOptions& o,
                                    std::optional<ErrorMetrics>& error) {
   const MappedGemm g = single_gemm(c, arch, m, "the detailed fidelity");
+  check_mapping_capacity(c, arch, m);  // before the PE array runs
   DetailedConfig cfg = detailed_config(*g.array, g.group->dataflow, g.shape);
   cfg.values = values;
   cfg.vcd_path = vcd_file;
   cfg.clock_hz = arch.clock_hz;
   Operands ops;
   if (values) {
+    check_gemm_value_limits(c, g, o);
     ops = make_operands(g.array->pe, g.shape, o);
     cfg.in = ops.q.in;
     cfg.w = ops.q.w;

@@ -25,6 +25,7 @@ namespace einsim::app {
 struct ValueOptions {
   uint64_t seed = 1;
   int64_t max_points = int64_t{1} << 22;  // iteration points of the reference evaluator (cascades)
+  int64_t max_elements = int64_t{1} << 24;  // elements of each operand and result of one GEMM's values
 };
 
 // The GEMM of a one-systolic-group mapping; throws Error naming what is missing.
@@ -34,6 +35,10 @@ struct MappedGemm {
   GemmShape shape;
 };
 MappedGemm single_gemm(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping, const char* what);
+
+// Throws Error, before anything is allocated, when an operand or the result of the GEMM
+// has more than options.max_elements elements: names the tensor, its count and the limit.
+void check_gemm_value_limits(const EinsumCascade& cascade, const MappedGemm& gemm, const ValueOptions& options);
 
 // The Cycle fidelity's --values: the dataflow's accumulation order with the PE arithmetic.
 ErrorMetrics cycle_values(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,

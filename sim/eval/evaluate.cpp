@@ -7,6 +7,7 @@
 #include "sim/analytical/analytical_engine.hpp"
 #include "sim/core/error.hpp"
 #include "sim/eval/accounting.hpp"
+#include "sim/eval/capacity_check.hpp"
 #include "workloads/cascade_graph.hpp"
 
 namespace einsim {
@@ -25,6 +26,8 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
   const CascadeGraph graph(cascade);
   const std::vector<LoweredGroup> groups = lower_mapping(cascade, graph, arch, mapping);
   const std::vector<std::string> described = mapping.describe(cascade);
+  // Tiles that cannot fit their buffer: an error before any group is timed.
+  check_mapping_capacity(groups, mapping, !options.timer && options.extrapolate);
 
   SimulationReport r;
   r.workload = cascade.name;
@@ -51,18 +54,13 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
   add_regfile_levels(cascade, arch, mapping, r);
   for (const auto& n : mapping.notes) r.notes.push_back(n);
   std::vector<uint64_t> useful(arch.arrays.size(), 0);
-  for (const LoweredGroup& g : groups) {
+  for (size_t g_index = 0; g_index < groups.size(); ++g_index) {
+    const LoweredGroup& g = groups[g_index];
     const TimingResult res =
         options.timer ? options.timer(g, options.extrapolate) : evaluate_tile_program(g.program, {options.extrapolate});
-    for (const auto& b : res.buffers) {
-      if (b.capacity_bytes > 0 && b.peak_bytes > b.capacity_bytes) {
-        throw Error(fmt::format(
-            "buffer {} is too small for mapping group '{}': its tiles need {} at peak, the level holds {} "
-            "(use smaller tiles, fewer slots, or a larger buffer)",
-            b.name, g.name, format_bytes(static_cast<double>(b.peak_bytes)),
-            format_bytes(static_cast<double>(b.capacity_bytes))));
-      }
-    }
+    // The full run's peak (at least the need checked above, which covers the first steps).
+    check_buffer_fits(res.buffers, g.name, g_index < mapping.groups.size() ? mapping.groups[g_index].location
+                                                                          : SourceLocation{});
     GroupReport gr;
     gr.name = g.name;
     gr.kind = g.kind == GroupKind::systolic ? "systolic" : "fused";

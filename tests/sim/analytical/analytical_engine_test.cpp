@@ -107,3 +107,34 @@ TEST_CASE("analytical: a dependency cycle is reported, not hung") {
   p.body[0].deps = {{1, 0}};  // load(s) waits for compute(s), which waits for load(s)
   CHECK_THROWS(evaluate_tile_program(p));
 }
+
+TEST_CASE("analytical: space taken and given back by zero-cycle operations at one instant never goes negative") {
+  // A load of zero cycles (unlimited DRAM bandwidth) takes 64 bytes at t = 0 and a
+  // bookkeeping operation of zero cycles that depends on it gives them back at t = 0; an
+  // operation that takes and gives back 32 bytes itself in zero cycles. Releases go first
+  // at an instant, so within it the occupancy dips below zero; once the instant is
+  // complete it is 0 again, and space held for no time is no occupancy: peak 0.
+  TileProgram p;
+  p.units = {{"dram_rd", UnitKind::dram}, {"array", UnitKind::array}};
+  p.buffers = {{"GB", 0}};
+  p.steps = 1;
+  TileOp load;
+  load.name = "load";
+  load.unit = 0;
+  load.allocs = {{0, 64}};
+  TileOp drop;
+  drop.name = "drop";
+  drop.unit = 1;
+  drop.deps = {{0, 0}};
+  drop.releases = {{0, 64}};
+  TileOp self;
+  self.name = "self";
+  self.unit = 1;
+  self.allocs = {{0, 32}};
+  self.releases = {{0, 32}};
+  p.body = {load, drop, self};
+  const TimingResult r = evaluate_tile_program(p, {false});
+  REQUIRE(r.buffers.size() == 1);
+  CHECK(r.buffers[0].peak_bytes == 0);
+  CHECK(r.cycles == 0);
+}
