@@ -117,7 +117,7 @@ TEST_CASE("class 5: physical quantities out of range or without a unit are locat
       {"arch.clock=1e-30 Hz", "architecture.clock", "valid range 1 kHz .. 100 GHz"},
       {"arch.clock=700000000", "architecture.clock", "has no unit"},
       {"arch.storage.SRAM.partitions.inputs=6291456", "partitions.inputs", "has no unit"},
-      {"arch.storage.DRAM.energy_per_bit_pj=1e308", "energy_per_bit_pj", "valid range 0 .. 10000"},
+      {"arch.storage.DRAM.latency_cycles=2000000000", "latency_cycles", "between 0 and 1073741824"},
       {"arch.arrays.pe2d.pipeline_depth=0", "pipeline_depth", "must be positive"},
       {"arch.arrays.pe2d.rows=65537", "rows", "between 1 and 65536"},
       {"arch.technology.node_nm=0.5", "node_nm", "between 1 and 1000"},
