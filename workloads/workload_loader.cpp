@@ -932,7 +932,22 @@ void Loader::build_tensors() {
                           t.name, lower(r.name), r.name, t.name));
     }
   }
-  for (Tensor& t : c_.tensors) t.elements();  // overflow check
+  // Every tensor's size in bytes, and their sum, must fit in 63 bits: the lowering and the
+  // engines add up traffic from these, and a wrap-around would be a silent wrong answer.
+  int64_t total = 0;
+  for (const Tensor& t : c_.tensors) {
+    try {
+      total = checked_add(total, t.bytes(), "the bytes of all tensors");
+    } catch (const SpecError&) {
+      throw;
+    } catch (const Error& e) {
+      std::string dims;
+      for (int64_t x : t.extents) dims += (dims.empty() ? "" : " x ") + std::to_string(x);
+      throw SpecError(t.location, fmt::format("tensor {} ({} elements of {}) is too large: {} (2^63 bytes is "
+                                              "the limit); make its ranks smaller",
+                                              t.name, dims, format_name(t.format), e.what()));
+    }
+  }
 }
 
 void Loader::resolve_accesses() {

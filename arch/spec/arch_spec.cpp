@@ -20,6 +20,9 @@ constexpr int64_t kMaxDramBytes = int64_t{1} << 56;
 constexpr int64_t kMaxSmallCount = 1 << 16;  // banks, ports
 constexpr int64_t kMaxWidthBits = int64_t{1} << 20;
 constexpr int64_t kMaxCycles = int64_t{1} << 30;
+constexpr double kMinBandwidth = 1.0;   // bytes per second
+constexpr double kMaxBandwidth = 1e15;  // 1 PB/s: beyond any memory interface
+constexpr double kMaxEnergyPerBitPj = 1e4;
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -71,7 +74,11 @@ int64_t read_capacity(const SpecNode& n, int64_t max) {
 
 double read_positive_bandwidth(const SpecNode& n) {
   double bw = read_bandwidth(n);
-  if (!(bw > 0)) n.fail("bandwidth must be positive");
+  if (!(bw >= kMinBandwidth && bw <= kMaxBandwidth)) {
+    n.fail(fmt::format("a bandwidth of '{}' is outside the valid range 1 B/s .. 1 PB/s (1e15 B/s); "
+                       "write 'unlimited' for a level whose transfers take no time",
+                       n.as_string()));
+  }
   return bw;
 }
 
@@ -141,7 +148,9 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   s.double_buffered = item.as_bool_or("double_buffered", false);
   if (auto n = item.find("energy_per_bit_pj"); n && !n->is_null()) {
     double e = n->as_double();
-    if (!(e >= 0) || !std::isfinite(e)) n->fail("energy_per_bit_pj must be a non-negative number");
+    if (!(e >= 0 && e <= kMaxEnergyPerBitPj)) {
+      n->fail(fmt::format("energy_per_bit_pj must be in the valid range 0 .. 10000 pJ per bit, got {}", n->as_string()));
+    }
     s.energy_per_bit_pj = e;
   }
 

@@ -49,17 +49,25 @@ constexpr int kMaxBanks = 1 << 16;
 // Rows per table: far more than any publication lists; bounds the duplicate check.
 constexpr size_t kMaxComponents = 4096;
 
-double read_non_negative(const SpecNode& n) {
+// Valid ranges of a table's numbers (docs/units_and_ranges.md): wide enough for any published
+// figure, narrow enough that a typo such as 1e308 is an error here, not an infinite energy later.
+constexpr double kMaxEnergyPj = 1e9;    // per action: 1 mJ
+constexpr double kMaxAreaUm2 = 1e12;    // per component: 1 m^2
+constexpr double kMaxPowerUw = 1e9;     // 1 kW
+constexpr double kMinClockMhz = 1e-3;   // 1 kHz, as an architecture's clock
+constexpr double kMaxClockMhz = 1e5;    // 100 GHz
+constexpr double kMinNodeNm = 1, kMaxNodeNm = 1000;
+
+double read_in_range(const SpecNode& n, double lo, double hi, const char* unit) {
   double v = n.as_double();
-  if (!std::isfinite(v) || v < 0) n.fail(fmt::format("expected a non-negative number, found '{}'", n.as_string()));
+  if (!(v >= lo && v <= hi)) {
+    n.fail(fmt::format("'{}' is outside the valid range {:g} .. {:g} {}", n.as_string(), lo, hi, unit));
+  }
   return v;
 }
 
-double read_positive(const SpecNode& n) {
-  double v = n.as_double();
-  if (!std::isfinite(v) || v <= 0) n.fail(fmt::format("expected a positive number, found '{}'", n.as_string()));
-  return v;
-}
+double read_energy(const SpecNode& n) { return read_in_range(n, 0, kMaxEnergyPj, "pJ"); }
+double read_area(const SpecNode& n) { return read_in_range(n, 0, kMaxAreaUm2, "um^2"); }
 
 int read_bits(const SpecNode& n) {
   int64_t v = n.as_int();
@@ -81,7 +89,7 @@ void read_action_map(const SpecNode& node, const PeKind& kind, bool derived, Tec
     if (std::find(kind.actions.begin(), kind.actions.end(), *action) == kind.actions.end())
       value.fail(fmt::format("PE kind '{}' does not perform the action '{}'", kind.name, key));
     if (c.action_energy_pj.count(*action)) value.fail(fmt::format("energy of action '{}' is given twice", key));
-    c.action_energy_pj[*action] = read_non_negative(value);
+    c.action_energy_pj[*action] = read_energy(value);
     c.action_derived[*action] = derived;
   }
 }
@@ -98,8 +106,8 @@ TechComponent parse_component(const SpecNode& n) {
   c.yaml_path = n.path();
   c.derived = n.as_bool_or("derived", false);
   auto read_cost = [&] {
-    if (auto e = n.find("energy_pj")) c.energy_pj = read_non_negative(*e);
-    if (auto a = n.find("area_um2")) c.area_um2 = read_non_negative(*a);
+    if (auto e = n.find("energy_pj")) c.energy_pj = read_energy(*e);
+    if (auto a = n.find("area_um2")) c.area_um2 = read_area(*a);
     if (!c.energy_pj && !c.area_um2) n.fail("a component needs `energy_pj`, `area_um2` or both");
   };
   switch (c.cls) {
@@ -143,8 +151,8 @@ TechComponent parse_component(const SpecNode& n) {
       } else if (auto p = n.find("power_uw")) {
         // Power at a clock -> energy per cycle; one product per cycle.
         // uW / MHz = 1e-6 W / 1e6 Hz = 1e-12 J = 1 pJ.
-        double uw = read_non_negative(*p);
-        double mhz = read_positive(n.at("clock_mhz"));
+        double uw = read_in_range(*p, 0, kMaxPowerUw, "uW");
+        double mhz = read_in_range(n.at("clock_mhz"), kMinClockMhz, kMaxClockMhz, "MHz");
         double per_product = uw / mhz;
         if (kind->family == PeFamily::mac || kind->family == PeFamily::lmul) {
           c.action_energy_pj[PeAction::mac] = per_product;
@@ -159,7 +167,7 @@ TechComponent parse_component(const SpecNode& n) {
         n.at("clock_mhz").fail("`clock_mhz` needs `power_uw`");
       }
       if (auto d = n.find("derived_energy_pj")) read_action_map(*d, *kind, true, c);
-      if (auto a = n.find("area_um2")) c.area_um2 = read_non_negative(*a);
+      if (auto a = n.find("area_um2")) c.area_um2 = read_area(*a);
       if (c.action_energy_pj.empty() && !c.area_um2) n.fail("a `pe` entry needs an energy or an area");
       break;
     }
@@ -173,15 +181,15 @@ TechComponent parse_component(const SpecNode& n) {
       int64_t banks = n.as_int_or("banks", 1);
       if (banks < 1 || banks > kMaxBanks) n.at("banks").fail(fmt::format("expected 1 to {} banks", kMaxBanks));
       c.banks = static_cast<int>(banks);
-      c.read_pj = read_non_negative(n.at("read_pj"));
-      if (auto w = n.find("write_pj")) c.write_pj = read_non_negative(*w);
-      if (auto a = n.find("area_um2")) c.area_um2 = read_non_negative(*a);
+      c.read_pj = read_energy(n.at("read_pj"));
+      if (auto w = n.find("write_pj")) c.write_pj = read_energy(*w);
+      if (auto a = n.find("area_um2")) c.area_um2 = read_area(*a);
       break;
     }
     case ComponentClass::dram:
       n.check_keys({"class", "width_bits", "energy_pj", "derived"});
       c.width_bits = read_bits(n.at("width_bits"));
-      c.energy_pj = read_non_negative(n.at("energy_pj"));
+      c.energy_pj = read_energy(n.at("energy_pj"));
       break;
   }
   return c;
@@ -236,7 +244,7 @@ TechnologyTable parse_technology_table(const SpecNode& body) {
   t.file = body.location().file;
   t.name = body.at("name").as_string();
   if (t.name.empty()) body.at("name").fail("the table needs a name");
-  t.node_nm = read_positive(body.at("node_nm"));
+  t.node_nm = read_in_range(body.at("node_nm"), kMinNodeNm, kMaxNodeNm, "nm");
   t.source = body.at("source").as_string();
   auto comps = body.at("components");
   auto items = comps.items();

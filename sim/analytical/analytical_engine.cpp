@@ -5,6 +5,7 @@
 #include <numeric>
 #include <vector>
 
+#include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
 
 namespace einsim {
@@ -260,7 +261,11 @@ class Evaluation {
 
   void record(uint32_t u, uint32_t j, uint64_t s, uint64_t start) {
     const TileOp& op = prog_.body[j];
-    const uint64_t c = start + op.cycles + op.latency;
+    uint64_t c = 0;
+    if (__builtin_add_overflow(start, op.cycles, &c) || __builtin_add_overflow(c, op.latency, &c) ||
+        c > kMaxTotalCycles) {
+      throw Error(cycles_overflow_message(prog_, j));
+    }
     if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
     for (const auto& a : op.allocs) occupancy_.push_back({start, start, static_cast<int64_t>(a.bytes), a.buffer});
     for (const auto& r : op.releases) occupancy_.push_back({start, c, -static_cast<int64_t>(r.bytes), r.buffer});
@@ -380,7 +385,8 @@ class Evaluation {
       } else {
         // The instance of the same phase inside the last checked period, shifted by whole periods.
         const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
-        final_comp[j] = completion(j, last - k * period_) + k * delta_;
+        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, "the total cycles"),
+                                    "the total cycles");
       }
     }
     r.period_cycles = stop ? delta_ : 0;
@@ -392,8 +398,9 @@ class Evaluation {
         const TileOp& op = prog_.body[j];
         const uint64_t k = counted_.instances(op);
         st.operations += k;
-        st.busy_cycles += k * op.cycles;
-        st.useful_ops += k * op.useful_ops;
+        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, "busy cycles"), "busy cycles");
+        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, "useful operations"),
+                                    "useful operations");
         if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
       if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
@@ -407,8 +414,10 @@ class Evaluation {
       r.units.push_back(st);
     }
     for (const TileOp& op : prog_.body) {
-      r.dram_read_bytes += counted_.instances(op) * op.dram_read_bytes;
-      r.dram_write_bytes += counted_.instances(op) * op.dram_write_bytes;
+      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(counted_.instances(op), op.dram_read_bytes,
+                                      "DRAM bytes read"), "DRAM bytes read");
+      r.dram_write_bytes = checked_add(r.dram_write_bytes, checked_mul(counted_.instances(op), op.dram_write_bytes,
+                                       "DRAM bytes written"), "DRAM bytes written");
     }
     const std::vector<uint64_t> peak = peaks();
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)

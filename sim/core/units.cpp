@@ -13,7 +13,7 @@ namespace {
 
 using UnitTable = std::vector<std::pair<const char*, double>>;
 
-double parse_with(const std::string& text, const UnitTable& units, const char* what) {
+double parse_with(const std::string& text, const UnitTable& units, const char* what, const char* example) {
   size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   const char* begin = text.c_str() + i;
@@ -25,7 +25,10 @@ double parse_with(const std::string& text, const UnitTable& units, const char* w
   std::string unit(end);
   while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.erase(0, 1);
   while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
-  if (unit.empty()) return value;
+  if (unit.empty()) {
+    // A bare number is ambiguous (100: bytes? kilobytes? bits?): the unit is required.
+    throw Error(fmt::format("'{}' has no unit; write the {} with its unit, e.g. '{}'", text, what, example));
+  }
   for (const auto& [name, scale] : units)
     if (unit == name) return value * scale;
   std::string known;
@@ -63,9 +66,9 @@ double read_with(const SpecNode& node, F parse) {
 
 }  // namespace
 
-double parse_bytes(const std::string& text) { return parse_with(text, kBytes, "size in bytes"); }
-double parse_bandwidth(const std::string& text) { return parse_with(text, kBandwidth, "bandwidth"); }
-double parse_frequency(const std::string& text) { return parse_with(text, kFrequency, "frequency"); }
+double parse_bytes(const std::string& text) { return parse_with(text, kBytes, "size in bytes", "64 KiB"); }
+double parse_bandwidth(const std::string& text) { return parse_with(text, kBandwidth, "bandwidth", "400 GB/s"); }
+double parse_frequency(const std::string& text) { return parse_with(text, kFrequency, "frequency", "940 MHz"); }
 
 double read_bytes(const SpecNode& node) { return read_with(node, parse_bytes); }
 double read_bandwidth(const SpecNode& node) { return read_with(node, parse_bandwidth); }

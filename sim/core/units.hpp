@@ -1,7 +1,7 @@
 #pragma once
 // Quantities with units as users write them in YAML: "16 MiB", "512KiB",
-// "400 GB/s", "940 MHz", "0.94 GHz", "1024 bit". A bare number is taken in the
-// base unit (bytes, bytes per second, hertz).
+// "400 GB/s", "940 MHz", "0.94 GHz", "1024 bit". The unit is required: a bare
+// number is an error (it is too easy to mean KiB or MHz and get bytes or hertz).
 
 #include <cstdint>
 #include <string>

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
 
 namespace einsim {
@@ -92,6 +93,7 @@ class CycleRun {
     }
     if (!channels_.empty()) sc_core::sc_spawn([this] { channel_arbiter(); }, "channel_arbiter");
     sc_core::sc_start();
+    if (!overflow_.empty()) throw Error(overflow_);
     if (!error_.empty()) throw InternalError("cycle engine: " + error_);
     if (running_ != 0) throw InternalError("cycle engine: unit processes blocked (dependency deadlock)");
     flush_occupancy(kUnset);
@@ -264,6 +266,7 @@ class CycleRun {
         const uint64_t start = now();
         if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
         record(j, s, start);
+        if (stop_) return finish();
         if (trace_ && op.cycles) trace_->push({0, u, j, s, start, op.cycles});
         if (op.cycles) sc_core::wait(sc_core::sc_time::from_value(op.cycles));
       }
@@ -277,7 +280,14 @@ class CycleRun {
 
   void record(uint32_t j, uint64_t s, uint64_t start) {
     const TileOp& op = prog_.body[j];
-    const uint64_t c = start + op.cycles + op.latency;
+    uint64_t c = 0;
+    if (__builtin_add_overflow(start, op.cycles, &c) || __builtin_add_overflow(c, op.latency, &c) ||
+        c > kMaxTotalCycles) {
+      // A user error (a rate or a size out of scale), not a bug: reported as such after sc_start.
+      if (overflow_.empty()) overflow_ = cycles_overflow_message(prog_, j);
+      stop_all();
+      return;
+    }
     flush_occupancy(start);
     for (const auto& a : op.allocs) pending_.push({start, static_cast<int64_t>(a.bytes), a.buffer});
     for (const auto& r : op.releases) pending_.push({c, -static_cast<int64_t>(r.bytes), r.buffer});
@@ -372,7 +382,7 @@ class CycleRun {
         // Shift the instance of the same phase inside the last checked period.
         const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
         const uint64_t u = last - k * period_;
-        final_comp[j] = completion(j, u) + k * delta_;
+        final_comp[j] = checked_add(completion(j, u), checked_mul(k, delta_, "the total cycles"), "the total cycles");
       }
     }
     r.period_cycles = stop ? delta_ : 0;
@@ -384,8 +394,9 @@ class CycleRun {
         const TileOp& op = prog_.body[j];
         const uint64_t k = counted_.instances(op);
         st.operations += k;
-        st.busy_cycles += k * op.cycles;
-        st.useful_ops += k * op.useful_ops;
+        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, "busy cycles"), "busy cycles");
+        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, "useful operations"),
+                                    "useful operations");
         if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
       if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
@@ -399,8 +410,10 @@ class CycleRun {
       r.units.push_back(st);
     }
     for (const TileOp& op : prog_.body) {
-      r.dram_read_bytes += counted_.instances(op) * op.dram_read_bytes;
-      r.dram_write_bytes += counted_.instances(op) * op.dram_write_bytes;
+      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(counted_.instances(op), op.dram_read_bytes,
+                                      "DRAM bytes read"), "DRAM bytes read");
+      r.dram_write_bytes = checked_add(r.dram_write_bytes, checked_mul(counted_.instances(op), op.dram_write_bytes,
+                                       "DRAM bytes written"), "DRAM bytes written");
     }
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b) {
       r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak_[b]});
@@ -419,6 +432,7 @@ class CycleRun {
   std::vector<std::map<uint64_t, uint64_t>> head_comp_;
   uint64_t first_step_ = 0;
   std::string error_;
+  std::string overflow_;  // the cycle count left 63 bits: the user's input is out of scale
   std::vector<uint64_t> active_count_;
   std::vector<std::vector<uint32_t>> unit_ops_;
   std::unique_ptr<sc_core::sc_event[]> events_;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
 #include "sim/engine/systolic_timing.hpp"
 
@@ -21,6 +22,20 @@ uint64_t mul_checked(uint64_t a, uint64_t b, const char* what) {
   return a * b;
 }
 
+// Cycles to move `bytes` at `rate` bytes per cycle; an error naming the level when the count
+// does not fit in 63 bits (e.g. 1 B/s at a 100 GHz clock on gigabytes of traffic).
+uint64_t transfer_cycles(uint64_t bytes, double rate, const StorageLevel& level) {
+  const double cycles = std::ceil(static_cast<double>(bytes) / rate);
+  try {
+    return static_cast<uint64_t>(checked_to_int64(
+        cycles, fmt::format("the cycles to move {} B through storage level '{}' at {:g} B per cycle (its bandwidth "
+                            "over the clock)",
+                            bytes, level.name, rate)));
+  } catch (const Error& e) {
+    throw SpecError(level.location, std::string(e.what()) + "; raise its bandwidth or lower the clock");
+  }
+}
+
 uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
 
 int64_t bits_of(const EinsumCascade& c, int tensor) { return format_bits(c.tensors[tensor].format); }
@@ -31,14 +46,16 @@ uint64_t bytes_of(uint64_t elements, int64_t bits) { return (elements * static_c
 struct Dram {
   double bytes_per_cycle = 0;  // 0: unlimited
   uint64_t latency = 0;
+  const StorageLevel* level = nullptr;  // for errors: the level whose rate makes a transfer too long
   uint64_t cycles(uint64_t bytes) const {
     if (bytes_per_cycle <= 0 || bytes == 0) return 0;
-    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
+    return transfer_cycles(bytes, bytes_per_cycle, *level);
   }
 };
 
 Dram dram_of(const ArchSpec& arch) {
   Dram d;
+  d.level = &arch.dram();
   d.bytes_per_cycle = arch.dram().bytes_per_cycle(arch.clock_hz);
   d.latency = static_cast<uint64_t>(std::max<int64_t>(0, arch.dram().latency_cycles));
   return d;
@@ -563,7 +580,7 @@ class FusedLowering {
     const double rate = level.bytes_per_cycle(arch_.clock_hz);
     if (rate <= 0) return;
     auto port_cycles = [&](uint64_t bytes, int64_t ports) {
-      return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / (rate * static_cast<double>(ports))));
+      return transfer_cycles(bytes, rate * static_cast<double>(ports), level);
     };
     const uint64_t bound =
         std::max(port_cycles(reads, std::max<int64_t>(1, level.read_ports)),

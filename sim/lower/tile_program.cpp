@@ -34,4 +34,13 @@ uint64_t TileProgram::instances(const TileOp& op) const {
   return (end - op.phase) / op.every + 1;
 }
 
+std::string cycles_overflow_message(const TileProgram& program, uint32_t op) {
+  const TileOp& o = program.body.at(op);
+  return fmt::format(
+      "the simulated time exceeds 2^63 cycles at '{}' on {} ({} cycles each, {} times): the inputs are out of "
+      "scale for a cycle count (a very low bandwidth at a high clock, or very large ranks); raise the bandwidth, "
+      "lower the clock or shrink the workload",
+      o.name, program.units.at(o.unit).name, o.cycles, program.instances(o));
+}
+
 }  // namespace einsim

@@ -61,6 +61,10 @@ struct TileOp {
   uint64_t dram_write_bytes = 0;
 };
 
+// The largest simulated time, in cycles, an engine reports: beyond it a count would not fit
+// in the 63 bits of the reports (JSON, SQLite); the run is an error instead.
+inline constexpr uint64_t kMaxTotalCycles = uint64_t{INT64_MAX};
+
 struct TileProgram {
   std::vector<TileUnit> units;
   std::vector<TileBuffer> buffers;
@@ -74,5 +78,8 @@ struct TileProgram {
   // Whether `op` runs on step s.
   static bool runs_on(const TileOp& op, uint64_t s) { return s <= op.last_step && s % op.every == op.phase; }
 };
+
+// The message for a run whose time passes kMaxTotalCycles at operation `op` of the body.
+std::string cycles_overflow_message(const TileProgram& program, uint32_t op);
 
 }  // namespace einsim

@@ -110,6 +110,6 @@ TEST_CASE("einsim check validates technology tables", "[e2e][pe][check]") {
   auto bad = run_einsim(std::string("check ") + path);
   CHECK(bad.status == 2);
   CHECK(bad.err.find(std::string(path) + ":6:") != std::string::npos);
-  CHECK(bad.err.find("non-negative") != std::string::npos);
+  CHECK(bad.err.find("outside the valid range 0 .. 1e+09 pJ") != std::string::npos);
   std::remove(path);
 }

@@ -280,7 +280,7 @@ TEST_CASE("non-positive and oversized sizes are errors", "[arch][spec]") {
 TEST_CASE("a level with zero capacity is an error", "[arch][spec]") {
   expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 0 KiB\n"), "positive capacity", 11,
                "storage[1].capacity");
-  expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 0\n"), "positive capacity");
+  expect_error(replace(kBase, "      capacity: 32 B\n", "      capacity: 0\n"), "has no unit");
   expect_error(replace(kBase, "      capacity: 64 KiB\n", "      capacity: 3 bit\n"),
                "not a whole number of bytes");
   expect_error(replace(kBase, "      capacity: 64 KiB\n", ""), "needs capacity: or partitions:");

@@ -72,7 +72,7 @@ TEST_CASE("technology table errors name the place and the problem", "[arch][tech
   CHECK(contains(e, "unknown key 'aera_um2'"));
 
   e = parse_error("    - {class: int_adder, bits: 8, energy_pj: -0.5}\n");
-  CHECK(contains(e, "non-negative"));
+  CHECK(contains(e, "'-0.5' is outside the valid range 0 .. 1e+09 pJ"));
   CHECK(contains(e, "technology.components[0].energy_pj"));
 
   e = parse_error("    - {class: flux_capacitor, bits: 8, energy_pj: 1}\n");
@@ -119,7 +119,7 @@ TEST_CASE("a technology table needs its header keys and components", "[arch][tec
       Catch::Contains("at least one component"));
   CHECK_THROWS_WITH(
       parse_technology_table(body("technology:\n  name: t\n  node_nm: -3\n  source: s\n  components: []\n")),
-      Catch::Contains("positive"));
+      Catch::Contains("outside the valid range 1 .. 1000 nm"));
   CHECK_THROWS_WITH(parse_technology_table(
                         body("technology:\n  name: t\n  node: 45\n  node_nm: 45\n  source: s\n  components: []\n")),
                     Catch::Contains("unknown key 'node'"));
