@@ -46,9 +46,9 @@ PeAction action_of(PeOp op) {
 ActionEnergy pe_action_energy(const PeKind& kind, PeAction action, bool dedicated_exp) {
   if (action == PeAction::exp && kind.family == PeFamily::vector && !dedicated_exp)
     return {EnergyRule::lane_mul_add, kExpTaylorSteps};
-  if (kind.family == PeFamily::mac && action != PeAction::mac) {
-    // A MAC array runs the other element-wise operators on its MAC units: one MAC each, and exp
-    // as the Taylor series (the FuseMax artifact's costs).
+  if ((kind.family == PeFamily::mac || kind.family == PeFamily::lmul) && action != PeAction::mac) {
+    // A MAC (or L-Mul) array runs the other element-wise operators on its MAC units: one MAC
+    // each, and exp as the Taylor series (the FuseMax artifact's costs).
     return {EnergyRule::mac_equivalents, action == PeAction::exp ? kExpTaylorSteps : 1};
   }
   return {EnergyRule::table, 1};

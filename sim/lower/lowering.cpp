@@ -1033,9 +1033,11 @@ ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
   for (const auto& [op, n] : e.map_ops) {
     if (n <= 0) continue;
     const uint64_t count = static_cast<uint64_t>(n);
-    const PeOpTraits t = fused_mac && op == e.expr.op ? pe_mac_traits(kind) : pe_op_traits(kind, pe_op(op));
+    // On MixPE every operator but the shift-add runs on its dequantization unit (the traits say so).
+    const bool mac = fused_mac && op == e.expr.op && !(mixpe && op != Op::shift_add);
+    const PeOpTraits t = mac ? pe_mac_traits(kind) : pe_op_traits(kind, pe_op(op));
     counts.add(mixpe && op != Op::shift_add ? PeAction::dequant : t.action,
-               count * static_cast<uint64_t>(t.actions));
+               count * static_cast<uint64_t>(mixpe && op != Op::shift_add ? 1 : t.actions));
   }
   if (!fused_mac && e.reduce_ops > 0 && !mixpe) {
     counts.add(pe_op_traits(kind, pe_op(reduce_action(e.reduce))).action, static_cast<uint64_t>(e.reduce_ops));
