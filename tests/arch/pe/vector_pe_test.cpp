@@ -74,8 +74,8 @@ TEST_CASE("exp on a dedicated unit is the exact exp rounded once", "[arch][pe][v
 
 TEST_CASE("exp as a Taylor series on the MACs", "[arch][pe][vector]") {
   // Range reduction r = x - k ln2 with |r| <= ln2/2, then a degree-5 polynomial by Horner (6
-  // multiply-adds, the PE traits' kExpTaylorSteps): truncation error <= (ln2/2)^6 / 6! ~ 2.4e-6
-  // relative, plus fp32 roundings; the fp16 result is then within one fp16 ulp of the exact exp.
+  // multiply-adds, the PE traits' kExpTaylorSteps): truncation error <= (ln2/2)^6 / 6! x sqrt(2) ~
+  // 3.4e-6 relative, plus fp32 roundings; the fp16 result is then within one fp16 ulp of the exact exp.
   VectorPe pe(NumberFormat::fp16, ExpUnit::taylor_on_mac);
   REQUIRE(pe.taylor_cycles() == 6);
   REQUIRE(pe.op_cycles(VectorOp::exp) == pe_op_traits(*parse_pe_kind("vector_fp16"), PeOp::exp).cycles);
@@ -99,7 +99,8 @@ TEST_CASE("exp as a Taylor series on the MACs", "[arch][pe][vector]") {
   }
   WARN("Taylor exp in an fp32 lane: worst relative error " << worst6 << " (degree 5, 6 MAC cycles), " << worst9
                                                            << " (degree 9, 10 MAC cycles)");
-  CHECK(worst6 < 2.4e-6 + 8 * std::ldexp(1, -24));
+  // Lagrange remainder: (ln2/2)^6 / 6! x e^(ln2/2) = 2.41e-6 x 1.414 ~ 3.4e-6 relative.
+  CHECK(worst6 < 3.41e-6 + 8 * std::ldexp(1, -24));
   CHECK(worst9 < 8 * std::ldexp(1, -24));
   CHECK(pe32_deg9.taylor_cycles() == 10);
   CHECK(pe32_deg9.counts()[PeAction::exp] == 251u);
