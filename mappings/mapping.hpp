@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "arch/pe/pe_traits.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/dataflow.hpp"
 #include "sim/core/yaml_source.hpp"
@@ -60,6 +61,7 @@ struct MappingGroup {
   // fused
   std::vector<GroupLoop> loops;  // outer to inner
   int64_t slots = 2;             // buffer slots per streamed input tile (2: double buffering)
+  SourceLocation slots_location;  // its `slots:` in a mapping file (empty when not given)
   std::string buffer;            // the storage level holding the group's tiles
   std::vector<EinsumPlacement> placements;  // one per Einsum, same order as `einsums`
   // The loops of the PEs' register file (`level: RF`): the order, outer to inner, in which each PE
@@ -180,14 +182,15 @@ PeReuse pe_reuse(const EinsumCascade& cascade, const MappingGroup& g, const Eins
 // Whether `e` multiplies (or shift-adds) two operands into a sum: one MAC per point.
 bool is_multiply_accumulate(const Einsum& e);
 
-// MAC cycles of one exp as a Taylor series on multiply-accumulate units (the FuseMax
-// artifact costs SLN = exp(QK - RM) at mac 6 + add 1 per element).
-inline constexpr int64_t kExpTaylorMacs = 6;
+// The PE operator an Einsum's map operator is (the vocabulary of arch/pe/pe_traits.hpp).
+PeOp pe_op(Op op);
 
-// Cycles one PE of `kind` spends per iteration point of `e` (FuseMax's costs:
-// a multiply-accumulate 1, add/sub/max/min 1, exp 6 as a Taylor series on MACs,
-// div 1 on a vector lane); throws Error naming the operator the PE lacks.
-// With `dedicated_exp` (a vector array's `exp_unit: dedicated`) exp costs 1.
+// Cycles one PE of `kind` spends per iteration point of `e`: the sum over its map operators of
+// their cycles in the PE family's traits (arch/pe/pe_traits.hpp: FuseMax's costs, a
+// multiply-accumulate 1, add/sub/max/min 1, exp kExpTaylorSteps as a Taylor series, div 1 on a
+// vector lane), plus 1 for the reduce step of an Einsum that is not a multiply-accumulate; throws
+// Error naming the operator the PE lacks. With `dedicated_exp` (a vector array's
+// `exp_unit: dedicated`) exp costs 1.
 int64_t cycles_per_point(const Einsum& e, const PeKind& kind, bool dedicated_exp = false);
 
 }  // namespace einsim

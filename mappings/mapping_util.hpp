@@ -49,4 +49,11 @@ inline std::string default_buffer(const ArchSpec& arch) {
   throw Error(fmt::format("architecture '{}' has no on-chip SRAM level to hold tiles", arch.name));
 }
 
+// Slots per tile a fused group takes in `buffer` unless told otherwise: 2 (double buffering) in a
+// double-buffered level, 1 in one that is not (`double_buffered: false`).
+inline int64_t default_slots(const ArchSpec& arch, const std::string& buffer) {
+  const StorageLevel* l = arch.find_level(buffer);
+  return l && !l->double_buffered ? 1 : 2;
+}
+
 }  // namespace einsim::mapping_detail

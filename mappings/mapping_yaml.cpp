@@ -124,9 +124,10 @@ Mapping load_mapping(const YamlDocument& doc, const EinsumCascade& c, const Arch
         for (const auto& [name, node] : place.entries()) g.einsums.push_back(find_einsum(name, node));
       }
       std::sort(g.einsums.begin(), g.einsums.end());
-      g.slots = gn.as_int_or("slots", 2);
       g.buffer = gn.has("buffer") ? gn.at("buffer").as_string() : default_buffer(arch);
       if (!arch.find_level(g.buffer)) gn.at("buffer").fail(fmt::format("unknown storage level '{}'", g.buffer));
+      g.slots = gn.as_int_or("slots", default_slots(arch, g.buffer));
+      if (auto sn = gn.find("slots")) g.slots_location = sn->location();
       if (auto ln = gn.find("loops")) {
         for (const auto& item : ln->items()) {
           GroupLoop l;

@@ -86,39 +86,41 @@ bool is_multiply_accumulate(const Einsum& e) {
          (e.expr.op == Op::mul || e.expr.op == Op::shift_add);
 }
 
+PeOp pe_op(Op op) {
+  switch (op) {
+    case Op::add: return PeOp::add;
+    case Op::sub: return PeOp::sub;
+    case Op::mul: return PeOp::mul;
+    case Op::div: return PeOp::div;
+    case Op::neg: return PeOp::neg;
+    case Op::max: return PeOp::max;
+    case Op::min: return PeOp::min;
+    case Op::exp: return PeOp::exp;
+    case Op::sqrt: return PeOp::sqrt;
+    case Op::abs: return PeOp::abs;
+    case Op::relu: return PeOp::relu;
+    case Op::gelu: return PeOp::gelu;
+    case Op::shift_add: return PeOp::shift_add;
+    case Op::dequant: return PeOp::dequant;
+  }
+  return PeOp::add;
+}
+
 int64_t cycles_per_point(const Einsum& e, const PeKind& kind, bool dedicated_exp) {
   int64_t cycles = 0;
-  const bool fused_mac = is_multiply_accumulate(e);
   for (const auto& [op, count] : e.map_ops) {
     if (count == 0) continue;
-    int64_t c = 1;
-    bool ok = true;
-    switch (op) {
-      case Op::add: case Op::sub: case Op::mul:
-        break;  // on a MixPE array: its dequantization unit (zero point, scale)
-      case Op::neg: case Op::max: case Op::min: case Op::abs: case Op::relu:
-        ok = kind.family != PeFamily::mixpe;
-        break;
-      case Op::exp:
-        c = dedicated_exp && kind.family == PeFamily::vector ? 1 : kExpTaylorMacs;
-        ok = kind.family != PeFamily::mixpe;
-        break;
-      case Op::div: case Op::sqrt: case Op::gelu:
-        ok = kind.family == PeFamily::vector;
-        break;
-      case Op::shift_add: case Op::dequant:
-        ok = kind.family == PeFamily::mixpe;
-        if (op == Op::shift_add) c = format_info(kind.b).bits;  // one shift-add per weight bit
-        break;
-    }
-    if (!ok) {
+    // The PE family's traits (arch/pe/pe_traits.hpp): whether it has the operator, and its cycles.
+    const PeOpTraits t = pe_op_traits(kind, pe_op(op), dedicated_exp);
+    const int64_t c = t.cycles;
+    if (!t.supported) {
       throw Error(fmt::format("Einsum {} uses '{}', which a {} PE does not have", e.name, op_name(op),
                               kind.name));
     }
     // Per point, the expression evaluates each operator `count / points` times.
     cycles += c * std::max<int64_t>(1, count / std::max<int64_t>(1, e.iteration_points));
   }
-  if (!e.reduced_ranks.empty() && !fused_mac) cycles += 1;  // the reduce step
+  if (!e.reduced_ranks.empty() && !is_multiply_accumulate(e)) cycles += 1;  // the reduce step
   return std::max<int64_t>(cycles, 1);
 }
 

@@ -151,7 +151,7 @@ Mapping attention_preset(std::string_view dataflow, const EinsumCascade& c, cons
     MappingGroup core;
     core.name = "attention";
     core.buffer = buffer;
-    core.slots = 2;
+    core.slots = default_slots(arch, buffer);
     if (rB >= 0) core.loops.push_back({rB, 0});
     if (rH >= 0) core.loops.push_back({rH, 0});
     core.loops.push_back({rP, p_tile == c.ranks[rP].size ? 0 : p_tile});

@@ -104,7 +104,7 @@ std::vector<MappingGroup> flat_spill_groups(const EinsumCascade& c, const ArchSp
              : stage % 2 == 0   ? fmt::format("attention_pass{}", stage / 2)
                                 : fmt::format("attention_after_pass{}", stage / 2);
     g.buffer = buffer;
-    g.slots = 2;
+    g.slots = default_slots(arch, buffer);
     if (ar.b >= 0) g.loops.push_back({ar.b, 0});
     if (ar.h >= 0) g.loops.push_back({ar.h, 0});
     g.loops.push_back({ar.p, t});

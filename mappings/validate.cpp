@@ -149,6 +149,16 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
                           default_sram_hint(arch)));
     }
     if (g.slots < 1 || g.slots > 64) fail(g, "slots must be between 1 and 64");
+    if (g.slots > 1 && !level->double_buffered) {
+      // A level that is not double-buffered holds one copy of a tile: the next tile cannot fill
+      // while the current one is read (Timeloop's multiple_buffering 1).
+      const std::string msg = fmt::format(
+          "group '{}' asks for {} slots per tile in buffer '{}', which is not double-buffered "
+          "(double_buffered: false holds one slot per tile); use slots: 1 or set double_buffered: true",
+          g.name, g.slots, g.buffer);
+      if (!g.slots_location.file.empty()) throw SpecError(g.slots_location, msg);
+      fail(g, msg);
+    }
     std::set<int> loop_ranks;                 // at either level
     std::set<std::pair<bool, int>> level_ranks;  // (in the buffer, rank)
     std::map<int, int64_t> dram_tile;            // ranks the DRAM's loops cover -> their tile

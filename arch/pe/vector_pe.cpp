@@ -48,11 +48,8 @@ double VectorPe::max(double a, double b) {
 }
 
 double VectorPe::exp(double x) {
-  if (exp_unit_ == ExpUnit::taylor_on_mac) {
-    counts_.add(PeAction::mac, static_cast<uint64_t>(taylor_cycles()));
-    return taylor_exp(x);
-  }
   counts_.add(PeAction::exp);
+  if (exp_unit_ == ExpUnit::taylor_on_mac) return taylor_exp(x);
   return quantize(lane_, std::exp(quantize(lane_, x)));
 }
 
@@ -72,6 +69,14 @@ double VectorPe::taylor_exp(double x) const {
   double p = quantize(acc, inv_fact[taylor_degree_]);
   for (int i = taylor_degree_ - 1; i >= 0; --i) p = round_fma(acc, p, r, quantize(acc, inv_fact[i]));
   return quantize(lane_, std::ldexp(p, static_cast<int>(k)));
+}
+
+int VectorPe::op_cycles(VectorOp op) const {
+  PeKind lane{"vector", PeFamily::vector, lane_, lane_, lane_, 0, {}};
+  static constexpr PeOp kOps[] = {PeOp::add, PeOp::sub, PeOp::mul, PeOp::div, PeOp::max, PeOp::exp};
+  const PeOpTraits t = pe_op_traits(lane, kOps[static_cast<int>(op)], exp_unit_ == ExpUnit::dedicated);
+  if (op == VectorOp::exp && exp_unit_ == ExpUnit::taylor_on_mac) return taylor_cycles();
+  return static_cast<int>(t.cycles);
 }
 
 double VectorPe::apply(VectorOp op, double a, double b) {

@@ -97,9 +97,10 @@ const std::initializer_list<std::string_view> kDramKeys = {
 const std::initializer_list<std::string_view> kSramKeys = {
     "name",       "kind",        "capacity",       "bandwidth",       "width_bits", "banks",
     "read_ports", "write_ports", "latency_cycles", "double_buffered", "partitions", "energy_per_bit_pj"};
-const std::initializer_list<std::string_view> kRegfileKeys = {
-    "name",       "kind",       "capacity",    "per_pe",          "array",
-    "width_bits", "read_ports", "write_ports", "double_buffered", "energy_per_bit_pj"};
+const std::initializer_list<std::string_view> kRegfileKeys = {"name",  "kind",       "capacity",
+                                                              "per_pe", "array", "width_bits", "energy_per_bit_pj"};
+// Keys a register file once accepted and no model reads: a register file keeps up with its PE.
+const std::initializer_list<std::string_view> kRegfileUnmodelled = {"read_ports", "write_ports", "double_buffered"};
 
 struct PendingArrayRef {
   size_t level;
@@ -127,6 +128,13 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
       item.check_keys(kSramKeys);
       break;
     case StorageKind::regfile:
+      for (std::string_view key : kRegfileUnmodelled) {
+        if (auto n = item.find(std::string(key))) {
+          n->fail(fmt::format("register file '{}': {} is not modelled (a register file keeps up with its PE's "
+                              "accesses and holds one copy of what the PE keeps); remove the key",
+                              s.name, key));
+        }
+      }
       item.check_keys(kRegfileKeys);
       break;
   }
@@ -145,7 +153,7 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   s.read_ports = read_count_or(item, "read_ports", 1, 1, kMaxSmallCount, "read_ports");
   s.write_ports = read_count_or(item, "write_ports", 1, 1, kMaxSmallCount, "write_ports");
   s.latency_cycles = read_count_or(item, "latency_cycles", 0, 0, kMaxCycles, "latency_cycles");
-  s.double_buffered = item.as_bool_or("double_buffered", false);
+  s.double_buffered = item.as_bool_or("double_buffered", true);
   if (auto n = item.find("energy_per_bit_pj"); n && !n->is_null()) {
     double e = n->as_double();
     if (!(e >= 0 && e <= kMaxEnergyPerBitPj)) {
@@ -544,7 +552,7 @@ ArchSpec load_architecture(const YamlDocument& doc) {
 
   if (auto noc = body.find("noc"); noc && !noc->is_null()) {
     noc->check_keys({"multicast", "spatial_reduction"});
-    arch.noc.multicast = noc->as_bool_or("multicast", false);
+    arch.noc.multicast = noc->as_bool_or("multicast", true);
     arch.noc.spatial_reduction = noc->as_bool_or("spatial_reduction", false);
   }
   return arch;

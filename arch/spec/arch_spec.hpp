@@ -54,8 +54,10 @@ struct StorageLevel {
   int64_t banks = 1;
   int64_t read_ports = 1;
   int64_t write_ports = 1;
-  int64_t latency_cycles = 0;
-  bool double_buffered = false;
+  int64_t latency_cycles = 0;  // DRAM: per transfer; SRAM: added to each tile's result (see lowering)
+  // SRAM: holds two copies of a tile, one filling while the other is read (the default, as
+  // SCALE-Sim's scratchpads); false: one, so a tile's fill waits until the last one is used.
+  bool double_buffered = true;
   bool per_pe = false;                       // a copy in every PE (register files)
   std::string array;                         // per-PE levels: the array whose PEs hold it; empty = all arrays
   std::optional<double> energy_per_bit_pj;   // override of the technology table
@@ -81,7 +83,7 @@ struct ComputeArray {
   int64_t pipeline_depth = 1;       // cycles from operands in to result out of one PE
   int64_t initiation_interval = 1;  // cycles between independent operations of one PE
   // `exp_unit: dedicated` (vector lanes only): a pipelined exp unit, one exp per cycle. The
-  // default `taylor`: exp as a Taylor series on the PE's multiply-add (kExpTaylorMacs cycles).
+  // default `taylor`: exp as a Taylor series on the PE's multiply-add (kExpTaylorSteps cycles, arch/pe/pe_traits.hpp).
   bool dedicated_exp = false;
 
   int64_t lanes() const { return cols; }
@@ -90,7 +92,9 @@ struct ComputeArray {
 
 // Interconnect abilities of the arrays.
 struct NocSpec {
-  bool multicast = false;          // one buffer read can feed many PEs in the same cycle
+  // One buffer read can feed many PEs in the same cycle (the default, as Timeloop's network);
+  // false: a fused group's operand is read once per PE it feeds (sim/lower/lowering.hpp).
+  bool multicast = true;
   bool spatial_reduction = false;  // partial sums can be added across PEs on the way out
 };
 

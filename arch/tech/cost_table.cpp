@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "arch/pe/pe_traits.hpp"
 #include "arch/tech/node_scaling.hpp"
 #include "sim/core/error.hpp"
 
@@ -208,10 +209,10 @@ UnitCost CostTable::divider(NumberFormat f) const {
 UnitCost CostTable::exp_unit(NumberFormat f) const {
   if (const auto* r = exact(ComponentClass::exp_unit, f); r && r->energy_pj)
     return at_node(*r->energy_pj, r->area_um2, r->derived);
-  // FuseMax's exponential: a Taylor series evaluated by 5 fused multiply-adds
-  // and one final multiply, in the lane's format (6 operations).
+  // FuseMax's exponential: the Taylor series of the PE traits (arch/pe/pe_traits.hpp),
+  // kExpTaylorSteps fused multiply-adds in the lane's format, as one pipelined unit.
   UnitCost fma = fp_multiplier_core(f, f) + fp_accumulator_adder(f) + register_bits(format_bits(f));
-  UnitCost u = fma * 5 + fp_multiplier(f);
+  UnitCost u = fma * static_cast<double>(kExpTaylorSteps);
   u.derived = true;
   return u;
 }

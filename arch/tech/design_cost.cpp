@@ -117,16 +117,19 @@ DesignCost design_cost(const ArchSpec& arch, const DesignActivity& activity) {
       const PeAction act = static_cast<PeAction>(i);
       const uint64_t n = actions[act];
       if (n == 0) continue;
-      if (act == PeAction::exp && kind.family == PeFamily::vector && !array.dedicated_exp) {
+      // How this family prices the action (arch/pe/pe_traits.hpp, the table the timing reads too).
+      const ActionEnergy rule = pe_action_energy(kind, act, array.dedicated_exp);
+      const double units = static_cast<double>(rule.energy_units);
+      if (rule.rule == EnergyRule::lane_mul_add) {
         // A vector lane without a dedicated exp unit (exp_unit: taylor) runs the Taylor series the
-        // timing charges on its multiplier and adder: 6 multiply-adds (the FuseMax artifact's
-        // "mac 6" for exp on its 1D array).
+        // timing charges on its multiplier and adder (the FuseMax artifact's "mac 6" for exp on its
+        // 1D array).
         auto mul_add = [](const std::optional<PeCost>& pc) {
           return pc && pc->energy_pj.count(PeAction::mul) && pc->energy_pj.count(PeAction::add) ? &*pc : nullptr;
         };
         const PeCost* lane = mul_add(cost) ? mul_add(cost) : mul_add(fb_cost);
         if (lane) {
-          per[i] = kExpTaylorTerms * (lane->energy_pj.at(PeAction::mul) + lane->energy_pj.at(PeAction::add));
+          per[i] = units * (lane->energy_pj.at(PeAction::mul) + lane->energy_pj.at(PeAction::add));
           e += static_cast<double>(n) * per[i];
           taylor_lanes = true;
           continue;
@@ -138,11 +141,10 @@ DesignCost design_cost(const ArchSpec& arch, const DesignActivity& activity) {
         continue;
       }
       const PeCost* mac_cost = cost ? &*cost : &*fb_cost;
-      if (kind.family == PeFamily::mac && mac_cost->energy_pj.count(PeAction::mac)) {
+      if (rule.rule == EnergyRule::mac_equivalents && mac_cost->energy_pj.count(PeAction::mac)) {
         // A MAC array runs the other element-wise operators on its MAC units: one MAC each,
-        // and exp as a 6-term Taylor series (the FuseMax artifact's costs).
-        const double mac = mac_cost->energy_pj.at(PeAction::mac);
-        per[i] = act == PeAction::exp ? kExpTaylorTerms * mac : mac;
+        // and exp as the Taylor series (the FuseMax artifact's costs).
+        per[i] = units * mac_cost->energy_pj.at(PeAction::mac);
         e += static_cast<double>(n) * per[i];
         mac_fallback = true;
         continue;

@@ -20,13 +20,11 @@
 #include <vector>
 
 #include "arch/pe/action_counts.hpp"
+#include "arch/pe/pe_traits.hpp"
 #include "arch/spec/arch_spec.hpp"
 
 namespace einsim {
 
-// Multiply-adds of the Taylor series a PE without an exp unit runs for one exp
-// (the FuseMax artifact's "mac 6"; the timing's kExpTaylorMacs in mappings/mapping.hpp).
-inline constexpr int64_t kExpTaylorTerms = 6;
 
 // Element reads and writes of one width in a register file, summed over its PEs.
 struct RegfileUse {

@@ -262,8 +262,10 @@ void MapSpace::add_knobs(Base& b) const {
       k.kind = Knob::Kind::slots;
       k.group = group;
       k.name = g.name + ": slots";
+      const StorageLevel* level = arch_.find_level(g.buffer);
       for (int64_t s : {g.slots, int64_t{1}, int64_t{2}, int64_t{3}}) {
         if (std::find(k.values.begin(), k.values.end(), s) != k.values.end()) continue;
+        if (s > 1 && level && !level->double_buffered) continue;  // one slot per tile (validate_mapping)
         k.values.push_back(s);
         k.labels.push_back(std::to_string(s));
       }

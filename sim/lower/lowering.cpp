@@ -200,13 +200,19 @@ class FusedLowering {
                                           points / (spread_rows * spread_cols), "a tile's cycles"),
                               cpp * ii, "a tile's cycles") + fill;
       op.useful_ops = mul_checked(points, cpp, "a tile's work");
+      // The buffer's latency: a tile's operands arrive latency_cycles after they are asked for, so its
+      // result is visible that much later (the array itself is pipelined and free again on time).
+      op.latency = static_cast<uint64_t>(std::max<int64_t>(0, arch_.level(g_.buffer).latency_cycles));
       // Each value of an operand's tile comes from the buffer once, or again whenever the PEs'
-      // register-file loops revisit it (pe_reuse).
+      // register-file loops revisit it (pe_reuse); without multicast once per PE it feeds.
       uint64_t reads = 0, port_reads = 0;
       for (const auto& in : ein.inputs) {
         const int prod = c_.tensors[in.tensor].producer;
-        const uint64_t fetched = mul_checked(tile_bytes(in.tensor),
-                                             static_cast<uint64_t>(pe_reuse(c_, g_, pl, in).refetch), "a tile's reads");
+        const uint64_t fan = multicast_fanout(in, pl, spread_rows, spread_cols);
+        const uint64_t fetched = mul_checked(mul_checked(tile_bytes(in.tensor),
+                                                         static_cast<uint64_t>(pe_reuse(c_, g_, pl, in).refetch),
+                                                         "a tile's reads"),
+                                             fan, "a tile's reads");
         if (!in_pe(in.tensor)) reads += fetched;
         if (!(prod >= 0 && group_of_[prod] == gi_ && placement(prod).array == pl.array)) port_reads += fetched;
         if (prod >= 0 && group_of_[prod] == gi_) {
@@ -419,6 +425,36 @@ class FusedLowering {
     for (int reader : graph_.consumers(t))
       if (placement(reader).array != placement(prod).array) return false;
     return true;
+  }
+  // The PEs one value of operand `in` goes to from the buffer in a step, when the NoC cannot
+  // multicast (`noc.multicast: false`): the PEs along each array dimension whose ranks the operand
+  // does not index (Q[e,p] with the rows over M0: every row of the array takes the same value), so
+  // spread_rows (spread_cols) of them. With multicast one read feeds them all: 1.
+  uint64_t multicast_fanout(const Access& in, const EinsumPlacement& pl, uint64_t spread_rows,
+                            uint64_t spread_cols) const {
+    if (arch_.noc.multicast) return 1;
+    std::vector<int> ranks;
+    for (const AccessDim& d : in.dims) {
+      for (const IndexTerm& t : d.index.terms) ranks.push_back(t.rank);
+      if (d.inner)
+        for (const IndexTerm& t : d.inner->terms) ranks.push_back(t.rank);
+    }
+    auto indexes_any = [&](const std::vector<int>& placed) {
+      for (int r : placed)
+        if (contains(ranks, r) || covers_part(ranks, r)) return true;
+      return false;
+    };
+    uint64_t fan = 1;
+    if (!indexes_any(pl.rows)) fan *= spread_rows;
+    if (!indexes_any(pl.cols)) fan *= spread_cols;
+    return fan;
+  }
+  // Whether `ranks` holds a rank that r is a part of, or a part of r (a partitioned rank M and its M0).
+  bool covers_part(const std::vector<int>& ranks, int r) const {
+    for (int x : ranks) {
+      if (c_.ranks[r].parent == x || c_.ranks[x].parent == r) return true;
+    }
+    return false;
   }
   // The buffer bytes a step's tile of an intermediate t takes (none when it stays in the PEs).
   uint64_t held_bytes(int t) const { return in_pe(t) ? 0 : tile_bytes(t); }
@@ -699,6 +735,8 @@ struct SystolicFolds {
   bool accumulates = false;  // ws, is: outputs accumulate over the row folds of a column fold
   bool spill = false;        // and their partial sums go through DRAM between row folds
   uint64_t out_cap = 0;      // an output tile holds at most half the output partition (two are open at once)
+  uint64_t buffers = 2;      // operand copies the buffer holds: 2 double-buffered, 1 not (fill waits for use)
+  uint64_t latency = 0;      // the buffer's latency_cycles: a fold's results are visible that much later
 };
 
 // The body of one batch element, fold by fold: the fold's load of the operand blocks it does not
@@ -755,6 +793,7 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
     fold.name = fmt::format("{} fold {}", einsum, i);
     fold.unit = array_unit;
     fold.cycles = static_cast<uint64_t>(t.cycles_per_fold);
+    fold.latency = s.latency;
     if (load_op[i] != UINT32_MAX) fold.deps = {{load_op[i], 0}};
     if (release_at[i] > 0) fold.releases = {{0, release_at[i]}};
     fold.useful_ops = static_cast<uint64_t>(f.macs);
@@ -775,11 +814,12 @@ FoldTraffic unroll_folds(TileProgram& p, const SystolicTiming& t, const Systolic
     }
   }
   // Double buffering: a fold's operands load once the fold two back (of this batch element or
-  // the previous one) is done.
+  // the previous one) is done; in a buffer that is not double-buffered, the fold one back.
+  const uint64_t nb = s.buffers;
   for (uint64_t i = 0; i < folds; ++i) {
     if (load_op[i] == UINT32_MAX) continue;
-    const uint64_t distance = i >= 2 ? 0 : ceil_div(2 - i, folds);
-    const uint64_t back = i + distance * folds - 2;
+    const uint64_t distance = i >= nb ? 0 : ceil_div(nb - i, folds);
+    const uint64_t back = i + distance * folds - nb;
     p.body[load_op[i]].deps = {{fold_op[back], static_cast<uint32_t>(distance)}};
   }
   return sum;
@@ -889,6 +929,8 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   }
   s.psum = s.out;
   s.psum.bits = acc_bits;
+  s.buffers = sram->double_buffered ? 2 : 1;
+  s.latency = static_cast<uint64_t>(std::max<int64_t>(0, sram->latency_cycles));
   s.spill = psum_spill > 0;
   const uint64_t reads = in_reads + w_reads + ep_reads + psum_spill, writes = out_bytes + psum_spill;
 
@@ -949,6 +991,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
     fold.name = fmt::format("{} fold", e.name);
     fold.unit = array_unit;
     fold.cycles = fold_cycles;
+    fold.latency = s.latency;
     fold.deps = {{lo, 0}, {po, 0}};
     fold.releases = {{0, held_per_fold}};
     fold.useful_ops = ceil_div(M * K * N, folds);  // one MAC per point, spread over the folds
@@ -962,7 +1005,7 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
     write.deps = {{fo, 0}};
     write.releases = {{0, out_tile}};
     add_op(p, write);
-    p.body[lo].deps = {{fo, 2}};  // double-buffered operand tiles
+    p.body[lo].deps = {{fo, static_cast<uint32_t>(s.buffers)}};  // double-buffered operand tiles (or not)
     out.notes.push_back(fmt::format("{}: {} folds per batch element, more than {}: each fold moves the average of the "
                                     "folds' DRAM transfers (the byte totals are exact)",
                                     e.name, folds, kMaxUnrolledFolds));
@@ -996,44 +1039,25 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   return out;
 }
 
-PeAction action_for(Op op) {
-  switch (op) {
-    case Op::add: case Op::neg: case Op::abs: case Op::relu: return PeAction::add;
-    case Op::sub: return PeAction::sub;
-    case Op::mul: return PeAction::mul;
-    case Op::div: case Op::sqrt: return PeAction::div;
-    case Op::max: case Op::min: return PeAction::max;
-    case Op::exp: case Op::gelu: return PeAction::exp;
-    case Op::shift_add: return PeAction::shift_add;
-    case Op::dequant: return PeAction::dequant;
-  }
-  return PeAction::add;
-}
-
 }  // namespace
 
 ActionCounts einsum_actions(const Einsum& e, const PeKind& kind) {
+  // Each operator counts the actions of the PE family's traits (arch/pe/pe_traits.hpp); the
+  // product summed into the accumulator of a multiply-accumulate counts its mac (or shift-adds).
   ActionCounts counts;
   const bool fused_mac = is_multiply_accumulate(e);
   const bool mixpe = kind.family == PeFamily::mixpe;
   for (const auto& [op, n] : e.map_ops) {
     if (n <= 0) continue;
     const uint64_t count = static_cast<uint64_t>(n);
-    if (mixpe && op != Op::shift_add) {
-      counts.add(PeAction::dequant, count);  // zero point and scale: MixPE's dequantization unit
-      continue;
-    }
-    if (fused_mac && op == e.expr.op) {
-      if (op == Op::shift_add) counts.add(PeAction::shift_add, count * static_cast<uint64_t>(format_bits(kind.b)));
-      else counts.add(PeAction::mac, count);
-      continue;
-    }
-    counts.add(action_for(op), count);
+    // On MixPE every operator but the shift-add runs on its dequantization unit (the traits say so).
+    const bool mac = fused_mac && op == e.expr.op && !(mixpe && op != Op::shift_add);
+    const PeOpTraits t = mac ? pe_mac_traits(kind) : pe_op_traits(kind, pe_op(op));
+    counts.add(mixpe && op != Op::shift_add ? PeAction::dequant : t.action,
+               count * static_cast<uint64_t>(mixpe && op != Op::shift_add ? 1 : t.actions));
   }
   if (!fused_mac && e.reduce_ops > 0 && !mixpe) {
-    counts.add(e.reduce == ReduceOp::sum ? PeAction::add
-               : e.reduce == ReduceOp::prod ? PeAction::mul : PeAction::max,
-               static_cast<uint64_t>(e.reduce_ops));
+    counts.add(pe_op_traits(kind, pe_op(reduce_action(e.reduce))).action, static_cast<uint64_t>(e.reduce_ops));
   }
   return counts;
 }

@@ -37,10 +37,10 @@ VectorPeModule::VectorPeModule(sc_core::sc_module_name name, VectorPe arith, int
 void VectorPeModule::on_clock() {
   const uint64_t edge = edge_++;
   if (valid_in.read() && timing_.can_accept(edge)) {
-    timing_.accept(edge);
     const int op = op_in.read();
     if (op < 0 || op > static_cast<int>(VectorOp::exp))
       throw Error("VectorPeModule: op code " + std::to_string(op) + " is not a VectorOp");
+    timing_.accept(edge, arith_.op_cycles(static_cast<VectorOp>(op)));  // the PE traits' cycles
     timing_.schedule(edge, arith_.apply(static_cast<VectorOp>(op), a_in.read(), b_in.read()));
   }
   if (auto r = timing_.pop_due(edge)) {

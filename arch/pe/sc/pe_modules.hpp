@@ -100,6 +100,8 @@ class MixPeModule : public sc_core::sc_module {
 };
 
 // A vector lane: result_out = op(a_in, b_in) with op_in a VectorOp code (b_in unused by exp).
+// An operation occupies the lane for the PE traits' cycles of its operator (VectorPe::op_cycles:
+// a Taylor exp kExpTaylorSteps issue slots), each an initiation interval long.
 class VectorPeModule : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_in{"clk_in"};

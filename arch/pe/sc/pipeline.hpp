@@ -25,10 +25,18 @@ class PipelineTiming {
 
   // Whether an operand set sampled at `edge` is accepted.
   bool can_accept(uint64_t edge) const { return edge >= next_accept_; }
-  // Marks an acceptance at `edge` (the next one is possible at edge + ii).
-  void accept(uint64_t edge) { next_accept_ = edge + static_cast<uint64_t>(ii_); }
-  // A result of the operands accepted at `edge`, due at the output from edge + latency - 1 on.
-  void schedule(uint64_t edge, Result r) { in_flight_.push_back({edge + static_cast<uint64_t>(latency_) - 1, r}); }
+  // Marks an acceptance at `edge` of an operation that takes `cycles` issue slots (a multi-cycle
+  // operator such as a Taylor exp): the next one is possible at edge + cycles x ii.
+  void accept(uint64_t edge, int cycles = 1) {
+    occupancy_ = static_cast<uint64_t>(cycles < 1 ? 1 : cycles);
+    next_accept_ = edge + occupancy_ * static_cast<uint64_t>(ii_);
+  }
+  // A result of the operands accepted at `edge`, due at the output from edge + latency - 1 on (and
+  // (cycles - 1) x ii later for an operation of several cycles).
+  void schedule(uint64_t edge, Result r) {
+    const uint64_t extra = (occupancy_ - 1) * static_cast<uint64_t>(ii_);
+    in_flight_.push_back({edge + static_cast<uint64_t>(latency_) - 1 + extra, r});
+  }
   // The result due at `edge`, if any.
   std::optional<Result> pop_due(uint64_t edge) {
     if (in_flight_.empty() || in_flight_.front().due != edge) return std::nullopt;
@@ -48,6 +56,7 @@ class PipelineTiming {
   int latency_;
   int ii_;
   uint64_t next_accept_ = 0;
+  uint64_t occupancy_ = 1;  // issue slots of the last accepted operation
   std::deque<Slot> in_flight_;
 };
 

@@ -235,7 +235,7 @@ TEST_CASE("vector module runs every op with latency 5 and II 2", "[arch][pe_sc]"
   sc_core::sc_signal<double> a("a"), b("b");
   sc_core::sc_signal<int> op("op");
   Bench<Op> bench("bench");
-  VectorPeModule pe("pe", VectorPe(NumberFormat::fp16, ExpUnit::taylor_on_mac), latency, ii);
+  VectorPeModule pe("pe", VectorPe(NumberFormat::fp16, ExpUnit::dedicated), latency, ii);
   pe.clk_in(bench.clk);
   pe.valid_in(bench.valid);
   pe.op_in(op);
@@ -252,12 +252,34 @@ TEST_CASE("vector module runs every op with latency 5 and II 2", "[arch][pe_sc]"
   };
   sc_core::sc_start(static_cast<double>(run_cycles(items.size(), 0, ii, latency)) * kPeriodNs, sc_core::SC_NS);
 
-  VectorPe reference(NumberFormat::fp16, ExpUnit::taylor_on_mac);
+  VectorPe reference(NumberFormat::fp16, ExpUnit::dedicated);
   std::vector<size_t> producing(items.size());
   for (size_t i = 0; i < items.size(); ++i) producing[i] = i;
   check_timing(bench, producing, latency, ii);
   for (size_t i = 0; i < bench.outputs.size(); ++i)
     CHECK(bench.outputs[i].second == reference.apply(items[i].op, items[i].a, items[i].b));
-  CHECK(pe.arith().counts()[PeAction::mac] == 5u * 7u);  // five exps, 7 MAC cycles each
+  CHECK(pe.arith().counts()[PeAction::exp] == 5u);  // five exps on the dedicated unit, one cycle each
   CHECK(pe.arith().counts()[PeAction::div] == 5u);
+}
+
+TEST_CASE("a Taylor exp occupies the lane for the PE traits' cycles", "[arch][pe_sc][traits]") {
+  // Without SystemC: the module's pipeline bookkeeping with the lane's op_cycles. ii = 2,
+  // latency 3: an add accepted at edge 0 frees the lane at edge 2 (due at 2); a Taylor exp
+  // accepted at 2 takes kExpTaylorSteps = 6 issue slots: the next operation waits until
+  // 2 + 6 x 2 = 14, and the exp's result is due at 2 + 3 - 1 + (6 - 1) x 2 = 14.
+  const VectorPe lane(NumberFormat::fp16, ExpUnit::taylor_on_mac);
+  REQUIRE(lane.op_cycles(VectorOp::exp) == kExpTaylorSteps);
+  REQUIRE(lane.op_cycles(VectorOp::add) == 1);
+  PipelineTiming<int> t(3, 2);
+  t.accept(0, lane.op_cycles(VectorOp::add));
+  t.schedule(0, 1);
+  CHECK_FALSE(t.can_accept(1));
+  CHECK(t.can_accept(2));
+  t.accept(2, lane.op_cycles(VectorOp::exp));
+  t.schedule(2, 2);
+  CHECK(t.pop_due(2) == std::optional<int>(1));
+  CHECK_FALSE(t.can_accept(13));
+  CHECK(t.can_accept(14));
+  CHECK_FALSE(t.pop_due(13).has_value());
+  CHECK(t.pop_due(14) == std::optional<int>(2));
 }

@@ -89,7 +89,7 @@ TEST_CASE("a small architecture loads with its values and defaults", "[arch][spe
   CHECK(gb.banks == 4);
   CHECK(gb.bytes_per_cycle(a.clock_hz) == 4 * 128 / 8);  // banks x width_bits / 8
   CHECK(gb.read_ports == 1);
-  CHECK_FALSE(gb.double_buffered);
+  CHECK(gb.double_buffered);  // default: double-buffered, as SCALE-Sim's scratchpads
   const StorageLevel& rf = a.level("RF");
   CHECK(rf.per_pe);  // register files default to one per PE
   CHECK(*rf.capacity_bytes == 32);
@@ -106,7 +106,7 @@ TEST_CASE("a small architecture loads with its values and defaults", "[arch][spe
   CHECK(pe1d.dimensions == 1);
   CHECK(pe1d.lanes() == 8);
   CHECK(pe1d.pe.family == PeFamily::vector);
-  CHECK_FALSE(a.noc.multicast);
+  CHECK(a.noc.multicast);  // default: the NoC multicasts, as Timeloop's network
   CHECK_FALSE(a.noc.spatial_reduction);
   CHECK(a.find_array("nope") == nullptr);
   CHECK_THROWS_AS(a.array("nope"), Error);
