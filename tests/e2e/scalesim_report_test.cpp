@@ -58,7 +58,7 @@ Gemm conv_gemm(const std::vector<std::string>& f) {
 
 }  // namespace
 
-TEST_CASE("--scalesim-report: the bundled ResNet-18 topology on google.cfg, cycles by the fold formula",
+TEST_CASE("simulate --scalesim-report: the bundled ResNet-18 topology on google.cfg, cycles by the fold formula",
           "[e2e][import][scalesim]") {
   const std::string d = temp_dir("resnet18");
   auto r = run_einsim("import scalesim --topology workloads/library/scalesim/resnet18.csv --config "
@@ -119,7 +119,7 @@ TEST_CASE("--scalesim-report: the bundled ResNet-18 topology on google.cfg, cycl
   }
 }
 
-TEST_CASE("--scalesim-report: output stationary GEMMs, utilization over the real fold", "[e2e][import][scalesim]") {
+TEST_CASE("simulate --scalesim-report: output stationary GEMMs, utilization over the real fold", "[e2e][import][scalesim]") {
   const std::string d = temp_dir("os");
   write(d + "/g.csv", "Layer, M, N, K,\ng1, 40, 20, 30,\ng2, 16, 8, 4,\n");
   write(d + "/c.cfg", "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 16\nArrayWidth: 8\n"
@@ -145,7 +145,7 @@ TEST_CASE("--scalesim-report: output stationary GEMMs, utilization over the real
   CHECK(std::stod(rows[2][3]) == Approx(100.0 * 16 * 8 * 4 / (25.0 * 128)).epsilon(1e-12));
 }
 
-TEST_CASE("--scalesim-report: groups off the systolic array are left out with a note; errors exit 2",
+TEST_CASE("simulate --scalesim-report: groups off the systolic array are left out with a note, errors exit 2",
           "[e2e][import][scalesim]") {
   const std::string d = temp_dir("mixed");
   auto r = run_einsim("import onnx workloads/library/onnx/mlp.onnx -o " + d + "/mlp.yaml --set batch=4");
