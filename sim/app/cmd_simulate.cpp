@@ -1,5 +1,6 @@
 // einsim simulate -w WORKLOAD -a ARCH [-m MAPPING | --dataflow ws|os|is|flat|fusemax]
 //                 [--set workload.PATH=V --set arch.PATH=V --set mapping.PATH=V ...] [--json FILE]
+//                 [--csv FILE] [--scalesim-report DIR]
 
 #include <cmath>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "sim/cycle/simulate.hpp"
 #include "sim/report/output.hpp"
 #include "sim/report/report_json.hpp"
+#include "sim/report/scalesim_report.hpp"
 #include "sim/report/text_report.hpp"
 #include "sim/report/tables.hpp"
 #include "sim/report/trace_json.hpp"
@@ -35,6 +37,7 @@ constexpr int64_t kMapFirstBudget = 24;  // evaluations of the search run when n
 
 struct SimulateArgs {
   std::string workload, arch, mapping, dataflow, fidelity = "cycle", json_file, csv_file, vcd_file, trace_file;
+  std::string scalesim_dir;
   uint64_t trace_limit = 200000;
   std::vector<std::string> sets;
   bool values = false;
@@ -173,6 +176,9 @@ void run(const SimulateArgs& a) {
     }
   }
   report.notes.insert(report.notes.begin(), map_notes.begin(), map_notes.end());
+  if (!a.scalesim_dir.empty()) {
+    for (auto& n : report::write_scalesim_reports(a.scalesim_dir, report)) report.notes.push_back(std::move(n));
+  }
   // With --json - the JSON is standard output; the text report then goes to standard error.
   std::ostream& text = a.json_file == "-" || a.csv_file == "-" ? std::cerr : std::cout;
   report::print_report(text, report, mapping.describe(cascade), a.per_einsum);
@@ -231,6 +237,8 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--json", a->json_file, "write the report as JSON to FILE (- for standard output)");
   cmd->add_option("--csv", a->csv_file,
                   "write one row per group (layer) as CSV to FILE (- for standard output): cycles, start, steps");
+  cmd->add_option("--scalesim-report", a->scalesim_dir,
+                  "write SCALE-Sim's COMPUTE_REPORT.csv and BANDWIDTH_REPORT.csv (one row per systolic layer) into DIR");
   cmd->add_option("--trace", a->trace_file,
                   "write the Cycle fidelity's tile operations to FILE as Chrome/Perfetto trace-event JSON");
   cmd->add_option("--trace-limit", a->trace_limit,

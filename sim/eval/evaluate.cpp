@@ -69,6 +69,11 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
     gr.steps = g.program.steps;
     gr.simulated_steps = res.simulated_steps;
     gr.extrapolated = res.extrapolated;
+    if (g.systolic) {
+      gr.systolic = g.systolic;
+      gr.batch = g.batch;
+      if (!g.einsums.empty()) gr.array = arch.arrays.at(static_cast<size_t>(g.einsums.front().array)).name;
+    }
     for (size_t u = 0; u < res.units.size(); ++u) {
       const UnitStats& st = res.units[u];
       if (st.busy_cycles == 0) continue;

@@ -11,6 +11,7 @@
 
 #include "arch/pe/action_counts.hpp"
 #include "sim/engine/regfile_model.hpp"
+#include "sim/engine/systolic_timing.hpp"
 
 namespace einsim {
 
@@ -78,6 +79,10 @@ struct GroupReport {
   uint64_t simulated_steps = 0;
   bool extrapolated = false;
   std::vector<GroupUnitReport> units;  // those that worked
+  // A systolic group: its array, its GEMM's folds (one batch element) and the batch.
+  std::string array;
+  std::optional<SystolicTiming> systolic;
+  uint64_t batch = 1;
 };
 
 // An intermediate one group writes to DRAM and later groups read back (FLAT's spilled scores

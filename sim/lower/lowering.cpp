@@ -855,6 +855,8 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   // An unpartitioned buffer: a quarter each for inputs and weights (double buffered: half) and outputs.
   auto cap = [&](OperandRole r) { return static_cast<uint64_t>(sram->partition_bytes(r).value_or(whole / 4)); };
   out.buffer = sram->name;
+  out.systolic = t;
+  out.batch = batch;
 
   // Exact DRAM traffic per batch element (see the header): an operand that fits its
   // partition is loaded once; otherwise it is loaded again for every column fold.

@@ -40,12 +40,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/pe/action_counts.hpp"
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/engine/systolic_timing.hpp"
 #include "sim/lower/tile_program.hpp"
 #include "workloads/cascade_graph.hpp"
 
@@ -79,6 +81,9 @@ struct LoweredGroup {
   std::map<int, uint64_t> tensor_dram_writes;
   std::vector<EinsumWork> einsums;  // in the group's order
   std::vector<std::string> notes;
+  // A systolic group: its GEMM's fold timing (one batch element) and the batch it repeats for.
+  std::optional<SystolicTiming> systolic;
+  uint64_t batch = 1;
 };
 
 inline constexpr uint32_t kDramReadUnit = 0;
