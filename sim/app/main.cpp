@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const einsim::Interrupted& e) {
+    std::cout.flush();
+    std::cerr << "einsim: interrupted: " << e.what() << "\n";
+    return 130;
   } catch (const einsim::Error& e) {
     std::cout.flush();
     std::cerr << "einsim: error: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sim/app/interrupt.hpp"
 #include "sim/core/error.hpp"
 #include "sim/detailed/detailed_systolic.hpp"
 #include "sim/eval/capacity_check.hpp"
@@ -173,6 +174,8 @@ SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch,
     cfg.in = ops.q.in;
     cfg.w = ops.q.w;
   }
+  cfg.stop = &app::sigint_flag();
+  const SigintGuard on_ctrl_c;  // Ctrl-C: stops the run between steps (Interrupted, exit status 130)
   const DetailedResult d = run_detailed_systolic(cfg);
   if (values) error = against_reference(g.shape, ops, d.out);
 

@@ -39,6 +39,12 @@ class SpecError : public Error {
   std::string message_;
 };
 
+// The user stopped a run (Ctrl-C): exit status 130 at the command line, no output files.
+class Interrupted : public std::runtime_error {
+ public:
+  explicit Interrupted(const std::string& message) : std::runtime_error(message) {}
+};
+
 // A broken internal invariant: a bug in einsim, never the user's fault.
 class InternalError : public std::logic_error {
  public:

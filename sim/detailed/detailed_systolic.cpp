@@ -138,12 +138,26 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
   const sc_core::sc_time period(static_cast<double>(detailed_clock_period_ps(config.clock_hz)), sc_core::SC_PS);
   const int64_t planned = plan.folds * plan.fold_rows;
   // The feeder's rows, then a watchdog for the drain (os results queue down the columns).
-  sc_core::sc_start(period * static_cast<double>(planned + 2));
+  // In steps of about 2^22 PE cycles, so that a stop request is seen within a fraction of a second.
+  const auto stopped = [&] { return config.stop && config.stop->load(); };
+  const int64_t step = std::max<int64_t>(1, (int64_t{1} << 22) / (plan.rows * plan.cols));
+  int64_t simulated = 0;
+  while (simulated < planned + 2 && !stopped()) {
+    const int64_t n = std::min(step, planned + 2 - simulated);
+    sc_core::sc_start(period * static_cast<double>(n));
+    simulated += n;
+  }
   const int64_t limit = planned + 4 * (plan.rows + plan.cols) + 64;
-  int64_t simulated = planned + 2;
-  while (!monitor.done() && monitor.error.empty() && simulated < limit) {
+  while (!stopped() && !monitor.done() && monitor.error.empty() && simulated < limit) {
     sc_core::sc_start(period);
     ++simulated;
+  }
+  if (stopped()) {
+    if (tf) {
+      sc_core::sc_close_vcd_trace_file(tf);
+      std::remove(vcd_tmp.c_str());
+    }
+    throw Interrupted(fmt::format("detailed fidelity stopped after {} of {} cycles", simulated, planned + 2));
   }
   if (tf) {
     sc_core::sc_close_vcd_trace_file(tf);

@@ -26,6 +26,7 @@
 // SystemC allows one elaboration per process: run_detailed_systolic may be called
 // once per process (a second call throws Error).
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -60,6 +61,7 @@ struct DetailedConfig {
   std::string vcd_path;              // non-empty: write a VCD trace of the clock and the top-left PEs to exactly this file
   double clock_hz = 1e9;             // the architecture's clock: the simulated (and traced) clock period
   int64_t vcd_side = 4;              // trace the PEs of the top-left vcd_side x vcd_side corner
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT): the run stops between steps, throws Interrupted
 };
 
 // One fold as the simulation measured it (cycles are absolute, 0-based).
