@@ -25,11 +25,7 @@ std::vector<std::string> bundled(const std::string& dir) {
 }
 
 einsim::testing::RunResult run_bounded(const std::string& args) {
-#if defined(__SANITIZE_ADDRESS__)
-  return run_einsim(args, 0, 120);
-#else
-  return run_einsim(args, 262144, 60);
-#endif
+  return run_einsim(args, 262144, 120);
 }
 
 }  // namespace

@@ -20,15 +20,9 @@ using einsim::testing::run_einsim_limited;
 
 namespace {
 
-// Runs einsim under `ulimit -v` (256 MiB; not under ASan, whose shadow memory
-// needs terabytes of address space) and `timeout`.
+// Runs einsim under `ulimit -v` (256 MiB; dropped under ASan) and `timeout`.
 einsim::testing::RunResult run_limited(const std::string& args, int seconds = 20) {
-#if defined(__SANITIZE_ADDRESS__)
-  return run_einsim(args);
-#else
-  (void)seconds;
   return run_einsim_limited(args, 262144, seconds);
-#endif
 }
 
 std::string temp_file(const std::string& tag, const std::string& text) {

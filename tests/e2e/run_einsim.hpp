@@ -31,8 +31,14 @@ inline std::string slurp(const std::string& path) {
 
 // Runs `einsim ARGS` from the source directory (so bundled paths are relative).
 // With `vlimit_kib` > 0, under `ulimit -v` (KiB of address space) and `timeout`
-// (`seconds`; a timed-out run has status 124).
+// (`seconds`; a timed-out run has status 124). Under AddressSanitizer the address-space
+// limit is dropped (its shadow memory reserves terabytes of address space at start-up)
+// and the time limit is four times longer.
 inline RunResult run_einsim(const std::string& args, long vlimit_kib = 0, int seconds = 0) {
+#if defined(__SANITIZE_ADDRESS__)
+  vlimit_kib = 0;
+  seconds *= 4;
+#endif
   char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
   char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
   int out_fd = mkstemp(out_tmpl);
