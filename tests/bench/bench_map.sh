@@ -1,5 +1,5 @@
 #!/bin/sh
-# Times `einsim map` (Cycle-fidelity evaluator) on the two mapping benchmarks of BENCHMARKS.md.
+# Times `einsim map` (Analytical-fidelity evaluator) on the two mapping benchmarks of BENCHMARKS.md.
 # Run from the source directory after building: sh tests/bench/bench_map.sh [build-dir]
 B=${1:-build}
 set -e
