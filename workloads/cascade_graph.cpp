@@ -40,7 +40,7 @@ CascadeGraph::CascadeGraph(const EinsumCascade& c) : cascade_(&c), dag_(c.einsum
   for (int e = 0; e < n; ++e) {
     for (const Access& a : c.einsums[e].inputs) {
       auto& cons = consumers_[a.tensor];
-      if (std::find(cons.begin(), cons.end(), e) == cons.end()) cons.push_back(e);
+      if (cons.empty() || cons.back() != e) cons.push_back(e);  // e grows: a duplicate can only be the last
       const int p = c.tensors[a.tensor].producer;
       if (p < 0) continue;
       if (!seen.insert({p, e, a.tensor * 2 + (a.loop_carried ? 1 : 0)}).second) continue;
@@ -109,16 +109,12 @@ CascadeGraph::CascadeGraph(const EinsumCascade& c) : cascade_(&c), dag_(c.einsum
   const int ncomp = n == 0 ? 0 : static_cast<int>(boost::strong_components(full, comp.data()));
   std::vector<Group> groups(ncomp);
   for (int v : order_) groups[comp[v]].einsums.push_back(v);
+  std::vector<std::set<int>> loop_ranks(ncomp);  // ranks of the loop edges inside each component
+  for (const LoopEdge& l : loop_edges_)
+    if (comp[l.from] == comp[l.to]) loop_ranks[comp[l.from]].insert(l.rank);
   for (int g = 0; g < ncomp; ++g) {
-    std::set<int> ranks;
-    bool self_loop = false;
-    for (const LoopEdge& l : loop_edges_) {
-      if (comp[l.from] == g && comp[l.to] == g) {
-        ranks.insert(l.rank);
-        self_loop = true;
-      }
-    }
-    if (!self_loop) continue;
+    const std::set<int>& ranks = loop_ranks[g];
+    if (ranks.empty()) continue;
     const Einsum& first = c.einsums[groups[g].einsums.front()];
     if (ranks.size() > 1) {
       throw SpecError(first.location, fmt::format("recurrences over different ranks ({} and {}) feed each other",

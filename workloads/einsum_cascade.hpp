@@ -149,6 +149,11 @@ struct EinsumCascade {
   std::vector<std::pair<Op, int64_t>> total_ops() const;
 };
 
+// The most Einsums one workload may hold: bounds the loader's memory (about 4 KiB per
+// Einsum) for any file under the 16 MiB input limit. The largest bundled network (a
+// 12-layer BERT encoder from ONNX) has a few hundred.
+inline constexpr size_t kMaxEinsums = 65536;
+
 // Options of the loader.
 struct WorkloadLoadOptions {
   bool allow_extends = true;  // follow `extends:` to other files

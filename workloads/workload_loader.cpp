@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <sstream>
 
@@ -305,6 +306,16 @@ class Loader {
   Expr parse_unary(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
   Expr parse_primary(TokenStream& ts, Einsum& e, PendingEinsum& p, int depth);
   Access parse_access_indices(TokenStream& ts, std::string& text);
+  // The index of tensor `name` in c_.tensors, -1 when unknown (a hash lookup: a linear
+  // search per access made loading quadratic in the number of Einsums).
+  int tensor_index(const std::string& name) const {
+    auto it = tensor_index_.find(name);
+    return it == tensor_index_.end() ? -1 : it->second;
+  }
+  void add_tensor(Tensor t) {
+    tensor_index_.emplace(t.name, static_cast<int>(c_.tensors.size()));
+    c_.tensors.push_back(std::move(t));
+  }
 
   WorkloadLoadOptions options_;
   std::vector<YamlDocument> docs_;  // base first
@@ -314,6 +325,7 @@ class Loader {
   std::map<std::string, SpecNode> tensor_decls_;
   std::vector<std::string> tensor_decl_order_;
   std::vector<PendingEinsum> pending_;
+  std::unordered_map<std::string, int> tensor_index_;
   int resolve_depth_ = 0;
   int expr_nodes_ = 0;  // operators of the Einsum being parsed
 };
@@ -754,6 +766,11 @@ void Loader::parse_einsums() {
   if (!list) bodies_.back().fail("missing required key 'einsums'");
   auto items = list->items();
   if (items.empty()) list->fail("a workload needs at least one Einsum");
+  if (items.size() > kMaxEinsums) {
+    list->fail(fmt::format("{} Einsums, more than the {} one workload may hold (loading and analysis take about "
+                           "4 KiB and 25 us per Einsum; split the network into several workloads)",
+                           items.size(), kMaxEinsums));
+  }
   for (const SpecNode& item : items) {
     Einsum e;
     std::optional<SpecNode> text_node;
@@ -845,13 +862,13 @@ void Loader::build_tensors() {
     Tensor t;
     t.name = name;
     t.format = c_.format;
-    c_.tensors.push_back(std::move(t));
+    add_tensor(std::move(t));
   }
   // Outputs of Einsums.
   for (size_t i = 0; i < c_.einsums.size(); ++i) {
     Einsum& e = c_.einsums[i];
     const std::string& name = pending_[i].output.tensor;
-    if (int prev = c_.find_tensor(name); prev >= 0) {
+    if (int prev = tensor_index(name); prev >= 0) {
       fail_at(pending_[i].node, pending_[i].output.offset,
               fmt::format("tensor '{}' is written by two Einsums (einsums[{}] and einsums[{}])", name,
                           c_.tensors[prev].producer, i));
@@ -872,12 +889,12 @@ void Loader::build_tensors() {
       e.output.dims.push_back(dim);
     }
     e.output.tensor = static_cast<int>(c_.tensors.size());
-    c_.tensors.push_back(std::move(t));
+    add_tensor(std::move(t));
   }
   // Declarations: inputs, and formats/init of intermediates.
   for (const std::string& name : tensor_decl_order_) {
     const SpecNode& node = tensor_decls_.at(name);
-    int idx = c_.find_tensor(name);
+    int idx = tensor_index(name);
     std::vector<int> ranks;
     std::optional<SpecNode> ranks_node = node.is_null() ? std::nullopt : node.find("ranks");
     if (ranks_node) {
@@ -959,7 +976,7 @@ void Loader::resolve_accesses() {
     for (size_t a = 0; a < e.inputs.size(); ++a) {
       Access& acc = e.inputs[a];
       const PendingAccess& pa = pending_[i].inputs[a];
-      int ti = c_.find_tensor(pa.tensor);
+      int ti = tensor_index(pa.tensor);
       if (ti < 0) {
         fail_at(
             node, pa.offset,
@@ -1085,7 +1102,7 @@ void Loader::load_outputs() {
   if (auto outs = section("outputs")) {
     for (const SpecNode& item : outs->items()) {
       std::string name = item.as_string();
-      int t = c_.find_tensor(name);
+      int t = tensor_index(name);
       if (t < 0) item.fail(fmt::format("unknown tensor '{}'", name));
       if (c_.tensors[t].producer < 0)
         item.fail(fmt::format("tensor '{}' is an input, not written by any Einsum", name));

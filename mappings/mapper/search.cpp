@@ -224,20 +224,24 @@ class Searcher {
         }
         continue;
       }
-      std::vector<MapPoint> around;
+      // The neighbours differ from the current point in one knob: listed as (knob, option)
+      // pairs and built a round at a time, so memory stays linear in the number of knobs
+      // (a point per neighbour was quadratic: thousands of groups, thousands of knobs each).
+      std::vector<std::pair<uint32_t, int>> around;
       const auto& knobs = space_.knobs(current->base);
       for (size_t k = 0; k < knobs.size(); ++k) {
         for (int o = 0; o < static_cast<int>(knobs[k].values.size()); ++o) {
-          if (o == current->options[k]) continue;
-          MapPoint q = *current;
-          q.options[k] = o;
-          around.push_back(q);
+          if (o != current->options[k]) around.emplace_back(static_cast<uint32_t>(k), o);
         }
       }
       std::shuffle(around.begin(), around.end(), rng_);
       bool moved = false;
       for (size_t i = 0; i < around.size() && !done() && !moved; i += kRound) {
-        std::vector<MapPoint> pts(around.begin() + i, around.begin() + std::min(around.size(), i + kRound));
+        std::vector<MapPoint> pts;
+        for (size_t j = i; j < std::min(around.size(), i + kRound); ++j) {
+          pts.push_back(*current);
+          pts.back().options[around[j].first] = around[j].second;
+        }
         auto v = round(pts);
         for (size_t j = 0; j < pts.size(); ++j) {
           if (v[j] && *v[j] < current_value) {

@@ -72,6 +72,37 @@ TEST_CASE("class 3: a 50 MB input is refused before it is parsed", "[e2e][harden
   std::remove(w.c_str());
 }
 
+TEST_CASE("class 3: a workload of the most Einsums loads in linear time; one more is refused",
+          "[e2e][hardening]") {
+  // T1 = T0 * B, T2 = T1 * B, ...: every Einsum reads the previous one's output and the
+  // shared B, the shape that made tensor lookup and B's consumer list quadratic (a 4.5 MB
+  // file of 128,000 Einsums took 50 s). Linear loading takes about 25 us per Einsum
+  // (BENCHMARKS.md), so 65,536 Einsums load in a few seconds: 30 s is a generous bound
+  // that a quadratic loader (n^2 / 2 = 2.1e9 name comparisons per lookup pass) misses.
+  auto chain = [](size_t n) {
+    std::string text = "workload:\n  name: chain\n  ranks: {M: 16}\n  tensors:\n    T0: {ranks: [M]}\n"
+                       "    B: {ranks: [M]}\n  einsums:\n";
+    for (size_t i = 1; i <= n; ++i)
+      text += "    - T" + std::to_string(i) + "[m] = T" + std::to_string(i - 1) + "[m] * B[m]\n";
+    return text;
+  };
+  const size_t most = 65536;  // kMaxEinsums
+  std::string w = temp_file("chain", chain(most));
+  auto r = einsim::testing::run_einsim_limited("check " + w, 1048576, 30);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  // n Einsums, n + 1 results (T0..Tn) plus B.
+  CHECK(r.out.find("65536 einsums, 65538 tensors") != std::string::npos);
+  std::remove(w.c_str());
+  w = temp_file("chain1", chain(most + 1));
+  r = run_limited("check " + w);
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find(":8:5: at workload.einsums: 65537 Einsums, more than the 65536 one workload may hold") !=
+        std::string::npos);
+  std::remove(w.c_str());
+}
+
 TEST_CASE("class 6: a technology table that does not exist is an error at its key", "[e2e][hardening]") {
   std::ifstream in(std::string(EINSIM_SOURCE_DIR) + "/arch/library/systolic.yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
