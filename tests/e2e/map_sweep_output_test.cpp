@@ -172,7 +172,7 @@ TEST_CASE("map --json - and --csv: one row per mapping evaluated, the same numbe
   std::filesystem::remove_all(d);
 }
 
-TEST_CASE("map: a failed run leaves no output file; two outputs cannot share standard output", "[e2e][map][output]") {
+TEST_CASE("map: a failed run leaves no output file, and two outputs cannot share standard output", "[e2e][map][output]") {
   const std::string d = temp_dir("maperr");
   // Attention needs exp, which the systolic architecture's MAC PEs lack: no mapping, exit 2.
   auto r = run_einsim("map -w workloads/library/attention_fusemax.yaml -a arch/library/systolic.yaml --json " + d +
