@@ -22,13 +22,21 @@
 namespace einsim::dse {
 namespace {
 
-std::vector<Row> front_of(ResultStore& store) {
-  const std::vector<Row> rows = store.rows();
+// The front of the database (Pareto column updated); with `all`, every row of it too.
+std::vector<Row> front_of(ResultStore& store, std::vector<Row>* all = nullptr) {
+  std::vector<Row> rows = store.rows();
   const std::set<std::string> keys = pareto_keys(rows, store.objectives());
   store.set_pareto(keys);
   std::vector<Row> front;
   for (const Row& r : rows)
     if (keys.count(r.key)) front.push_back(r);
+  if (all) {
+    for (Row& r : rows) {
+      r.pareto = keys.count(r.key) ? 1 : 0;
+      r.report.clear();
+    }
+    *all = std::move(rows);
+  }
   for (Row& r : front) r.pareto = 1;
   const std::string first = store.objectives().front();
   std::stable_sort(front.begin(), front.end(),
@@ -173,7 +181,18 @@ RunSummary run_sweep(const SweepSpec& spec, const RunOptions& o) {
   }
   if (!coordinator) return summary;
   progress.finish();
-  summary.pareto = front_of(*store);
+  summary.pareto = front_of(*store, o.keep_rows ? &summary.rows : nullptr);
+  if (o.keep_rows) {
+    // Grid order for this run's points (rows() is by key), the rest after.
+    std::map<std::string, size_t> place;
+    for (size_t i = 0; i < resolved.size(); ++i) place.emplace(resolved[i].key, i);
+    auto rank = [&](const Row& r) {
+      auto it = place.find(r.key);
+      return it == place.end() ? resolved.size() : it->second;
+    };
+    std::stable_sort(summary.rows.begin(), summary.rows.end(),
+                     [&](const Row& a, const Row& b) { return rank(a) < rank(b); });
+  }
   if (spec.confirm == "cycle" && spec.fidelity == "cycle") {
     summary.notes.push_back("confirm cycle: the Pareto points were already evaluated with the Cycle fidelity");
   } else if (spec.confirm == "cycle") {

@@ -22,6 +22,7 @@ struct RunOptions {
   uint64_t max_memory_bytes = 0;
   bool mpi = false;
   bool terminal = false;  // progress bar (else a plain line every few seconds)
+  bool keep_rows = false;  // fill RunSummary::rows (for `sweep --json/--csv`)
   ReportWriter write_report;
 };
 
@@ -32,6 +33,9 @@ struct RunSummary {
   size_t evaluated = 0;
   size_t by_status_failed = 0, by_status_timeout = 0, by_status_infeasible = 0;
   std::vector<Row> pareto;  // of the whole database, by the first objective
+  // With RunOptions::keep_rows: every row of the database, Pareto flags set, without the report
+  // text: this run's points in grid order, then rows of other shards by key.
+  std::vector<Row> rows;
   std::vector<std::string> notes;
 };
 

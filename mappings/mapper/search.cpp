@@ -143,6 +143,16 @@ class Searcher {
         r_.best_point = points[i];
         r_.best_cost = it.cost;
         r_.best_objective = *it.value;
+        r_.best_evaluation = r_.evaluations;
+      }
+      if (o_.on_evaluation) {
+        MapEvaluation e;
+        e.number = r_.evaluations;
+        e.base = space_.base_name(points[i].base);
+        e.changes = changes(points[i]);
+        e.cost = it.cost;
+        e.objective = it.value;
+        o_.on_evaluation(e);
       }
     }
     if (o_.progress) {
@@ -207,6 +217,20 @@ class Searcher {
   }
 
  private:
+  // The knobs of a point away from its base's preset: "name=label; ...".
+  std::string changes(const MapPoint& p) const {
+    std::string out;
+    const auto& knobs = space_.knobs(p.base);
+    for (size_t k = 0; k < knobs.size() && k < p.options.size(); ++k) {
+      const int o = p.options[k];
+      if (o == 0) continue;
+      if (!out.empty()) out += "; ";
+      out += knobs[k].name + "=";
+      out += o < static_cast<int>(knobs[k].labels.size()) ? knobs[k].labels[o] : std::to_string(o);
+    }
+    return out;
+  }
+
   void local_search() {
     std::optional<MapPoint> current;
     double current_value = 0;

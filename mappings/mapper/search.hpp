@@ -46,6 +46,15 @@ struct SearchProgress {
   double seconds = 0;
 };
 
+// One evaluated mapping, as the search saw it (`einsim map --csv` writes one row each).
+struct MapEvaluation {
+  int64_t number = 0;   // 1-based, in evaluation order (the order results are folded in)
+  std::string base;     // the preset the point starts from
+  std::string changes;  // the knobs away from the preset, "knob=option; ..." (empty: the preset itself)
+  MapCost cost;
+  std::optional<double> objective;  // nullopt: illegal or not rankable
+};
+
 struct SearchOptions {
   MapObjective objective = MapObjective::cycles;
   int64_t budget = 0;         // evaluations; 0: no limit (then seconds must be set)
@@ -55,6 +64,8 @@ struct SearchOptions {
   bool parallel_evaluator = true;        // false: evaluate one mapping at a time (jobs still build and check)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT): finish the round and return the best so far
   std::function<void(const SearchProgress&)> progress;  // after every round
+  // After every evaluation, in evaluation order, on the calling thread.
+  std::function<void(const MapEvaluation&)> on_evaluation;
 };
 
 struct SearchResult {
@@ -63,6 +74,7 @@ struct SearchResult {
   MapPoint best_point;
   MapCost best_cost;
   double best_objective = 0;
+  int64_t best_evaluation = 0;  // MapEvaluation::number of the best (0: none found)
   int64_t evaluations = 0;  // mappings evaluated
   int64_t legal = 0;        // of those, legal
   int64_t rejected = 0;     // points rejected before evaluation (illegal or too big for the buffer)

@@ -1,9 +1,8 @@
 // einsim map -w WORKLOAD -a ARCH [--objective cycles|energy|edp] [--budget N] [--time S]
-//            [--seed S] [--jobs N] [-o MAPPING.yaml] [--json FILE] [--set workload.PATH=V ...]
+//            [--seed S] [--jobs N] [-o MAPPING.yaml] [--json FILE|-] [--csv FILE|-] [--set workload.PATH=V ...]
 
 #include <atomic>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -19,6 +18,8 @@
 #include "dse/map_evaluator.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/yaml_source.hpp"
+#include "sim/report/output.hpp"
+#include "sim/report/tables.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim::app {
@@ -29,7 +30,7 @@ using Json = nlohmann::ordered_json;
 constexpr int64_t kDefaultBudget = 200;
 
 struct MapArgs {
-  std::string workload, arch, objective = "cycles", output, json_file;
+  std::string workload, arch, objective = "cycles", output, json_file, csv_file;
   std::vector<std::string> sets;
   int64_t budget = -1;  // -1: not given
   double seconds = 0;
@@ -49,7 +50,24 @@ std::string objective_text(MapObjective o, double v) {
   return "";
 }
 
+// One row per evaluated mapping, in evaluation order: exact cycles and pJ, the objective,
+// and which one is the best (the mapping -o and --json write).
+report::Table candidates_table(const std::vector<MapEvaluation>& evals, int64_t best_evaluation) {
+  report::Table t{"candidates", "Mappings evaluated",
+                  {"evaluation", "base", "changes", "legal", "cycles", "energy_pj", "objective", "best", "error"},
+                  {}};
+  for (const auto& e : evals) {
+    t.rows.push_back({Json(e.number), Json(e.base), Json(e.changes), Json(e.cost.legal),
+                      e.cost.legal ? Json(static_cast<uint64_t>(e.cost.cycles)) : Json(nullptr),
+                      e.cost.energy_pj ? Json(*e.cost.energy_pj) : Json(nullptr),
+                      e.objective ? Json(*e.objective) : Json(nullptr), Json(e.number == best_evaluation),
+                      e.cost.error.empty() ? Json(nullptr) : Json(e.cost.error)});
+  }
+  return t;
+}
+
 void run(const MapArgs& a) {
+  report::check_one_standard_output({{"-o", a.output}, {"--json", a.json_file}, {"--csv", a.csv_file}});
   const auto objective = parse_objective(a.objective);
   if (!objective) throw Error(fmt::format("--objective {}: expected cycles, energy or edp", a.objective));
   if (a.budget == 0) throw Error("--budget 0: give at least 1 evaluation");
@@ -80,6 +98,9 @@ void run(const MapArgs& a) {
   opts.seed = a.seed;
   opts.jobs = a.jobs;
   opts.stop = &g_interrupted;
+  std::vector<MapEvaluation> evals;
+  if (!a.csv_file.empty() || !a.json_file.empty())
+    opts.on_evaluation = [&evals](const MapEvaluation& e) { evals.push_back(e); };
   const bool tty = isatty(STDERR_FILENO);
   if (tty) {
     opts.progress = [&](const SearchProgress& p) {
@@ -113,25 +134,22 @@ void run(const MapArgs& a) {
       {fmt::format("einsim map, objective {}, seed {}: the best of {} mappings evaluated", objective_name(*objective),
                    a.seed, r.evaluations),
        fmt::format("{:.0f} cycles at the Cycle fidelity", r.best_cost.cycles)});
-  std::cout << fmt::format("workload      {}\narchitecture  {}\nobjective     {}\n", cascade.name, arch.name,
-                           objective_name(*objective));
-  std::cout << fmt::format("searched      {} mappings evaluated ({} legal, {} rejected before evaluation), space of "
-                           "{} points{}, {:.2f} s, seed {}\n",
-                           r.evaluations, r.legal, r.rejected, r.space_size, r.exhaustive ? " (all of it)" : "",
-                           r.wall_seconds, a.seed);
-  if (r.interrupted) std::cout << "interrupted   the best so far follows\n";
-  std::cout << fmt::format("best          {} cycles", static_cast<uint64_t>(r.best_cost.cycles));
-  if (r.best_cost.energy_pj) std::cout << fmt::format(", {:.6g} pJ", *r.best_cost.energy_pj);
-  std::cout << fmt::format("  ({})\n", r.best.source);
-  for (const auto& l : best.describe(cascade)) std::cout << "  " << l << "\n";
-  if (!a.output.empty()) {
-    std::ofstream out(a.output);
-    out << yaml;
-    if (!out) throw Error(fmt::format("cannot write {}", a.output));
-    std::cout << fmt::format("wrote         {}\n", a.output);
-  }
+  // With an output on standard output (-), the text goes to standard error.
+  std::ostream& text = report::any_standard_output({a.output, a.json_file, a.csv_file}) ? std::cerr : std::cout;
+  text << fmt::format("workload      {}\narchitecture  {}\nobjective     {}\n", cascade.name, arch.name,
+                      objective_name(*objective));
+  text << fmt::format("searched      {} mappings evaluated ({} legal, {} rejected before evaluation), space of "
+                      "{} points{}, {:.2f} s, seed {}\n",
+                      r.evaluations, r.legal, r.rejected, r.space_size, r.exhaustive ? " (all of it)" : "",
+                      r.wall_seconds, a.seed);
+  if (r.interrupted) text << "interrupted   the best so far follows\n";
+  text << fmt::format("best          {} cycles", static_cast<uint64_t>(r.best_cost.cycles));
+  if (r.best_cost.energy_pj) text << fmt::format(", {:.6g} pJ", *r.best_cost.energy_pj);
+  text << fmt::format("  ({})\n", r.best.source);
+  for (const auto& l : best.describe(cascade)) text << "  " << l << "\n";
+  const report::Table candidates = candidates_table(evals, r.best_evaluation);
+  Json j;
   if (!a.json_file.empty()) {
-    Json j;
     j["workload"] = cascade.name;
     j["architecture"] = arch.name;
     j["objective"] = objective_name(*objective);
@@ -149,12 +167,18 @@ void run(const MapArgs& a) {
     j["energy_pj"] = r.best_cost.energy_pj ? Json(*r.best_cost.energy_pj) : Json(nullptr);
     j["objective_value"] = r.best_objective;
     j["from_preset"] = r.best.source;
+    j["best_evaluation"] = r.best_evaluation;
     j["mapping_summary"] = best.describe(cascade);
     j["mapping"] = yaml;
-    std::ofstream out(a.json_file);
-    out << j.dump(2) << "\n";
-    if (!out) throw Error(fmt::format("cannot write {}", a.json_file));
+    j["candidates"] = report::to_json(candidates);
   }
+  // Each file is written under a temporary name and renamed into place.
+  if (!a.output.empty()) {
+    report::write_output(a.output, yaml);
+    if (a.output != "-") text << fmt::format("wrote         {}\n", a.output);
+  }
+  if (!a.json_file.empty()) report::write_json(a.json_file, j);
+  if (!a.csv_file.empty()) report::write_output(a.csv_file, report::to_csv(candidates));
 }
 
 }  // namespace
@@ -171,7 +195,12 @@ void register_map(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "seed of the random search (default 1)");
   cmd->add_option("--jobs", a->jobs, "threads building and checking mappings (the result does not depend on it)");
   cmd->add_option("-o,--output", a->output, "write the best mapping as YAML (replay it with simulate -m)");
-  cmd->add_option("--json", a->json_file, "write the search's summary and the best mapping as JSON");
+  cmd->add_option("--json", a->json_file,
+                  "write the search's summary, the best mapping and every mapping evaluated as JSON to FILE (- for "
+                  "standard output)");
+  cmd->add_option("--csv", a->csv_file,
+                  "write one row per mapping evaluated as CSV to FILE (- for standard output): evaluation, base, "
+                  "changes, legal, cycles, energy_pj, objective, best, error");
   cmd->add_option("--set", a->sets, "override a field: workload.PATH=V or arch.PATH=V");
   cmd->callback([a] { run(*a); });
 }

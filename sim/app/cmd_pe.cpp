@@ -51,6 +51,7 @@ std::string format_number(double v) {
 void run_pe(const PeOptions& o) {
   if (o.json_given && o.json_file.empty())
     throw Error("--json takes a file now: --json FILE, or --json - for standard output (as simulate, map and report)");
+  report::check_one_standard_output({{"--json", o.json_file}, {"--csv", o.csv_file}});
   TechnologyTable table = load_technology_table(find_technology_file(o.table));
   const double node = o.node_nm ? *o.node_nm : table.node_nm;
   CostTable costs(table, node);

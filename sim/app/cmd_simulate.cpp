@@ -99,6 +99,7 @@ Mapping map_first(const EinsumCascade& cascade, const ArchSpec& arch, std::vecto
 }
 
 void run(const SimulateArgs& a) {
+  report::check_one_standard_output({{"--json", a.json_file}, {"--csv", a.csv_file}, {"--trace", a.trace_file}});
   if (a.fidelity != "analytical" && a.fidelity != "cycle" && a.fidelity != "detailed") {
     throw Error(fmt::format("--fidelity {}: expected analytical, cycle or detailed", a.fidelity));
   }

@@ -274,6 +274,7 @@ struct WorkloadOptions {
 void run_workload(const WorkloadOptions& o) {
   if (o.json_given && o.json_file.empty())
     throw Error("--json takes a file now: --json FILE, or --json - for standard output (as simulate, map and report)");
+  report::check_one_standard_output({{"--json", o.json_file}, {"--csv", o.csv_file}});
   if (o.file.empty()) {
     // `workload --json W.yaml` (the old flag) took the workload file as the JSON output.
     if (!o.json_file.empty() && o.json_file != "-")

@@ -21,6 +21,22 @@ Json select_signal(const std::string& name, const std::string& label, const std:
               {"bind", {{"input", "select"}, {"name", label + " "}, {"options", options}}}};
 }
 
+// Tick labels as a person reads numbers: 1.5k, 20M, 2G from a thousand up (SI prefixes),
+// 250, 0.2 and 0.005 as they are, and scientific notation below a thousandth (2e-6 s) --
+// never the SI "m" or "u" (0.2 as "200m").
+Json readable_labels() {
+  return Json{{"labels",
+               {{"update",
+                 {{"text",
+                   {{"signal", "abs(datum.value) >= 1000 ? format(datum.value, '.3~s') : abs(datum.value) >= 0.001 || "
+                               "datum.value === 0 ? format(datum.value, '.3~r') : format(datum.value, '.2~e')"}}}}}}}};
+}
+
+// A numeric axis with readable_labels().
+Json number_axis(const std::string& orient, const std::string& scale, const Json& title) {
+  return Json{{"orient", orient}, {"scale", scale}, {"title", title}, {"encode", readable_labels()}};
+}
+
 }  // namespace
 
 void mark_fronts(Json& values, const std::vector<Metric>& metrics) {
@@ -82,8 +98,8 @@ Json pareto_spec(const Json& values, const std::vector<Metric>& metrics, const s
         {"domain", {{"data", "points"}, {"field", "yv"}}}},
        {{"name", "colour"}, {"type", "ordinal"}, {"range", "category"},
         {"domain", {{"data", "points"}, {"field", "colour"}, {"sort", true}}}}});
-  spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", {{"signal", "labels[xm]"}}}, {"format", "~s"}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", {{"signal", "labels[ym]"}}}, {"format", "~s"}}});
+  spec["axes"] = Json::array({number_axis("bottom", "x", {{"signal", "labels[xm]"}}),
+                              number_axis("left", "y", {{"signal", "labels[ym]"}})});
   spec["legends"] = Json::array({{{"fill", "colour"}, {"title", {{"signal", "colorBy"}}}}});
   spec["marks"] = Json::array(
       {{{"type", "line"},
@@ -126,7 +142,7 @@ Json metric_axis_spec(const Json& values, const Metric& metric, const std::strin
                                 {{"name", "y"}, {"type", "linear"}, {"zero", false}, {"nice", true},
                                  {"range", "height"}, {"domain", {{"data", "points"}, {"field", metric.field}}}}});
   spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", axis}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", metric.label}, {"format", "~s"}}});
+                              number_axis("left", "y", metric.label)});
   spec["marks"] = Json::array({{{"type", "symbol"},
                                 {"from", {{"data", "points"}}},
                                 {"encode",
@@ -155,8 +171,9 @@ Json bar_spec(const std::string& title, const Json& values, const std::string& x
                                 {{"name", "y"}, {"type", "linear"}, {"range", "height"}, {"nice", true},
                                  {"zero", true}, {"domain", {{"data", "table"}, {"field", "y1"}}}}});
   spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", x}},
-                              {{"orient", "left"}, {"scale", "y"}, {"title", y_title},
-                               {"format", y_title == "fraction" ? ".0%" : "~s"}}});  // 20%, not 200m
+                              y_title == "fraction"
+                                  ? Json{{"orient", "left"}, {"scale", "y"}, {"title", y_title}, {"format", ".0%"}}
+                                  : number_axis("left", "y", y_title)});  // 20%, not 200m
   Json enc = {{"x", {{"scale", "x"}, {"field", x}}},
               {"width", {{"scale", "x"}, {"band", 1}}},
               {"y", {{"scale", "y"}, {"field", "y1"}}},
@@ -183,7 +200,7 @@ Json timeline_spec(const std::string& title, const Json& values) {
                                  {"domain", {{"data", "spans"}, {"field", "unit"}}}},
                                 {{"name", "colour"}, {"type", "ordinal"}, {"range", "category"},
                                  {"domain", {{"data", "spans"}, {"field", "group"}}}}});
-  spec["axes"] = Json::array({{{"orient", "bottom"}, {"scale", "x"}, {"title", "cycle"}, {"format", "~s"}},
+  spec["axes"] = Json::array({number_axis("bottom", "x", "cycle"),
                               {{"orient", "left"}, {"scale", "y"}}});
   spec["legends"] = Json::array({{{"fill", "colour"}, {"title", "group"}}});
   spec["marks"] = Json::array({{{"type", "rect"},
