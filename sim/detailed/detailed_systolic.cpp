@@ -32,8 +32,8 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
   if (c.max_seconds > 0 && e.seconds > c.max_seconds) {
     throw Error(fmt::format(
         "detailed fidelity: {} {}x{}x{} on {}x{} PEs needs {} cycles x {} PEs = {} PE-cycles, estimated at "
-        "{} here, over the limit of {} s; raise the limit with --detailed-limit SECONDS (0: none), or use the "
-        "cycle fidelity or a smaller GEMM",
+        "{} (rates of a 2-core machine), over the limit of {} s; raise the limit with --detailed-limit "
+        "SECONDS (0: none), or use the cycle fidelity or a smaller GEMM",
         dataflow_name(c.dataflow), c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols, e.cycles, c.rows * c.cols,
         e.pe_cycles == INT64_MAX ? std::string("more than 2^63") : fmt::format("{}", e.pe_cycles),
         format_duration(e.seconds), c.max_seconds));

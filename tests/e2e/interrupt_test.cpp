@@ -22,7 +22,7 @@ bool exists(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("Ctrl-C stops a long detailed run with status 130 and no output files", "[e2e][simulate][interrupt]") {
+TEST_CASE("Ctrl-C interrupts a long detailed run: status 130 and no output files", "[e2e][simulate][interrupt]") {
   // 64 x 64 PEs, M = 4096 rows through 256 folds: about 2^32 PE cycles, far longer than the
   // 1.5 s after which `timeout` sends SIGINT (--preserve-status: einsim's own exit status);
   // estimated at minutes, so the default limit is lifted (--detailed-limit 0).

@@ -32,7 +32,7 @@ std::string long_cycle_run(const std::string& k) {
 
 }  // namespace
 
-TEST_CASE("Ctrl-C stops a long cycle run with status 130 and no json file", "[e2e][simulate][interrupt]") {
+TEST_CASE("Ctrl-C interrupts a long cycle run: status 130 and no json file", "[e2e][simulate][interrupt]") {
   // 32M steps: half a minute, far longer than the 1.5 s after which `timeout` sends SIGINT
   // (--preserve-status: einsim's own exit status).
   const std::string base = "/tmp/einsim_e2e_cycle_interrupt_" + std::to_string(getpid());
@@ -84,7 +84,7 @@ TEST_CASE("a short cycle run prints no progress", "[e2e][simulate][progress]") {
   CHECK(r.out.find("simulate: ") == std::string::npos);
 }
 
-TEST_CASE("the detailed fidelity refuses a run estimated over its limit and names the option", "[e2e][simulate][detailed]") {
+TEST_CASE("simulate --fidelity detailed refuses a run estimated over its limit and names the option", "[e2e][simulate][detailed]") {
   // 256 x 256 PEs, 1024^3: about 4.6e8 PE-cycles, estimated at minutes: refused before elaboration.
   const std::string args =
       "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws --fidelity detailed";
