@@ -14,10 +14,10 @@
 #include "dse/mpi_dispatch.hpp"
 #include "dse/pareto.hpp"
 #include "dse/points.hpp"
-#include "dse/progress.hpp"
 #include "dse/resolve.hpp"
 #include "dse/result_store.hpp"
 #include "dse/worker_pool.hpp"
+#include "sim/core/progress.hpp"
 
 namespace einsim::dse {
 namespace {
@@ -137,14 +137,20 @@ RunSummary run_sweep(const SweepSpec& spec, const RunOptions& o) {
       }
     }
   }
-  Progress progress(pending.size(), o.terminal);
+  ProgressStyle style;
+  style.label = "sweep";
+  style.unit = "points";
+  style.terminal = o.terminal;
+  ProgressMeter progress(pending.size(), style, stderr);
+  uint64_t finished = 0;
   auto record = [&](const Row& row) {
     store->insert(row);
     ++summary.evaluated;
     if (row.status == "failed") ++summary.by_status_failed;
     if (row.status == "timeout") ++summary.by_status_timeout;
     if (row.status == "infeasible") ++summary.by_status_infeasible;
-    progress.done(row.status == "failed" || row.status == "timeout");
+    if (row.status == "failed" || row.status == "timeout") progress.add_failed();
+    progress.update(++finished);
   };
   // Points that need no engine are written by the coordinator.
   std::vector<uint64_t> to_run;
@@ -160,7 +166,7 @@ RunSummary run_sweep(const SweepSpec& spec, const RunOptions& o) {
   if (mpi && mpi->size() > 1) {
     if (coordinator) {
       mpi_serve(to_run, [&](const std::string& text) { record(Row::from_json(Json::parse(text))); },
-                [&] { progress.tick(); });
+                [&] { progress.update(finished); });
     } else {
       run_worker_pool(
           pool, [] { return mpi_request_task(); }, evaluate,
@@ -177,7 +183,7 @@ RunSummary run_sweep(const SweepSpec& spec, const RunOptions& o) {
         [&](const TaskOutcome& out) {
           record(out.answered ? Row::from_json(Json::parse(out.text)) : lost_row(resolved[out.task], out));
         },
-        [&] { progress.tick(); });
+        [&] { progress.update(finished); });
   }
   if (!coordinator) return summary;
   progress.finish();

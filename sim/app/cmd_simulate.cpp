@@ -2,6 +2,8 @@
 //                 [--set workload.PATH=V --set arch.PATH=V --set mapping.PATH=V ...] [--json FILE]
 //                 [--csv FILE] [--scalesim-report DIR]
 
+#include <unistd.h>
+
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -16,10 +18,13 @@
 #include "mappings/mapping.hpp"
 #include "sim/app/commands.hpp"
 #include "dse/map_evaluator.hpp"
+#include "sim/app/interrupt.hpp"
 #include "sim/app/simulate_values.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/progress.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
+#include "sim/detailed/detailed_systolic.hpp"
 #include "sim/report/output.hpp"
 #include "sim/report/report_json.hpp"
 #include "sim/report/scalesim_report.hpp"
@@ -43,6 +48,8 @@ struct SimulateArgs {
   bool values = false;
   bool no_extrapolate = false;
   bool per_einsum = false;
+  bool no_progress = false;
+  double detailed_limit = kDefaultDetailedLimitSeconds;
   uint64_t seed = 1;
   int64_t values_points = int64_t{1} << 22;
   int64_t values_elements = int64_t{1} << 24;
@@ -82,6 +89,21 @@ Json inputs_json(const SimulateArgs& a, const SimulationReport& r) {
   in["technology"] = r.technology;
   in["einsim_version"] = EINSIM_VERSION;
   return in;
+}
+
+// Progress of a long simulation on standard error (standard output may carry --json -):
+// on a terminal a bar from the first second, otherwise a plain line every 5 s from the
+// second second; shorter runs print nothing.
+std::unique_ptr<ProgressMeter> progress_meter(const SimulateArgs& a, const std::string& unit) {
+  if (a.no_progress) return nullptr;
+  ProgressStyle style;
+  style.label = "simulate";
+  style.unit = unit;
+  style.terminal = ::isatty(STDERR_FILENO);
+  style.quiet_seconds = style.terminal ? 1 : 2;
+  style.bar_every = 0.25;
+  style.line_every = 5;
+  return std::make_unique<ProgressMeter>(0, style, stderr);
 }
 
 // Without -m or --dataflow: the best of a short search (einsim map), said in the notes.
@@ -148,22 +170,48 @@ void run(const SimulateArgs& a) {
     trace.emplace(a.trace_limit);
   }
   if (a.fidelity == "detailed") {
-    report = simulate_detailed(cascade, arch, mapping, a.values, a.vcd_file, vopts, error);
+    DetailedRunOptions run;
+    run.values = a.values;
+    run.vcd_file = a.vcd_file;
+    if (!(a.detailed_limit >= 0)) throw Error(fmt::format("--detailed-limit {}: expected 0 (no limit) or more seconds", a.detailed_limit));
+    run.max_seconds = a.detailed_limit;
+    const std::unique_ptr<ProgressMeter> meter = progress_meter(a, "cycles");
+    if (meter) {
+      run.progress = [&meter](int64_t done, int64_t total) {
+        meter->set_total(static_cast<uint64_t>(total));
+        meter->update(static_cast<uint64_t>(done));
+      };
+    }
+    report = simulate_detailed(cascade, arch, mapping, run, vopts, error);
+    if (meter) meter->finish();
   } else {
     const bool one_gemm = a.values && is_single_gemm(cascade, arch, mapping);
     if (a.values && !one_gemm) einsum_pe_kinds(cascade, arch, mapping);  // refuse early, before simulating
     if (one_gemm) check_gemm_value_limits(cascade, single_gemm(cascade, arch, mapping, "--values"), vopts);
-    if (trace) {
+    if (a.fidelity == "cycle") {
       SimulateOptions opts;
       opts.extrapolate = !a.no_extrapolate;
-      opts.trace = &*trace;
-      report = simulate_cycle(cascade, arch, mapping, opts);
-      report::write_json(a.trace_file, report::trace_json(*trace, report));
-      const std::string note = report::trace_note(*trace);
-      if (!note.empty()) report.notes.push_back(note);
+      opts.trace = trace ? &*trace : nullptr;
+      opts.stop = &sigint_flag();
+      const std::unique_ptr<ProgressMeter> meter = progress_meter(a, "steps");
+      if (meter) {
+        opts.progress = [&meter](uint64_t done, uint64_t total) {
+          meter->set_total(total);
+          meter->update(done);
+        };
+      }
+      {
+        const SigintGuard on_ctrl_c;  // Ctrl-C: stops the run between steps (Interrupted, exit status 130)
+        report = simulate_cycle(cascade, arch, mapping, opts);
+      }
+      if (meter) meter->finish();
+      if (trace) {
+        report::write_json(a.trace_file, report::trace_json(*trace, report));
+        const std::string note = report::trace_note(*trace);
+        if (!note.empty()) report.notes.push_back(note);
+      }
     } else {
-      const Fidelity fidelity = a.fidelity == "cycle" ? Fidelity::cycle : Fidelity::analytical;
-      report = evaluate(cascade, arch, mapping, evaluate_options(fidelity, !a.no_extrapolate));
+      report = evaluate(cascade, arch, mapping, evaluate_options(Fidelity::analytical, !a.no_extrapolate));
     }
     if (one_gemm) {
       error = cycle_values(cascade, arch, mapping, vopts);
@@ -247,6 +295,12 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--vcd", a->vcd_file, "with --fidelity detailed: write a waveform (VCD) of the array");
   cmd->add_flag("--per-einsum", a->per_einsum, "print each Einsum's array, busy cycles, tiles and PE energy");
   cmd->add_flag("--no-extrapolate", a->no_extrapolate, "simulate every step, even in a periodic steady state");
+  cmd->add_flag("--no-progress", a->no_progress,
+                "no progress on standard error (by default the Cycle and Detailed fidelities show a bar on a "
+                "terminal, otherwise a line every 5 s, once a run has lasted 1 to 2 s)");
+  cmd->add_option("--detailed-limit", a->detailed_limit,
+                  "with --fidelity detailed: refuse runs estimated to take longer than this many seconds "
+                  "(default 60; 0: no limit)");
   cmd->callback([a] { run(*a); });
 }
 

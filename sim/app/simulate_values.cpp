@@ -158,14 +158,17 @@ MappedCascadeValues mapped_cascade_values(
   return out;
 }
 
-SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m, bool values,
-                                   const std::string& vcd_file, const ValueOptions& o,
+SimulationReport simulate_detailed(const EinsumCascade& c, const ArchSpec& arch, const Mapping& m,
+                                   const DetailedRunOptions& run, const ValueOptions& o,
                                    std::optional<ErrorMetrics>& error) {
+  const bool values = run.values;
   const MappedGemm g = single_gemm(c, arch, m, "the detailed fidelity");
   check_mapping_capacity(c, arch, m);  // before the PE array runs
   DetailedConfig cfg = detailed_config(*g.array, g.group->dataflow, g.shape);
   cfg.values = values;
-  cfg.vcd_path = vcd_file;
+  cfg.vcd_path = run.vcd_file;
+  cfg.max_seconds = run.max_seconds;
+  cfg.progress = run.progress;
   cfg.clock_hz = arch.clock_hz;
   Operands ops;
   if (values) {

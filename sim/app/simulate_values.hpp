@@ -63,8 +63,14 @@ MappedCascadeValues mapped_cascade_values(
 
 // The Detailed fidelity: cycles, utilization and actions from the per-PE array; with values,
 // the error too. Runs SystemC's elaboration: once per process.
+struct DetailedRunOptions {
+  bool values = false;
+  std::string vcd_file;
+  double max_seconds = 60;  // refuse runs estimated longer (0: no limit)
+  std::function<void(int64_t done, int64_t total)> progress;  // simulated cycles of the planned
+};
 SimulationReport simulate_detailed(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
-                                   bool values, const std::string& vcd_file, const ValueOptions& options,
+                                   const DetailedRunOptions& run, const ValueOptions& options,
                                    std::optional<ErrorMetrics>& error);
 
 }  // namespace einsim::app

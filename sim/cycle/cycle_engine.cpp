@@ -51,7 +51,8 @@ class CycleRun {
   // steady state cut out (see simulate_tile_program); its periodic operations then end
   // `shift_cycles` later than they do in `p`.
   CycleRun(const TileProgram& p, const CycleOptions& o, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
-      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles), trace_(o.trace) {
+      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles), trace_(o.trace),
+        stop_request_(o.stop), on_steps_(o.on_steps) {
     const size_t n = p.body.size();
     period_ = 1;
     for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
@@ -93,6 +94,9 @@ class CycleRun {
     }
     if (!channels_.empty()) sc_core::sc_spawn([this] { channel_arbiter(); }, "channel_arbiter");
     sc_core::sc_start();
+    if (interrupted_) {
+      throw Interrupted(fmt::format("cycle fidelity stopped after {} of {} steps", checked_, prog_.steps));
+    }
     if (!overflow_.empty()) throw Error(overflow_);
     if (!error_.empty()) throw InternalError("cycle engine: " + error_);
     if (running_ != 0) throw InternalError("cycle engine: unit processes blocked (dependency deadlock)");
@@ -326,6 +330,13 @@ class CycleRun {
       if (s >= first_step_ + steps_.size() || steps_[s - first_step_].recorded != active_count_at(s)) return;
       ++checked_;
       trim();
+      // Between steps: a stop request (Ctrl-C) and the progress report, both cheap.
+      if (stop_request_ && stop_request_->load(std::memory_order_relaxed)) {
+        interrupted_ = true;
+        stop_all();
+        return;
+      }
+      if (on_steps_) on_steps_(checked_);
       // Operations limited to the first steps (loads done once) must lie behind the window.
       if (!can_extrapolate_ || s < window_ + period_ || (has_head_ && s < max_last_step_ + window_ + period_ + lookback_)) continue;
       bool same = true;
@@ -425,6 +436,9 @@ class CycleRun {
   const TileProgram& counted_;
   uint64_t shift_cycles_ = 0;
   BoundedOps* trace_ = nullptr;
+  const std::atomic<bool>* stop_request_ = nullptr;
+  const std::function<void(uint64_t)>& on_steps_;
+  bool interrupted_ = false;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
   bool has_head_ = false;
   bool can_extrapolate_ = false, extrapolated_ = false;
@@ -518,7 +532,7 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
     return r;
   }
   std::lock_guard<std::mutex> one_at_a_time(run_mutex());
-  return KernelThread::instance().run([&] {
+  CycleResult result = KernelThread::instance().run([&] {
     CycleRun run(program, options);
     CycleResult r = run.run();
     const bool shared = std::any_of(program.units.begin(), program.units.end(),
@@ -538,7 +552,14 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
       shorter.steps -= k * period;
     }
     if (options.trace) *options.trace = BoundedOps(options.trace->limit());  // the second run is the one reported
-    CycleRun second(shorter, {false, options.trace}, &program, k * r.period_cycles);
+    // The second run's steps count as progress once they pass the first run's.
+    CycleOptions again{false, options.trace, options.stop, {}};
+    if (options.on_steps) {
+      again.on_steps = [&options, &r](uint64_t s) {
+        if (s > r.simulated_steps) options.on_steps(s);
+      };
+    }
+    CycleRun second(shorter, again, &program, k * r.period_cycles);
     CycleResult out = second.run();
     out.extrapolated = k > 0;
     out.simulated_steps = k > 0 ? r.simulated_steps : program.steps;
@@ -546,6 +567,8 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
     out.period_cycles = k > 0 ? r.period_cycles : 0;
     return out;
   });
+  if (options.on_steps) options.on_steps(program.steps);
+  return result;
 }
 
 }  // namespace einsim

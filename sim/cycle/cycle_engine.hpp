@@ -22,7 +22,9 @@
 // Unlike the Detailed fidelity, this engine builds no SC_MODULEs: its processes
 // are spawned dynamically, so one program may run it many times (sweeps).
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,13 @@ namespace einsim {
 struct CycleOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
   BoundedOps* trace = nullptr;  // when set, gets the operations of nonzero cycles as they start
+  // Set (e.g. by SIGINT): the run stops at the next completed step and throws Interrupted.
+  const std::atomic<bool>* stop = nullptr;
+  // Called as steps complete, with the number of steps completed so far (never decreasing),
+  // and with program.steps once the run is complete (an extrapolated steady state jumps
+  // there). Mostly from the SystemC kernel's thread while the caller waits: it may print,
+  // not touch SystemC.
+  std::function<void(uint64_t steps_done)> on_steps = {};
 };
 
 using CycleResult = TimingResult;

@@ -85,16 +85,33 @@ EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate) {
 
 SimulationReport simulate_cycle(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
                                 const SimulateOptions& options) {
-  if (!options.trace) return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::cycle, options.extrapolate));
-  // With a trace: the Cycle timer records each group's operations, from where the group starts.
+  if (!options.trace && !options.stop && !options.progress) {
+    return evaluate(cascade, arch, mapping, evaluate_options(Fidelity::cycle, options.extrapolate));
+  }
   EvaluateOptions o = evaluate_options(Fidelity::cycle, options.extrapolate);
-  TraceRecorder& trace = *options.trace;
+  uint64_t total = 0, before = 0;  // steps of all groups, of the groups already timed
+  if (options.progress) {
+    o.lowered = [&total, &options](const std::vector<LoweredGroup>& groups) {
+      for (const LoweredGroup& g : groups) total += g.program.steps;
+      options.progress(0, total);
+    };
+  }
+  // With a trace: the Cycle timer records each group's operations, from where the group starts.
+  TraceRecorder* trace = options.trace;
   uint64_t offset = 0;
-  o.timer = [&trace, &offset](const LoweredGroup& g, bool extrapolate) {
-    BoundedOps ops(trace.limit());
-    const CycleResult res = simulate_tile_program(g.program, {extrapolate, &ops});
-    trace.add_group(trace_group(g, res, offset), ops);
-    offset += res.cycles;
+  o.timer = [&](const LoweredGroup& g, bool extrapolate) {
+    std::optional<BoundedOps> ops;
+    if (trace) ops.emplace(trace->limit());
+    CycleOptions co{extrapolate, ops ? &*ops : nullptr, options.stop, {}};
+    if (options.progress) {
+      co.on_steps = [&](uint64_t s) { options.progress(before + std::min(s, g.program.steps), total); };
+    }
+    const CycleResult res = simulate_tile_program(g.program, co);
+    before += g.program.steps;
+    if (trace) {
+      trace->add_group(trace_group(g, res, offset), *ops);
+      offset += res.cycles;
+    }
     return res;
   };
   return evaluate(cascade, arch, mapping, o);

@@ -4,7 +4,9 @@
 // buffer peaks, DRAM traffic, energy and area into one report.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,12 @@ namespace einsim {
 struct SimulateOptions {
   bool extrapolate = true;
   TraceRecorder* trace = nullptr;  // when set, gets every group's tile operations
+  // Set (e.g. by SIGINT): the run stops between steps and throws Interrupted.
+  const std::atomic<bool>* stop = nullptr;
+  // Progress in steps of the lowered groups' tile programs: (steps done, steps in all
+  // groups), done never decreasing; a group whose steady state is extrapolated counts as
+  // done at once. Called with (0, total) once the cascade is lowered.
+  std::function<void(uint64_t done, uint64_t total)> progress = {};
 };
 
 // The Cycle fidelity's timing stage for evaluate(): one group's tile program in SystemC.

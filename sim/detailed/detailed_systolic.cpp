@@ -11,6 +11,7 @@
 
 #include "arch/spec/arch_spec.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/progress.hpp"
 #include "sim/detailed/systolic_modules.hpp"
 #include "sim/engine/gemm_values.hpp"
 
@@ -25,18 +26,17 @@ void check_config(const DetailedConfig& c, const PeKind& kind) {
       throw Error(fmt::format("detailed fidelity: {} must be in 1..{}, got {}", name, kMaxDetailedSide, v));
     }
   }
-  // The closed form checks M, K, N and gives the run length the PE-cycle guard needs.
-  const SystolicTiming t = systolic_gemm_timing(c.dataflow, c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols);
-  const int64_t drain = c.dataflow == Dataflow::output_stationary ? 2 * (c.rows + c.cols) + 8 : 8;
-  int64_t pe_cycles = 0;
-  const bool overflow = __builtin_mul_overflow(c.rows * c.cols, t.total_cycles + drain, &pe_cycles);
-  if (overflow || pe_cycles > kMaxDetailedPeCycles) {
+  // The closed form checks M, K, N and gives the run length the estimate needs.
+  if (!(c.max_seconds >= 0)) throw Error("detailed fidelity: the time limit must not be negative");
+  const DetailedEstimate e = detailed_estimate(c);
+  if (c.max_seconds > 0 && e.seconds > c.max_seconds) {
     throw Error(fmt::format(
-        "detailed fidelity: {} {}x{}x{} on {}x{} PEs needs {} cycles x {} PEs = {} PE-cycles, over the "
-        "limit of {} PE-cycles; use the cycle fidelity or a smaller GEMM",
-        dataflow_name(c.dataflow), c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols, t.total_cycles + drain,
-        c.rows * c.cols,
-        !overflow ? fmt::format("{}", pe_cycles) : std::string("more than 2^63"), kMaxDetailedPeCycles));
+        "detailed fidelity: {} {}x{}x{} on {}x{} PEs needs {} cycles x {} PEs = {} PE-cycles, estimated at "
+        "{} (rates of a 2-core machine), over the limit of {} s; raise the limit with --detailed-limit "
+        "SECONDS (0: none), or use the cycle fidelity or a smaller GEMM",
+        dataflow_name(c.dataflow), c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols, e.cycles, c.rows * c.cols,
+        e.pe_cycles == INT64_MAX ? std::string("more than 2^63") : fmt::format("{}", e.pe_cycles),
+        format_duration(e.seconds), c.max_seconds));
   }
   if (kind.family != PeFamily::mac && kind.family != PeFamily::lmul) {
     throw Error(
@@ -69,6 +69,18 @@ int64_t detailed_clock_period_ps(double clock_hz) {
     throw Error(fmt::format("detailed fidelity: the clock of {} Hz is too slow to simulate (at least 1 mHz)", clock_hz));
   }
   return std::max<int64_t>(2, 2 * static_cast<int64_t>(half_ps));
+}
+
+DetailedEstimate detailed_estimate(const DetailedConfig& c) {
+  const SystolicTiming t = systolic_gemm_timing(c.dataflow, c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols);
+  const int64_t drain = c.dataflow == Dataflow::output_stationary ? 2 * (c.rows + c.cols) + 8 : 8;
+  DetailedEstimate e;
+  e.cycles = t.total_cycles + drain;
+  if (__builtin_mul_overflow(c.rows * c.cols, e.cycles, &e.pe_cycles)) e.pe_cycles = INT64_MAX;
+  const double pes = static_cast<double>(c.rows * c.cols);
+  const double ns_per_pe_cycle = 36 * std::max(c.values ? 2.0 : 1.0, std::sqrt(pes) / 32);
+  e.seconds = (static_cast<double>(e.pe_cycles) + 1024 * pes) * ns_per_pe_cycle * 1e-9;
+  return e;
 }
 
 DetailedConfig detailed_config(const ComputeArray& array, Dataflow dataflow, const GemmShape& gemm) {
@@ -146,6 +158,7 @@ DetailedResult run_detailed_systolic(const DetailedConfig& config) {
     const int64_t n = std::min(step, planned + 2 - simulated);
     sc_core::sc_start(period * static_cast<double>(n));
     simulated += n;
+    if (config.progress) config.progress(simulated, planned + 2);
   }
   const int64_t limit = planned + 4 * (plan.rows + plan.cols) + 64;
   while (!stopped() && !monitor.done() && monitor.error.empty() && simulated < limit) {

@@ -28,6 +28,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,9 @@ struct ComputeArray;
 
 // The largest array side the Detailed fidelity accepts.
 inline constexpr int64_t kMaxDetailedSide = 256;
-// Runs longer than this many PE-cycles (rows x cols x cycles) are refused: 2^33 (minutes).
-inline constexpr int64_t kMaxDetailedPeCycles = int64_t{1} << 33;
+// Runs estimated to take longer than this many seconds are refused unless the limit is
+// raised (DetailedConfig::max_seconds, `einsim simulate --detailed-limit`).
+inline constexpr double kDefaultDetailedLimitSeconds = 60;
 
 // What to simulate.
 // The simulated clock period in picoseconds for a clock in Hz: rounded to an even number
@@ -62,7 +64,24 @@ struct DetailedConfig {
   double clock_hz = 1e9;             // the architecture's clock: the simulated (and traced) clock period
   int64_t vcd_side = 4;              // trace the PEs of the top-left vcd_side x vcd_side corner
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT): the run stops between steps, throws Interrupted
+  // Called between steps of the run (a fraction of a second apart) with the clock cycles
+  // simulated and the cycles planned. May print; must not touch SystemC.
+  std::function<void(int64_t done, int64_t total)> progress = {};
+  // Refuse a run whose estimate (detailed_estimate) is over this many seconds; 0: no limit.
+  double max_seconds = kDefaultDetailedLimitSeconds;
 };
+
+// What a run will cost, before it is elaborated. The seconds are a model fitted to wall
+// times measured on a 2-core machine (BENCHMARKS.md, "Detailed fidelity: run time against
+// array size"): elaborating and tearing down a PE costs about as much as simulating it
+// for 1024 cycles, and a PE-cycle costs 36 ns on arrays up to 32x32 (72 ns with values)
+// and grows with the side beyond (cache misses): 36 ns x side / 32.
+struct DetailedEstimate {
+  int64_t cycles = 0;     // clock cycles to simulate (the GEMM's cycles plus the drain)
+  int64_t pe_cycles = 0;  // rows x cols x cycles (saturates at INT64_MAX)
+  double seconds = 0;     // the estimated wall time on that machine
+};
+DetailedEstimate detailed_estimate(const DetailedConfig& config);
 
 // One fold as the simulation measured it (cycles are absolute, 0-based).
 struct DetailedFold {
@@ -97,7 +116,7 @@ struct DetailedResult {
 DetailedConfig detailed_config(const ComputeArray& array, Dataflow dataflow, const GemmShape& gemm);
 
 // Elaborates the array, runs it and returns the measurements. Throws Error for a bad
-// configuration (sizes, kind, operand sizes, a run over kMaxDetailedPeCycles, an
+// configuration (sizes, kind, operand sizes, a run estimated over config.max_seconds, an
 // unwritable VCD file) or a second call in the same process; InternalError if the
 // array's behaviour departs from the demand matrices.
 DetailedResult run_detailed_systolic(const DetailedConfig& config);

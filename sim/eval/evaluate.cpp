@@ -28,6 +28,7 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
   const std::vector<std::string> described = mapping.describe(cascade);
   // Tiles that cannot fit their buffer: an error before any group is timed.
   check_mapping_capacity(groups, mapping, !options.timer && options.extrapolate);
+  if (options.lowered) options.lowered(groups);
 
   SimulationReport r;
   r.workload = cascade.name;

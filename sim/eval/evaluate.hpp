@@ -35,6 +35,9 @@ struct EvaluateOptions {
   bool extrapolate = true;
   GroupTimer timer;          // empty: the Analytical fidelity (evaluate_tile_program)
   CostStage cost = nullptr;  // nullptr: no energy or area
+  // Called once with every lowered group before the first is timed (e.g. to size a progress
+  // meter from the groups' steps). May be empty.
+  std::function<void(const std::vector<LoweredGroup>& groups)> lowered = {};
 };
 
 // Throws Error for an impossible mapping (e.g. a buffer too small for its tiles, a

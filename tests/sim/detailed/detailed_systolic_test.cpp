@@ -340,22 +340,40 @@ TEST_CASE("detailed clock period in picoseconds") {
   CHECK_THROWS_AS(detailed_clock_period_ps(1e-30), Error);
 }
 
-TEST_CASE("detailed limit message compares PE-cycles with PE-cycles") {
+TEST_CASE("detailed time limit: the estimate, the message and the option that raises it") {
   DetailedConfig c = int8_config(Dataflow::weight_stationary, 2, 2, 2, 2, 2, 1);
   c.values = false;
   c.gemm = {int64_t{1} << 20, int64_t{1} << 20, 4};
   const SystolicTiming t = systolic_gemm_timing(c.dataflow, c.gemm.m, c.gemm.k, c.gemm.n, c.rows, c.cols);
   const int64_t pe_cycles = 2 * 2 * (t.total_cycles + 8);  // ws drains for 8 cycles
-  REQUIRE(pe_cycles > kMaxDetailedPeCycles);
+  const DetailedEstimate e = detailed_estimate(c);
+  CHECK(e.cycles == t.total_cycles + 8);
+  CHECK(e.pe_cycles == pe_cycles);
+  // 2 x 2 PEs, timing only: 36 ns per PE-cycle and 1024 PE-cycles per PE of elaboration.
+  CHECK(e.seconds == Approx((static_cast<double>(pe_cycles) + 1024 * 4) * 36e-9));
+  REQUIRE(e.seconds > kDefaultDetailedLimitSeconds);
   try {
     run_detailed_systolic(c);
-    FAIL("expected the PE-cycle limit");
+    FAIL("expected the time limit");
   } catch (const Error& e) {
     const std::string msg = e.what();
     INFO(msg);
     CHECK(msg.find("= " + std::to_string(pe_cycles) + " PE-cycles") != std::string::npos);
-    CHECK(msg.find("limit of 8589934592 PE-cycles") != std::string::npos);
+    CHECK(msg.find("over the limit of 60 s") != std::string::npos);
+    CHECK(msg.find("--detailed-limit") != std::string::npos);
   }
+  // Values double the cost on small arrays; large arrays cost more per PE-cycle.
+  DetailedConfig v = c;
+  v.values = true;
+  CHECK(detailed_estimate(v).seconds == Approx(2 * e.seconds));
+  DetailedConfig big = c;
+  big.rows = big.cols = 128;
+  big.gemm = {128, 128, 128};
+  const DetailedEstimate b = detailed_estimate(big);
+  CHECK(b.seconds == Approx((static_cast<double>(b.pe_cycles) + 1024.0 * 128 * 128) * 36e-9 * 4));
+  c.max_seconds = -1;
+  CHECK_THROWS_AS(run_detailed_systolic(c), Error);
+  c.max_seconds = 60;
   c.gemm = {2, 2, 2};
   c.clock_hz = 0;
   CHECK_THROWS_AS(run_detailed_systolic(c), Error);
