@@ -369,6 +369,10 @@ std::string YamlDocument::kind() const {
            "sweep: or technology:)");
   }
   auto es = r.entries();
+  if (es.empty()) {
+    r.fail("the file is an empty map; an einsim file has one top-level key (workload:, architecture:, mapping:, "
+           "sweep: or technology:)");
+  }
   for (const auto& [key, node] : es) {
     if (is_known_kind(key)) {
       if (es.size() != 1) {

@@ -153,6 +153,20 @@ TEST_CASE("YAML inputs: a stray comma is malformed YAML, not a hang", "[core][ya
   CHECK(YamlDocument::load_string("", "f.yaml").root().is_null());
 }
 
+// Found by fuzz_technology (tests/fuzz/regressions/technology_crash_empty_map.yaml): kind() read
+// the first entry of an empty top-level map.
+TEST_CASE("YAML inputs: an empty top-level map has no kind", "[core][yaml][hardening]") {
+  using einsim::YamlDocument;
+  CHECK_THROWS_WITH(YamlDocument::load_string("#-\n{}", "f.yaml").kind(),
+                    Catch::Contains("f.yaml:2:1") && Catch::Contains("empty map"));
+  CHECK_THROWS_AS(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) +
+                                          "/tests/fuzz/regressions/technology_crash_empty_map.yaml")
+                      .body(),
+                  einsim::SpecError);
+  auto doc = YamlDocument::load_string("{}", "f.yaml");
+  CHECK_THROWS_AS(doc.apply_override("a=1"), einsim::SpecError);
+}
+
 TEST_CASE("set overrides: a value is one bounded YAML document", "[core][yaml][hardening]") {
   auto doc = einsim::YamlDocument::load_string("workload:\n  ranks: {M: 4}\n", "f.yaml");
   CHECK_THROWS_WITH(doc.apply_override("ranks.M=,"), Catch::Contains("not valid YAML"));
