@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "sim/core/file_io.hpp"
 #include "sim/core/utf8.hpp"
@@ -32,6 +34,63 @@ const char* type_name(const YAML::Node& n) {
     case YAML::NodeType::Map: return "a map";
   }
   return "?";
+}
+
+// Reads a stream's documents without building them: how many there are, and where the second
+// one's root starts. yaml-cpp 0.7's LoadAll loops forever, allocating a null document per turn,
+// when its parser stops consuming the input (a ',' outside [ ] or { }: yaml-cpp issue #1040, fixed
+// in 0.8 by PR #1319); here a document that starts where the previous one did is that case, and
+// it is reported as malformed YAML instead. Parse errors (and yaml-cpp's depth limit) throw as
+// they would from LoadAll.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    root = YAML::Mark::null_mark();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark start;  // of the current document
+  YAML::Mark root;   // its root node's mark (null before the first node)
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (root.is_null()) root = mark;
+  }
+};
+
+struct DocumentCount {
+  int documents = 0;
+  YAML::Mark second;  // the second document's root (or start)
+};
+
+DocumentCount count_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  DocumentCount out;
+  std::optional<YAML::Mark> previous;
+  while (parser.HandleNextDocument(counter)) {
+    if (previous && counter.start.pos == previous->pos) {
+      throw YAML::ParserException(counter.start, "unexpected token here (a ',' outside [ ] or { }?)");
+    }
+    previous = counter.start;
+    if (++out.documents == 2) out.second = counter.root.is_null() ? counter.start : counter.root;
+  }
+  return out;
 }
 
 // Walks the tree once, bounding its depth and its size once aliases are
@@ -263,9 +322,11 @@ YamlDocument YamlDocument::load_string(const std::string& text, const std::strin
                                      "as UTF-8",
                                      static_cast<unsigned char>(text[*bad])));
   }
-  std::vector<YAML::Node> docs;
+  DocumentCount count;
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(text);
+    count = count_documents(text);
+    if (count.documents == 1) root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     if (!e.mark.is_null()) {
       loc.line = e.mark.line + 1;
@@ -281,17 +342,16 @@ YamlDocument YamlDocument::load_string(const std::string& text, const std::strin
     }
     throw SpecError(loc, "malformed YAML: " + e.msg);
   }
-  if (docs.size() > 1) {
-    YAML::Mark m = docs[1].Mark();
+  if (count.documents > 1) {
+    YAML::Mark m = count.second;
     if (!m.is_null() && m.line >= 0) {
       loc.line = m.line + 1;
       loc.column = m.column + 1;
     }
     throw SpecError(loc, fmt::format("the file holds {} YAML documents (separated by ---); an einsim file is one "
                                      "document: put each in its own file",
-                                     docs.size()));
+                                     count.documents));
   }
-  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
   check_shape(root, loc);
   return YamlDocument(root, source);
 }
@@ -309,6 +369,10 @@ std::string YamlDocument::kind() const {
            "sweep: or technology:)");
   }
   auto es = r.entries();
+  if (es.empty()) {
+    r.fail("the file is an empty map; an einsim file has one top-level key (workload:, architecture:, mapping:, "
+           "sweep: or technology:)");
+  }
   for (const auto& [key, node] : es) {
     if (is_known_kind(key)) {
       if (es.size() != 1) {
@@ -362,11 +426,22 @@ void YamlDocument::apply_override(const std::string& assignment, bool create_mis
   if (!cur.empty()) parts.push_back(cur);
   if (parts.empty()) throw Error(fmt::format("{}: empty path", origin));
 
+  // The value is read by the rules of a whole file: one document, and the same bounds on depth
+  // and size (so `--set` cannot bring in what load_string refuses).
   YAML::Node value;
   try {
+    const DocumentCount count = count_documents(value_text);
+    if (count.documents > 1) {
+      throw Error(fmt::format("{}: the value holds {} YAML documents; give one value", origin, count.documents));
+    }
     value = YAML::Load(value_text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}: the value is not valid YAML: {}", origin, e.msg));
+  }
+  try {
+    check_shape(value, SourceLocation{});
+  } catch (const SpecError& e) {
+    throw Error(fmt::format("{}: {}", origin, e.message()));
   }
 
   std::string k = kind();

@@ -32,7 +32,7 @@ std::string stem(const std::string& file) {
 
 const std::vector<std::string>& onnx_supported_ops() {
   static const std::vector<std::string> ops = {
-      "Add",        "AveragePool", "Cast",     "Conv",      "Div",          "Dropout",   "Erf",
+      "Add",        "AveragePool", "Cast",     "Concat",   "Conv",      "Div",          "Dropout",   "Erf",
       "Exp",        "Flatten",     "Gelu",     "Gemm",      "GlobalAveragePool", "GlobalMaxPool", "Identity",
       "LayerNormalization", "MatMul", "Max",  "MaxPool",   "Min",          "Mul",       "Neg",
       "Reciprocal", "ReduceMax",   "ReduceMean", "ReduceSum", "Relu",      "Reshape",   "Sigmoid",

@@ -358,6 +358,69 @@ void squeeze(const OnnxNode& n, OpContext& c, bool un) {
   c.w.set_view(out_name(n), y);
 }
 
+// Concat along `axis`. einsim's accesses stay inside their tensors and a tensor has one writer,
+// so no index map reads two tensors as one: each input is copied into its slice of the result
+// (one copy Einsum per input, `Y#part2[i,j] = X2[i,j]`, whose results go to DRAM), and the joined
+// result is a tensor of its own of the concatenated shape, read from DRAM by its consumers (as the
+// zero-padded input of a convolution, onnx_conv.cpp). One input is an identity.
+void concat(const OnnxNode& n, OpContext& c) {
+  if (n.inputs.empty()) fail(n, "Concat needs at least one input");
+  if (!n.attributes.count("axis")) fail(n, "the axis attribute is missing (Concat requires one)");
+  std::vector<View> xs;
+  for (size_t i = 0; i < n.inputs.size(); ++i) xs.push_back(input(n, i, c));
+  const size_t rank = xs[0].rank();
+  if (rank == 0) fail(n, "input 1 is a scalar; Concat joins tensors of rank 1 or more");
+  const size_t axis = axis_of(n.attr_int("axis", 0), rank, n);
+  const std::string o = out_name(n);
+  int64_t joined = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const View& x = xs[i];
+    if (x.rank() != rank) fail(n, fmt::format("input {} has rank {}, input 1 has rank {}", i + 1, x.rank(), rank));
+    for (size_t d = 0; d < rank; ++d) {
+      if (d != axis && x.dim_size(d) != xs[0].dim_size(d)) {
+        fail(n, fmt::format("input {} has size {} in dimension {}, input 1 has {} (only the axis, {}, may differ)",
+                            i + 1, x.dim_size(d), d, xs[0].dim_size(d), axis));
+      }
+    }
+    if (__builtin_add_overflow(joined, x.dim_size(axis), &joined)) fail(n, "the joined dimension overflows");
+  }
+  if (xs.size() == 1) {
+    c.w.set_view(o, xs[0]);
+    return;
+  }
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    c.w.begin_einsum();
+    std::vector<IterDim> it(rank);
+    std::vector<const IterDim*> dims;
+    for (size_t d = 0; d < rank; ++d) it[d] = c.w.iter_dim(xs[i].dim_atoms(d));
+    for (auto& d : it) dims.push_back(&d);
+    const View p = c.w.end_einsum(fmt::format("{}#part{}", o, i + 1), fmt::format("{}_part{}", n.name, i + 1), dims,
+                                  c.w.access(xs[i], dims, n), "", "Concat");
+    parts.push_back(p.tensor);
+  }
+  // The result's shape: the joined axis, and the other dimensions as the inputs have them (a
+  // symbolic one stays symbolic when every input has that same symbol there).
+  std::vector<OnnxDim> shape(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    if (d == axis) {
+      shape[d] = {joined, ""};
+      continue;
+    }
+    shape[d] = {xs[0].dim_size(d), ""};
+    const std::vector<Atom> a = xs[0].dim_atoms(d);
+    if (a.size() == 1 && !a[0].symbol.empty() &&
+        std::all_of(xs.begin(), xs.end(), [&](const View& x) { return x.dim_atoms(d) == a; })) {
+      shape[d].symbol = a[0].symbol;
+    }
+  }
+  const View y = c.w.add_input(o, shape);
+  c.notes.push_back(fmt::format("node '{}' (Concat): each input is copied into its slice ({}, written to DRAM) and "
+                                "the joined result is a tensor of its own, {}, read from DRAM (einsim's accesses "
+                                "stay inside their tensors; the joined axis has the fixed size {})",
+                                n.name, fmt::join(parts, ", "), y.tensor, joined));
+}
+
 std::string binary(const std::string& op, const std::string& a, const std::string& b) {
   if (op == "Add") return fmt::format("{} + {}", a, b);
   if (op == "Sub") return fmt::format("{} - ({})", a, b);
@@ -422,6 +485,8 @@ bool translate_node(const OnnxNode& n, OpContext& c) {
     reshape(n, c);
   } else if (op == "Flatten") {
     flatten(n, c);
+  } else if (op == "Concat") {
+    concat(n, c);
   } else if (op == "Transpose") {
     const View x = input(n, 0, c);
     std::vector<int64_t> rev;

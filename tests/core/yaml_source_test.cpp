@@ -133,6 +133,57 @@ TEST_CASE("YAML inputs: one document, bounded depth and size, valid UTF-8", "[co
   CHECK_THROWS_WITH(YamlDocument::load_string(laughs, "f.yaml"), Catch::Contains("aliases"));
 }
 
+// Found by fuzz_arch (tests/fuzz/regressions/arch_timeout_stray_comma.yaml): a ',' outside any
+// [ ] or { } made yaml-cpp 0.7's LoadAll loop forever, allocating a null document per turn.
+TEST_CASE("YAML inputs: a stray comma is malformed YAML, not a hang", "[core][yaml][hardening]") {
+  using einsim::YamlDocument;
+  CHECK_THROWS_WITH(YamlDocument::load_string(",", "f.yaml"),
+                    Catch::Contains("f.yaml:1:1") && Catch::Contains("malformed YAML"));
+  CHECK_THROWS_WITH(YamlDocument::load_string("# a comment\n, a 25\n", "f.yaml"),
+                    Catch::Contains("f.yaml:2:1") && Catch::Contains("malformed YAML"));
+  CHECK_THROWS_WITH(YamlDocument::load_string("[a]\n,\n", "f.yaml"), Catch::Contains("malformed YAML"));
+  CHECK_THROWS_WITH(YamlDocument::load_string("\"x\" ,\n", "f.yaml"), Catch::Contains("malformed YAML"));
+  CHECK_THROWS_WITH(YamlDocument::load_string("--- ,\n", "f.yaml"), Catch::Contains("malformed YAML"));
+  CHECK_THROWS_AS(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) +
+                                          "/tests/fuzz/regressions/arch_timeout_stray_comma.yaml"),
+                  einsim::SpecError);
+  // Documents that parse still do, and an empty stream is an empty document.
+  CHECK(YamlDocument::load_string("workload: {a: [1, 2]}\n", "f.yaml").kind() == "workload");
+  CHECK(YamlDocument::load_string("--- \nworkload: {}\n...\n", "f.yaml").kind() == "workload");
+  CHECK(YamlDocument::load_string("", "f.yaml").root().is_null());
+}
+
+// Found by fuzz_technology (tests/fuzz/regressions/technology_crash_empty_map.yaml): kind() read
+// the first entry of an empty top-level map.
+TEST_CASE("YAML inputs: an empty top-level map has no kind", "[core][yaml][hardening]") {
+  using einsim::YamlDocument;
+  CHECK_THROWS_WITH(YamlDocument::load_string("#-\n{}", "f.yaml").kind(),
+                    Catch::Contains("f.yaml:2:1") && Catch::Contains("empty map"));
+  CHECK_THROWS_AS(YamlDocument::load_file(std::string(EINSIM_SOURCE_DIR) +
+                                          "/tests/fuzz/regressions/technology_crash_empty_map.yaml")
+                      .body(),
+                  einsim::SpecError);
+  auto doc = YamlDocument::load_string("{}", "f.yaml");
+  CHECK_THROWS_AS(doc.apply_override("a=1"), einsim::SpecError);
+}
+
+TEST_CASE("set overrides: a value is one bounded YAML document", "[core][yaml][hardening]") {
+  auto doc = einsim::YamlDocument::load_string("workload:\n  ranks: {M: 4}\n", "f.yaml");
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M=,"), Catch::Contains("not valid YAML"));
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M=1\n---\n2"), Catch::Contains("2 YAML documents"));
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M=" + std::string(100, '[') + std::string(100, ']')),
+                    Catch::Contains("--set ranks.M=") && Catch::Contains("nested too deeply"));
+  std::string laughs = "[&a0 [x, x, x, x, x, x, x, x, x, x]";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += ", &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) laughs += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]";
+  }
+  CHECK_THROWS_WITH(doc.apply_override("ranks.M=" + laughs + "]"), Catch::Contains("aliases"));
+  doc.apply_override("ranks.M=8");
+  CHECK(doc.body().at("ranks").at("M").as_int() == 8);
+}
+
 TEST_CASE("set overrides: list indices are plain numbers and messages keep the typed prefix", "[core][yaml][hardening]") {
   auto doc = einsim::YamlDocument::load_string("workload:\n  einsums: [a, b]\n", "f.yaml");
   CHECK_THROWS_WITH(doc.apply_override("einsums[-1]=c"), Catch::Contains("bad list index '[-1]'"));
