@@ -3,24 +3,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "tests/e2e/run_einsim.hpp"
-
-using einsim::testing::run_einsim;
-
-namespace {
-
-bool exists(const std::string& path) {
-  if (std::FILE* f = std::fopen(path.c_str(), "r")) {
-    std::fclose(f);
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("Ctrl-C interrupts a long detailed run: status 130 and no output files", "[e2e][simulate][interrupt]") {
   // 64 x 64 PEs, M = 4096 rows through 256 folds: about 2^32 PE cycles, far longer than the
@@ -28,28 +14,20 @@ TEST_CASE("Ctrl-C interrupts a long detailed run: status 130 and no output files
   // estimated at minutes, so the default limit is lifted (--detailed-limit 0).
   const std::string base = "/tmp/einsim_e2e_interrupt_" + std::to_string(getpid());
   const std::string json = base + ".json", csv = base + ".csv", vcd = base + ".vcd";
-  const std::string args =
-      "-s INT --preserve-status 1.5 '" + std::string(EINSIM_BINARY) +
-      "' simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws"
+  const auto r = einsim::testing::run_einsim_interrupted(
+      "simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml --dataflow ws"
       " --set workload.ranks.M=4096 --set workload.ranks.K=1024 --set workload.ranks.N=1024"
       " --set arch.arrays.pe2d.rows=64 --set arch.arrays.pe2d.cols=64 --fidelity detailed"
-      " --detailed-limit 0 --json " + json + " --csv " + csv + " --vcd " + vcd;
-  const std::string out = base + ".out", err = base + ".err";
-  const std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR +
-                          "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 timeout " + args + " </dev/null >" + out +
-                          " 2>" + err;
-  const int raw = std::system(cmd.c_str());
-  const std::string stderr_text = einsim::testing::slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
+      " --detailed-limit 0 --json " + json + " --csv " + csv + " --vcd " + vcd,
+      "1.5");
+  const std::string& stderr_text = r.err;
   INFO(stderr_text);
-  REQUIRE(WIFEXITED(raw));
-  CHECK(WEXITSTATUS(raw) == 130);
+  CHECK(r.status == 130);
   CHECK(stderr_text.find("einsim: interrupted:") != std::string::npos);
-  CHECK(!exists(json));
-  CHECK(!exists(csv));
-  CHECK(!exists(vcd));
-  CHECK(!exists(vcd + ".partial.vcd"));
+  CHECK(!std::filesystem::exists(json));
+  CHECK(!std::filesystem::exists(csv));
+  CHECK(!std::filesystem::exists(vcd));
+  CHECK(!std::filesystem::exists(vcd + ".partial.vcd"));
   // Not a terminal: no progress bar (no carriage returns) on standard error.
   CHECK(stderr_text.find('\r') == std::string::npos);
 }

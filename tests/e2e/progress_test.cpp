@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "tests/e2e/run_einsim.hpp"
@@ -13,14 +13,6 @@
 using einsim::testing::run_einsim;
 
 namespace {
-
-bool exists(const std::string& path) {
-  if (std::FILE* f = std::fopen(path.c_str(), "r")) {
-    std::fclose(f);
-    return true;
-  }
-  return false;
-}
 
 // A GEMM on an 8 x 8 array, every step simulated: K / 16 steps of tile operations
 // (about a million steps per second on a 2-core machine).
@@ -37,24 +29,16 @@ TEST_CASE("Ctrl-C interrupts a long cycle run: status 130 and no json file", "[e
   // (--preserve-status: einsim's own exit status).
   const std::string base = "/tmp/einsim_e2e_cycle_interrupt_" + std::to_string(getpid());
   const std::string json = base + ".json", csv = base + ".csv", trace = base + ".trace.json";
-  const std::string out = base + ".out", err = base + ".err";
-  const std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR +
-                          "' && SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 timeout -s INT --preserve-status 1.5 '" +
-                          EINSIM_BINARY + "' " + long_cycle_run("524288") + " --json " + json + " --csv " + csv +
-                          " --trace " + trace + " </dev/null >" + out + " 2>" + err;
-  const int raw = std::system(cmd.c_str());
-  const std::string stdout_text = einsim::testing::slurp(out);
-  const std::string stderr_text = einsim::testing::slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
+  const auto r = einsim::testing::run_einsim_interrupted(
+      long_cycle_run("524288") + " --json " + json + " --csv " + csv + " --trace " + trace, "1.5");
+  const std::string &stdout_text = r.out, &stderr_text = r.err;
   INFO(stderr_text);
-  REQUIRE(WIFEXITED(raw));
-  CHECK(WEXITSTATUS(raw) == 130);
+  CHECK(r.status == 130);
   CHECK(stderr_text.find("einsim: interrupted: cycle fidelity stopped after") != std::string::npos);
   CHECK(stdout_text.empty());
-  CHECK(!exists(json));
-  CHECK(!exists(csv));
-  CHECK(!exists(trace));
+  CHECK(!std::filesystem::exists(json));
+  CHECK(!std::filesystem::exists(csv));
+  CHECK(!std::filesystem::exists(trace));
 }
 
 TEST_CASE("a long cycle run prints plain progress lines on stderr, none with --no-progress", "[e2e][simulate][progress]") {

@@ -29,6 +29,27 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// Runs `LAUNCHER 'einsim' ARGS` from the source directory with no input, standard output
+// and error captured; `status` is the exit status, or 128 + the signal that ended it.
+inline RunResult run_launched(const std::string& launcher, const std::string& args) {
+  char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
+  char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
+  int out_fd = mkstemp(out_tmpl);
+  int err_fd = mkstemp(err_tmpl);
+  if (out_fd >= 0) close(out_fd);
+  if (err_fd >= 0) close(err_fd);
+  std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 && " +
+                    launcher + "'" + EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
+  int raw = std::system(cmd.c_str());
+  RunResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
+  r.out = slurp(out_tmpl);
+  r.err = slurp(err_tmpl);
+  std::remove(out_tmpl);
+  std::remove(err_tmpl);
+  return r;
+}
+
 // Runs `einsim ARGS` from the source directory (so bundled paths are relative).
 // With `vlimit_kib` > 0, under `ulimit -v` (KiB of address space) and `timeout`
 // (`seconds`; a timed-out run has status 124). Under AddressSanitizer the address-space
@@ -39,25 +60,16 @@ inline RunResult run_einsim(const std::string& args, long vlimit_kib = 0, int se
   vlimit_kib = 0;
   seconds *= 4;
 #endif
-  char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
-  char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
-  int out_fd = mkstemp(out_tmpl);
-  int err_fd = mkstemp(err_tmpl);
-  if (out_fd >= 0) close(out_fd);
-  if (err_fd >= 0) close(err_fd);
-  std::string limits;
-  if (vlimit_kib > 0) limits += "ulimit -v " + std::to_string(vlimit_kib) + " && ";
-  std::string launcher = seconds > 0 ? "timeout " + std::to_string(seconds) + " " : std::string();
-  std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && " + limits +
-                    "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + launcher + "'" + EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
-  int raw = std::system(cmd.c_str());
-  RunResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
-  r.out = slurp(out_tmpl);
-  r.err = slurp(err_tmpl);
-  std::remove(out_tmpl);
-  std::remove(err_tmpl);
-  return r;
+  std::string launcher;
+  if (vlimit_kib > 0) launcher += "ulimit -v " + std::to_string(vlimit_kib) + " && ";
+  if (seconds > 0) launcher += "timeout " + std::to_string(seconds) + " ";
+  return run_launched(launcher, args);
+}
+
+// Runs `einsim ARGS` and sends it SIGINT (Ctrl-C) after `delay` seconds; `status` is
+// einsim's own exit status (timeout --preserve-status).
+inline RunResult run_einsim_interrupted(const std::string& args, const std::string& delay) {
+  return run_launched("timeout -s INT --preserve-status " + delay + " ", args);
 }
 
 inline RunResult run_einsim_limited(const std::string& args, long vlimit_kib, int seconds) {
