@@ -458,6 +458,11 @@ TimingResult evaluate_tile_program(const TileProgram& program, const AnalyticalO
     for (const auto& u : program.units) r.units.push_back({u.name, 0, 0, 0, 0, 0, 0, 0});
     return r;
   }
+  if (options.extrapolate && options.fold) {
+    const auto folded = evaluate_folded(
+        program, [&](const TileProgram& f) { return evaluate_tile_program(f, options); }, options.fold_options);
+    if (folded) return *folded;
+  }
   Evaluation first(program, options.extrapolate);
   TimingResult r = first.run();
   const bool shared = std::any_of(program.units.begin(), program.units.end(),

@@ -18,6 +18,7 @@
 // program and the remainder is evaluated step by step, as in the Cycle engine.
 // docs/fidelities.md lists where the two fidelities may differ.
 
+#include "sim/lower/fold.hpp"
 #include "sim/lower/tile_program.hpp"
 #include "sim/lower/timing_result.hpp"
 
@@ -25,6 +26,8 @@ namespace einsim {
 
 struct AnalyticalOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
+  bool fold = true;         // with extrapolate: fold a long inner loop (sim/lower/fold.hpp)
+  FoldOptions fold_options = {};
 };
 
 // Throws InternalError for an invalid program or a dependency deadlock.

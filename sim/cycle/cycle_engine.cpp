@@ -531,6 +531,16 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
     for (const auto& u : program.units) r.units.push_back({u.name, 0, 0, 0, 0, 0, 0, 0});
     return r;
   }
+  if (options.extrapolate && options.fold && !options.trace) {
+    // Each folded evaluation is short: no progress of its own; Ctrl-C still stops it.
+    const CycleOptions inner{true, nullptr, options.stop, {}, true, options.fold_options};
+    const auto folded = evaluate_folded(
+        program, [&](const TileProgram& f) { return simulate_tile_program(f, inner); }, options.fold_options);
+    if (folded) {
+      if (options.on_steps) options.on_steps(program.steps);
+      return *folded;
+    }
+  }
   std::lock_guard<std::mutex> one_at_a_time(run_mutex());
   CycleResult result = KernelThread::instance().run([&] {
     CycleRun run(program, options);
@@ -553,7 +563,7 @@ CycleResult simulate_tile_program(const TileProgram& program, const CycleOptions
     }
     if (options.trace) *options.trace = BoundedOps(options.trace->limit());  // the second run is the one reported
     // The second run's steps count as progress once they pass the first run's.
-    CycleOptions again{false, options.trace, options.stop, {}};
+    CycleOptions again{false, options.trace, options.stop, {}, false, options.fold_options};
     if (options.on_steps) {
       again.on_steps = [&options, &r](uint64_t s) {
         if (s > r.simulated_steps) options.on_steps(s);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "sim/cycle/trace.hpp"
+#include "sim/lower/fold.hpp"
 #include "sim/lower/tile_program.hpp"
 #include "sim/lower/timing_result.hpp"
 
@@ -44,6 +45,10 @@ struct CycleOptions {
   // there). Mostly from the SystemC kernel's thread while the caller waits: it may print,
   // not touch SystemC.
   std::function<void(uint64_t steps_done)> on_steps = {};
+  // With extrapolate and no trace: fold a long inner loop (sim/lower/fold.hpp), as the
+  // Analytical fidelity does.
+  bool fold = true;
+  FoldOptions fold_options = {};
 };
 
 using CycleResult = TimingResult;

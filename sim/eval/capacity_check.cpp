@@ -7,6 +7,7 @@
 #include "arch/spec/arch_spec.hpp"
 #include "sim/analytical/analytical_engine.hpp"
 #include "sim/core/error.hpp"
+#include "sim/lower/fold.hpp"
 #include "workloads/cascade_graph.hpp"
 
 namespace einsim {
@@ -33,8 +34,10 @@ uint64_t capacity_check_steps(const TileProgram& program) {
 }
 
 std::vector<BufferStats> buffer_needs(const TileProgram& program) {
-  TileProgram prefix = program;
-  prefix.steps = capacity_check_steps(program);
+  // A long inner loop takes the same space on each of its steady iterations: check it folded.
+  const std::optional<TileProgram> folded = folded_sample(program);
+  TileProgram prefix = folded ? *folded : program;
+  prefix.steps = capacity_check_steps(prefix);
   return evaluate_tile_program(prefix, {true}).buffers;
 }
 

@@ -116,7 +116,11 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
       r.einsums.push_back(er);
     }
     for (const auto& n : g.notes) r.notes.push_back(n);
-    if (res.extrapolated) {
+    if (res.folded_iterations > 0) {
+      r.notes.push_back(fmt::format("group '{}': its inner loop of {} iterations reaches a steady state; timed from "
+                                    "four evaluations with the loop cut short ({} steps in all) and extrapolated",
+                                    g.name, res.folded_iterations, res.simulated_steps));
+    } else if (res.extrapolated) {
       r.notes.push_back(fmt::format("group '{}': periodic steady state after {} of {} steps ({} cycles per {} steps), "
                                     "extrapolated exactly",
                                     g.name, res.simulated_steps, g.program.steps, res.period_cycles,

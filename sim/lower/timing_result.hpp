@@ -35,6 +35,8 @@ struct TimingResult {
   uint64_t simulated_steps = 0;  // steps evaluated before the steady state was extrapolated
   uint64_t period_steps = 0;     // the body's period (lcm of `every`)
   uint64_t period_cycles = 0;    // cycles per period in the steady state (when extrapolated)
+  // When a long inner loop was folded (sim/lower/fold.hpp): its iterations per outer iteration.
+  uint64_t folded_iterations = 0;
 };
 
 }  // namespace einsim

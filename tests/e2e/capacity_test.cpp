@@ -1,5 +1,6 @@
 // A mapping whose tiles cannot fit its buffer is refused before anything is timed,
-// with the mapping's file, line and YAML path, the level, the need and the capacity.
+// with the mapping's file, line and YAML path, the level, the need and the capacity; a DRAM
+// too small for the tensors a run keeps in it, at its capacity:.
 #include <catch2/catch.hpp>
 
 #include <regex>

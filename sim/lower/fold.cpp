@@ -1,0 +1,196 @@
+#include "sim/lower/fold.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "sim/core/checked.hpp"
+#include "sim/core/error.hpp"
+
+namespace einsim {
+namespace {
+
+constexpr uint64_t kKeep = 16;               // inner iterations kept at each end of the folded loop
+constexpr uint64_t kMinInner = 2 * kKeep + 16;  // and at least this many in all (room for the steady state)
+constexpr uint64_t kStride = 12;             // inner iterations between the evaluations (steady states of 1-4, 6, 12)
+constexpr size_t kPoints = 4;                // evaluations that must agree on one affine trend
+
+// Step index (or step distance) x of the full program in the program folded to `inner`
+// iterations; nullopt when x falls in the dropped middle of the loop.
+std::optional<uint64_t> map_step(uint64_t x, const FoldLevel& l, uint64_t inner) {
+  const uint64_t hi = x / l.big, rem = x % l.big;
+  const uint64_t b = rem / l.small, r = rem % l.small;
+  uint64_t nb = 0;
+  if (b < kKeep) {
+    nb = b;
+  } else if (l.ratio - b <= kKeep) {
+    nb = inner - (l.ratio - b);
+  } else {
+    return std::nullopt;
+  }
+  return hi * inner * l.small + nb * l.small + r;  // inner <= ratio: never above x
+}
+
+// Every step index the program names (phases, last steps, dependency distances, its length)
+// has a place in the folded program.
+bool mappable(const TileProgram& p, const FoldLevel& l) {
+  if (!map_step(p.steps - 1, l, kMinInner)) return false;
+  for (const TileOp& op : p.body) {
+    if (!map_step(op.phase, l, kMinInner)) return false;
+    if (op.last_step != UINT64_MAX && !map_step(op.last_step, l, kMinInner)) return false;
+    for (const TileDep& d : op.deps)
+      if (!map_step(d.distance, l, kMinInner)) return false;
+  }
+  return true;
+}
+
+// Whether every buffer gets back all it gave over the program (a tile released in bulk for a
+// whole loop's allocations would be released more than it held once the loop is folded).
+bool balanced(const TileProgram& p) {
+  std::vector<__int128> net(p.buffers.size(), 0);
+  for (const TileOp& op : p.body) {
+    const __int128 k = p.instances(op);
+    for (const BufferUse& a : op.allocs) net[a.buffer] += k * static_cast<__int128>(a.bytes);
+    for (const BufferUse& r : op.releases) net[r.buffer] -= k * static_cast<__int128>(r.bytes);
+  }
+  return std::all_of(net.begin(), net.end(), [](__int128 v) { return v == 0; });
+}
+
+// Whether a, b, c, d (in that order) grow by one step each; the step in `step`.
+bool affine(const std::array<uint64_t, kPoints>& v, uint64_t& step) {
+  if (v[1] < v[0]) return false;
+  step = v[1] - v[0];
+  for (size_t i = 2; i < kPoints; ++i)
+    if (v[i] < v[i - 1] || v[i] - v[i - 1] != step) return false;
+  return true;
+}
+
+uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const char* what) {
+  return checked_add(base, checked_mul(step, times, what), what);
+}
+
+}  // namespace
+
+std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions& options) {
+  if (p.body.empty()) return std::nullopt;
+  std::vector<uint64_t> every = {1};
+  for (const TileOp& op : p.body) every.push_back(op.every);
+  std::sort(every.begin(), every.end());
+  every.erase(std::unique(every.begin(), every.end()), every.end());
+  for (size_t i = 1; i < every.size(); ++i)
+    if (every[i] % every[i - 1] != 0) return std::nullopt;  // not a nest of loops
+  if (every.back() < options.min_period) return std::nullopt;
+  FoldLevel best;
+  for (size_t i = 1; i < every.size(); ++i) {
+    const uint64_t ratio = every[i] / every[i - 1];
+    if (ratio > best.ratio) best = {every[i - 1], every[i], ratio};
+  }
+  if (best.ratio < options.min_ratio || best.ratio < kMinInner + (kPoints - 1) * kStride + kStride) return std::nullopt;
+  if (!mappable(p, best)) return std::nullopt;
+  return best;
+}
+
+TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
+  if (inner < 2 * kKeep || inner > l.ratio) throw InternalError("fold: inner iterations out of range");
+  auto at = [&](uint64_t x) {
+    const auto y = map_step(x, l, inner);
+    if (!y) throw InternalError("fold: a step index in the dropped part of the loop");
+    return *y;
+  };
+  TileProgram f = p;
+  f.steps = at(p.steps - 1) + 1;
+  for (TileOp& op : f.body) {
+    if (op.every > l.small) op.every = static_cast<uint32_t>(op.every / l.big * inner * l.small);
+    op.phase = static_cast<uint32_t>(at(op.phase));
+    if (op.last_step != UINT64_MAX) op.last_step = at(op.last_step);
+    for (TileDep& d : op.deps) d.distance = static_cast<uint32_t>(at(d.distance));
+  }
+  return f;
+}
+
+std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions& options) {
+  const std::optional<FoldLevel> level = find_fold_level(p, options);
+  if (!level || !balanced(p)) return std::nullopt;
+  TileProgram folded = fold_program(p, *level, kMinInner);
+  if (!balanced(folded)) return std::nullopt;
+  return folded;
+}
+
+std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramEvaluator& evaluate,
+                                            const FoldOptions& options) {
+  const std::optional<FoldLevel> level = find_fold_level(p, options);
+  if (!level || !balanced(p)) return std::nullopt;
+  const uint64_t m0 = kMinInner + (level->ratio - kMinInner) % kStride;
+  std::array<TimingResult, kPoints> r;
+  for (size_t i = 0; i < kPoints; ++i) {
+    const TileProgram folded = fold_program(p, *level, m0 + i * kStride);
+    if (!balanced(folded)) return std::nullopt;
+    r[i] = evaluate(folded);
+  }
+  // The four must lie on one line: the same extra cycles for every q inner iterations.
+  auto series = [&](auto get) {
+    std::array<uint64_t, kPoints> v{};
+    for (size_t i = 0; i < kPoints; ++i) v[i] = get(r[i]);
+    return v;
+  };
+  uint64_t d_cycles = 0;
+  if (!affine(series([](const TimingResult& x) { return x.cycles; }), d_cycles)) return std::nullopt;
+  for (size_t i = 1; i < kPoints; ++i) {
+    if (r[i].units.size() != r[0].units.size() || r[i].buffers.size() != r[0].buffers.size()) return std::nullopt;
+    for (size_t b = 0; b < r[0].buffers.size(); ++b)
+      if (r[i].buffers[b].peak_bytes != r[0].buffers[b].peak_bytes) return std::nullopt;
+  }
+  const uint64_t n = (level->ratio - m0) / kStride;  // strides from the first evaluation to the full loop
+  TimingResult out;
+  out.cycles = extend(r[0].cycles, d_cycles, n, "the total cycles");
+  if (out.cycles > kMaxTotalCycles) {
+    throw Error("the simulated time exceeds 2^63 cycles: the inputs are out of scale for a cycle count (a very "
+                "low bandwidth at a high clock, or very large ranks); raise the bandwidth, lower the clock or "
+                "shrink the workload");
+  }
+  for (size_t u = 0; u < p.units.size(); ++u) {
+    UnitStats st;
+    st.name = p.units[u].name;
+    for (const TileOp& op : p.body) {
+      if (op.unit != u) continue;
+      const uint64_t k = p.instances(op);
+      st.operations = checked_add(st.operations, k, "operations");
+      st.busy_cycles = extend(st.busy_cycles, op.cycles, k, "busy cycles");
+      st.useful_ops = extend(st.useful_ops, op.useful_ops, k, "useful operations");
+    }
+    if (st.busy_cycles == 0 || r[0].units[u].busy_cycles == 0) {
+      st.idle_cycles = out.cycles;
+    } else {
+      uint64_t d_first = 0, d_last = 0;
+      if (!affine(series([u](const TimingResult& x) { return x.units[u].first_start; }), d_first) ||
+          !affine(series([u](const TimingResult& x) { return x.units[u].last_end; }), d_last))
+        return std::nullopt;
+      st.first_start = extend(r[0].units[u].first_start, d_first, n, "a unit's first start");
+      st.last_end = extend(r[0].units[u].last_end, d_last, n, "a unit's last end");
+      if (st.last_end < st.first_start || st.last_end > out.cycles) return std::nullopt;
+      const uint64_t active = st.last_end - st.first_start;
+      st.stall_cycles = active - std::min(active, st.busy_cycles);
+      st.idle_cycles = out.cycles - active;
+    }
+    out.units.push_back(st);
+  }
+  for (const TileOp& op : p.body) {
+    out.dram_read_bytes = extend(out.dram_read_bytes, op.dram_read_bytes, p.instances(op), "DRAM bytes read");
+    out.dram_write_bytes = extend(out.dram_write_bytes, op.dram_write_bytes, p.instances(op), "DRAM bytes written");
+  }
+  out.buffers = r[0].buffers;
+  out.extrapolated = true;
+  out.folded_iterations = level->ratio;
+  for (const TimingResult& x : r) out.simulated_steps += x.simulated_steps;
+  // The body's period and its cycles in the steady state of the outer loop, when the engine found one.
+  uint64_t d_period = 0;
+  const bool periodic = std::all_of(r.begin(), r.end(), [](const TimingResult& x) { return x.period_cycles > 0; }) &&
+                        affine(series([](const TimingResult& x) { return x.period_cycles; }), d_period);
+  uint64_t period = 1;
+  for (const TileOp& op : p.body) period = std::max<uint64_t>(period, op.every);  // nested: the largest
+  out.period_steps = period;
+  out.period_cycles = periodic ? extend(r[0].period_cycles, d_period, n, "the cycles of a period") : 0;
+  return out;
+}
+
+}  // namespace einsim
