@@ -103,6 +103,32 @@ TEST_CASE("class 3: a workload of the most Einsums loads in linear time; one mor
   std::remove(w.c_str());
 }
 
+TEST_CASE("class 3: FuseMax attention at 2^30 keys runs in bounded memory and seconds, in both fidelities",
+          "[e2e][hardening]") {
+  // In the steady state every further key tile costs the same cycles (the slowest array's
+  // time per step), so the cycles are affine in the key count: the slope comes from 2^16 and
+  // 2^17 keys, whose periods (256 and 512 steps) the engines extrapolate directly. At 2^30
+  // keys a query tile's period is 2^22 steps: only folding the key loop keeps it within a
+  // 256 MiB address-space limit and a few seconds.
+  auto cycles = [](const std::string& keys, const std::string& fidelity) {
+    auto r = run_limited("simulate -w workloads/library/attention_fusemax.yaml -a arch/library/fusemax_cloud.yaml "
+                         "--dataflow fusemax --no-progress --fidelity " + fidelity + " --set workload.ranks.M=" + keys +
+                             " --json -",
+                         60);
+    INFO(keys << " keys, " << fidelity << ": " << r.err);
+    REQUIRE(r.status == 0);
+    const auto at = r.out.find("\"cycles\":");
+    REQUIRE(at != std::string::npos);
+    return std::stoull(r.out.substr(at + 9));
+  };
+  const uint64_t c16 = cycles("65536", "analytical"), c17 = cycles("131072", "analytical");
+  const uint64_t per_key = (c17 - c16) / 65536;
+  CHECK((c17 - c16) % 65536 == 0);
+  const uint64_t expected = c16 + ((uint64_t{1} << 30) - 65536) * per_key;
+  CHECK(cycles("1073741824", "analytical") == expected);
+  CHECK(cycles("1073741824", "cycle") == expected);
+}
+
 TEST_CASE("class 6: a technology table that does not exist is an error at its key", "[e2e][hardening]") {
   std::ifstream in(std::string(EINSIM_SOURCE_DIR) + "/arch/library/systolic.yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
