@@ -10,10 +10,7 @@
 namespace einsim {
 namespace {
 
-constexpr uint64_t kKeep = 16;               // inner iterations kept at each end of the folded loop
-constexpr uint64_t kMinInner = 2 * kKeep + 16;  // and at least this many in all (room for the steady state)
-constexpr uint64_t kStride = 12;             // inner iterations between the evaluations (steady states of 1-4, 6, 12)
-constexpr size_t kPoints = 4;                // evaluations that must agree on one affine trend
+constexpr size_t kPoints = 4;  // evaluations that must agree on one affine trend
 
 // Step index (or step distance) x of the full program in the program folded to `inner`
 // iterations; nullopt when x falls in the dropped middle of the loop.
@@ -21,9 +18,9 @@ std::optional<uint64_t> map_step(uint64_t x, const FoldLevel& l, uint64_t inner)
   const uint64_t hi = x / l.big, rem = x % l.big;
   const uint64_t b = rem / l.small, r = rem % l.small;
   uint64_t nb = 0;
-  if (b < kKeep) {
+  if (b < l.keep) {
     nb = b;
-  } else if (l.ratio - b <= kKeep) {
+  } else if (l.ratio - b <= l.keep) {
     nb = inner - (l.ratio - b);
   } else {
     return std::nullopt;
@@ -34,12 +31,12 @@ std::optional<uint64_t> map_step(uint64_t x, const FoldLevel& l, uint64_t inner)
 // Every step index the program names (phases, last steps, dependency distances, its length)
 // has a place in the folded program.
 bool mappable(const TileProgram& p, const FoldLevel& l) {
-  if (!map_step(p.steps - 1, l, kMinInner)) return false;
+  if (!map_step(p.steps - 1, l, l.min_inner)) return false;
   for (const TileOp& op : p.body) {
-    if (!map_step(op.phase, l, kMinInner)) return false;
-    if (op.last_step != UINT64_MAX && !map_step(op.last_step, l, kMinInner)) return false;
+    if (!map_step(op.phase, l, l.min_inner)) return false;
+    if (op.last_step != UINT64_MAX && !map_step(op.last_step, l, l.min_inner)) return false;
     for (const TileDep& d : op.deps)
-      if (!map_step(d.distance, l, kMinInner)) return false;
+      if (!map_step(d.distance, l, l.min_inner)) return false;
   }
   return true;
 }
@@ -81,17 +78,24 @@ std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions
     if (every[i] % every[i - 1] != 0) return std::nullopt;  // not a nest of loops
   if (every.back() < options.min_period) return std::nullopt;
   FoldLevel best;
+  best.keep = options.keep;
+  best.min_inner = std::max(options.min_inner, 2 * options.keep);
+  best.stride = std::max<uint64_t>(options.stride, 1);
   for (size_t i = 1; i < every.size(); ++i) {
     const uint64_t ratio = every[i] / every[i - 1];
-    if (ratio > best.ratio) best = {every[i - 1], every[i], ratio};
+    if (ratio > best.ratio) {
+      best.small = every[i - 1];
+      best.big = every[i];
+      best.ratio = ratio;
+    }
   }
-  if (best.ratio < options.min_ratio || best.ratio < kMinInner + (kPoints - 1) * kStride + kStride) return std::nullopt;
+  if (best.ratio < options.min_ratio || best.ratio < best.min_inner + kPoints * best.stride) return std::nullopt;
   if (!mappable(p, best)) return std::nullopt;
   return best;
 }
 
 TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
-  if (inner < 2 * kKeep || inner > l.ratio) throw InternalError("fold: inner iterations out of range");
+  if (inner < 2 * l.keep || inner > l.ratio) throw InternalError("fold: inner iterations out of range");
   auto at = [&](uint64_t x) {
     const auto y = map_step(x, l, inner);
     if (!y) throw InternalError("fold: a step index in the dropped part of the loop");
@@ -111,7 +115,7 @@ TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inne
 std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions& options) {
   const std::optional<FoldLevel> level = find_fold_level(p, options);
   if (!level || !balanced(p)) return std::nullopt;
-  TileProgram folded = fold_program(p, *level, kMinInner);
+  TileProgram folded = fold_program(p, *level, level->min_inner);
   if (!balanced(folded)) return std::nullopt;
   return folded;
 }
@@ -120,10 +124,11 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
                                             const FoldOptions& options) {
   const std::optional<FoldLevel> level = find_fold_level(p, options);
   if (!level || !balanced(p)) return std::nullopt;
-  const uint64_t m0 = kMinInner + (level->ratio - kMinInner) % kStride;
+  const uint64_t stride = level->stride;
+  const uint64_t m0 = level->min_inner + (level->ratio - level->min_inner) % stride;
   std::array<TimingResult, kPoints> r;
   for (size_t i = 0; i < kPoints; ++i) {
-    const TileProgram folded = fold_program(p, *level, m0 + i * kStride);
+    const TileProgram folded = fold_program(p, *level, m0 + i * stride);
     if (!balanced(folded)) return std::nullopt;
     r[i] = evaluate(folded);
   }
@@ -140,7 +145,7 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
     for (size_t b = 0; b < r[0].buffers.size(); ++b)
       if (r[i].buffers[b].peak_bytes != r[0].buffers[b].peak_bytes) return std::nullopt;
   }
-  const uint64_t n = (level->ratio - m0) / kStride;  // strides from the first evaluation to the full loop
+  const uint64_t n = (level->ratio - m0) / stride;  // strides from the first evaluation to the full loop
   TimingResult out;
   out.cycles = extend(r[0].cycles, d_cycles, n, "the total cycles");
   if (out.cycles > kMaxTotalCycles) {

@@ -32,8 +32,11 @@
 namespace einsim {
 
 struct FoldOptions {
-  uint64_t min_period = 4096;  // fold only bodies whose period is at least this many steps
-  uint64_t min_ratio = 128;    // and whose inner loop has at least this many iterations
+  uint64_t min_period = 64;  // fold only bodies whose period is at least this many steps
+  uint64_t min_ratio = 32;    // and whose inner loop has at least this many iterations
+  uint64_t keep = 4;          // inner iterations kept at each end of the loop
+  uint64_t min_inner = 8;     // inner iterations of the shortest evaluation, at least 2 x keep
+  uint64_t stride = 4;        // inner iterations between evaluations (inner steady states of 1, 2, 4)
 };
 
 // The loop a program would be folded over: `big` steps per outer iteration, each
@@ -42,6 +45,7 @@ struct FoldLevel {
   uint64_t small = 0;
   uint64_t big = 0;
   uint64_t ratio = 0;
+  uint64_t keep = 16, min_inner = 48, stride = 12;  // from FoldOptions
 };
 
 // The loop to fold, if the program has one (nested periods, long enough, and every

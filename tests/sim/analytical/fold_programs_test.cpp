@@ -17,8 +17,10 @@ using namespace einsim;
 
 namespace {
 
-// Folding already from short periods, so the full evaluation stays affordable in a test.
-constexpr FoldOptions kEager{64, 128};
+// The default settings (short loops folded already: the full evaluation stays affordable in a
+// test) and longer evaluations with more iterations kept at the loop's ends.
+constexpr FoldOptions kDefault{};
+constexpr FoldOptions kLong{64, 128, 16, 48, 12};
 
 // A random nest: an outer loop (1-4 iterations) around an inner loop of 150-400 iterations of
 // `small` (1-3) steps. Operations run every step, every inner iteration, once per outer
@@ -100,15 +102,16 @@ void require_same(const TimingResult& folded, const TimingResult& full) {
 }  // namespace
 
 TEST_CASE("fold: both engines give the full evaluation's result on random nested programs") {
+  const FoldOptions settings = GENERATE(kDefault, kLong);
   std::mt19937_64 rng(20261206);
   int folded = 0, foldable_count = 0;
   const int programs = 150;
   for (int i = 0; i < programs; ++i) {
     const TileProgram p = random_nest(rng);
     INFO("program " << i << " steps " << p.steps);
-    const bool foldable = find_fold_level(p, kEager).has_value();
+    const bool foldable = find_fold_level(p, settings).has_value();
     AnalyticalOptions fa;
-    fa.fold_options = kEager;
+    fa.fold_options = settings;
     AnalyticalOptions full_a;
     full_a.extrapolate = false;
     const TimingResult a_fold = evaluate_tile_program(p, fa);
@@ -120,7 +123,7 @@ TEST_CASE("fold: both engines give the full evaluation's result on random nested
     foldable_count += foldable;
     require_same(a_fold, a_full);
     CycleOptions fc;
-    fc.fold_options = kEager;
+    fc.fold_options = settings;
     const CycleResult c_fold = simulate_tile_program(p, fc);
     require_same(c_fold, a_full);
     REQUIRE(c_fold.simulated_steps == a_fold.simulated_steps);
@@ -195,19 +198,20 @@ TEST_CASE("fold: the bundled attention cascades at long sequences, folded and in
       {"workloads/library/attention_3pass.yaml", "arch/library/flat_cloud.yaml", "flat"},
       {"workloads/library/attention_2pass.yaml", "arch/library/flat_cloud.yaml", "flat"},
   };
+  const FoldOptions settings = GENERATE(kDefault, kLong);
   int folded = 0;
   for (const Case& k : cases) {
     // 2^18 keys: 1,024 key tiles per query tile, short enough to evaluate without folding.
     for (const auto& g : lowered(k.workload, k.arch, k.dataflow, {"ranks.M=262144", "ranks.B=1", "ranks.H=2"})) {
       INFO(k.workload << " group " << g.name << " steps " << g.program.steps);
       AnalyticalOptions eager, full;
-      eager.fold_options = kEager;
+      eager.fold_options = settings;
       full.fold = false;
       const TimingResult f = evaluate_tile_program(g.program, eager);
       folded += f.folded_iterations > 0;
       require_same(f, evaluate_tile_program(g.program, full));
       CycleOptions c;
-      c.fold_options = kEager;
+      c.fold_options = settings;
       require_same(simulate_tile_program(g.program, c), f);
     }
   }

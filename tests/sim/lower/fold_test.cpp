@@ -48,24 +48,28 @@ TEST_CASE("fold: the loop with the most inner iterations is chosen") {
 }
 
 TEST_CASE("fold: short loops and loops that are not nested are left alone") {
-  CHECK_FALSE(find_fold_level(nest(3, 1000)));  // period 1000 < 4096 steps
+  CHECK_FALSE(find_fold_level(nest(3, 60)));  // a period of 60 steps, under 64
+  CHECK(find_fold_level(nest(3, 64)));
   TileProgram p = nest(3, 100000);
   p.body[1].every = 3;  // 3 does not divide 100000: not a nest of loops
   CHECK_FALSE(find_fold_level(p));
   p = nest(3, 100000);
   p.body[2].phase = 50000;  // an operation in the middle of the loop has no place once it is cut
   CHECK_FALSE(find_fold_level(p));
+  p = nest(3, 100000);
+  p.body[2].phase = 100000 - 5;  // five steps from the end: more than the 4 iterations kept there
+  CHECK_FALSE(find_fold_level(p));
 }
 
 TEST_CASE("fold: phases, distances and the length move with the loop's end") {
   const TileProgram p = nest(3, 100000);
   const FoldLevel level = *find_fold_level(p);
-  const TileProgram f = fold_program(p, level, 48);
-  CHECK(f.steps == 3 * 48);
-  CHECK(f.body[0].every == 48);
+  const TileProgram f = fold_program(p, level, 12);
+  CHECK(f.steps == 3 * 12);
+  CHECK(f.body[0].every == 12);
   CHECK(f.body[0].phase == 0);
-  CHECK(f.body[0].deps[0].distance == 49);  // one outer iteration and one step back
+  CHECK(f.body[0].deps[0].distance == 13);  // one outer iteration and one step back
   CHECK(f.body[1].every == 1);
-  CHECK(f.body[2].every == 48);
-  CHECK(f.body[2].phase == 47);  // the last step of the outer iteration
+  CHECK(f.body[2].every == 12);
+  CHECK(f.body[2].phase == 11);  // the last step of the outer iteration
 }
