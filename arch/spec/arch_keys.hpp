@@ -34,8 +34,7 @@ inline constexpr std::array<std::string_view, 2> kNoc = {"multicast", "spatial_r
 
 // Keys a register file once accepted and no model reads (a register file keeps up with its
 // PE and holds one copy of what the PE keeps): an error naming the key, before the check above.
-inline constexpr std::array<std::string_view, 3> kRegfileUnmodelled = {"read_ports", "write_ports",
-                                                                       "double_buffered"};
+inline constexpr std::array<std::string_view, 3> kRegfileUnmodelled = {"read_ports", "write_ports", "double_buffered"};
 
 // A section and its accepted keys, for tools and tests that walk all of them.
 struct KeySection {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <initializer_list>
 #include <map>
 
 #include "arch/spec/arch_keys.hpp"
@@ -200,7 +199,8 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
       }
       // A DRAM's rate is its bandwidth, else width_bits per cycle; its energy is per bit. With
       // both keys no model would read width_bits, so a sweep over it would change nothing.
-      if (auto w = item.find("width_bits"); w && !w->is_null() && (s.bandwidth_bytes_per_s > 0 || s.unlimited_bandwidth)) {
+      if (auto w = item.find("width_bits");
+          w && !w->is_null() && (s.bandwidth_bytes_per_s > 0 || s.unlimited_bandwidth)) {
         w->fail(fmt::format("DRAM level '{}' has both bandwidth: and width_bits:; its rate comes from one of them "
                             "(width_bits: bits per cycle at the architecture clock), so width_bits would be "
                             "ignored; remove one",
@@ -580,7 +580,8 @@ std::string describe_architecture(const ArchSpec& a) {
     std::string what;
     if (s.kind == StorageKind::dram) {
       double bpc = s.bytes_per_cycle(a.clock_hz);
-      what = fmt::format("{:g} GB/s{}", bpc * a.clock_hz / 1e9, s.duplex == DramDuplex::half ? " half duplex" : "");
+      what = fmt::format("{:g} GB/s{}{}", bpc * a.clock_hz / 1e9, s.duplex == DramDuplex::half ? " half duplex" : "",
+                         s.capacity_bytes ? " " + format_bytes(double(*s.capacity_bytes)) : "");
     } else {
       what = format_bytes(double(*s.capacity_bytes)) + (s.per_pe ? " per PE" : "");
     }

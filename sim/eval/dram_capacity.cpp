@@ -1,9 +1,9 @@
 #include "sim/eval/dram_capacity.hpp"
 
+#include <fmt/format.h>
+
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 

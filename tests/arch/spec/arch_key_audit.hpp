@@ -20,10 +20,10 @@ enum class Coverage {
 
 // What the audit found before this key was modelled or rejected.
 enum class Finding {
-  read,                // a model read it already
-  unread_now_modelled, // no model read it; one does now
-  unread_now_rejected, // no model read it (in some combination); that combination is now an error
-  unread_by_design,    // nothing reads it and nothing should (free text)
+  read,                 // a model read it already
+  unread_now_modelled,  // no model read it; one does now
+  unread_now_rejected,  // no model read it (in some combination); that combination is now an error
+  unread_by_design,     // nothing reads it and nothing should (free text)
 };
 
 struct KeyAudit {

@@ -87,7 +87,8 @@ void tech_table() {
 void tech_node_nm() {
   // systolic.yaml scales horowitz45 to 28 nm; at 45 nm (the table's own node) every action and
   // every square micron costs more: energy and area grow, the cycles do not change.
-  const SimulationReport n28 = gemm(arch("systolic.yaml")), n45 = gemm(arch("systolic.yaml", {"technology.node_nm=45"}));
+  const SimulationReport n28 = gemm(arch("systolic.yaml")),
+                         n45 = gemm(arch("systolic.yaml", {"technology.node_nm=45"}));
   CHECK(n45.cycles == n28.cycles);
   CHECK(*n45.energy_pj > *n28.energy_pj);
   CHECK(*n45.area_um2 > *n28.area_um2);
@@ -162,7 +163,8 @@ void array_lanes() {
 void array_pe() {
   // fp32 MACs instead of fp16 on eyeriss_like: a wider multiplier and adder cost more energy per
   // MAC and more area per PE.
-  const SimulationReport h = gemm(arch("eyeriss_like.yaml")), s = gemm(arch("eyeriss_like.yaml", {"arrays.pe2d.pe=mac_fp32"}));
+  const SimulationReport h = gemm(arch("eyeriss_like.yaml")),
+                         s = gemm(arch("eyeriss_like.yaml", {"arrays.pe2d.pe=mac_fp32"}));
   CHECK(*array(s, "pe2d").energy_pj > *array(h, "pe2d").energy_pj);
   CHECK(*array(s, "pe2d").area_um2 > *array(h, "pe2d").area_um2);
 }
@@ -234,15 +236,13 @@ const std::vector<KeyAudit>& key_audits() {
         {"architecture", "clock", C::changes_output, F::read, "seconds; DRAM bytes per cycle", top_clock},
         {"architecture", "storage", C::structural, F::read, "required section; its levels' keys are audited below",
          top_storage},
-        {"architecture", "arrays", C::structural, F::read, "required section; its keys are audited below",
-         top_arrays},
+        {"architecture", "arrays", C::structural, F::read, "required section; its keys are audited below", top_arrays},
         {"architecture", "noc", C::structural, F::read, "optional section: absent = its defaults", top_noc},
         // technology:
         {"technology", "table", C::changes_output, F::read, "energy and area", tech_table},
         {"technology", "node_nm", C::changes_output, F::read, "energy and area (node scaling)", tech_node_nm},
         {"technology", "clock_ghz", C::changes_output, F::read, "the clock, as clock:", tech_clock_ghz},
-        {"technology", "fallback", C::changes_output, F::read, "energy of what the table cannot cost",
-         tech_fallback},
+        {"technology", "fallback", C::changes_output, F::read, "energy of what the table cannot cost", tech_fallback},
         // arrays:
         {"arrays", "name", C::structural, F::read, "names the array in reports and mappings; identity", array_name},
         {"arrays", "rows", C::changes_output, F::read, "PEs: folds, cycles, area", array_rows},
@@ -254,8 +254,7 @@ const std::vector<KeyAudit>& key_audits() {
          "fused tiles' latency; was ignored by systolic groups, now an error there", array_pipeline_depth},
         {"arrays", "initiation_interval", C::changes_output, F::unread_now_rejected,
          "fused tiles' cycles; was ignored by systolic groups, now an error there", array_initiation_interval},
-        {"arrays", "exp_unit", C::changes_output, F::read, "cycles and energy of exp on vector lanes",
-         array_exp_unit},
+        {"arrays", "exp_unit", C::changes_output, F::read, "cycles and energy of exp on vector lanes", array_exp_unit},
         // noc:
         {"noc", "multicast", C::changes_output, F::read, "buffer reads of fused groups", noc_multicast},
         {"noc", "spatial_reduction", C::changes_output, F::read,

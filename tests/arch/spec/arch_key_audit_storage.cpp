@@ -9,8 +9,9 @@ namespace einsim::audit {
 namespace {
 
 SimulationReport gemm(const ArchSpec& a, int64_t m, int64_t k, int64_t n, const char* dataflow = "ws") {
-  return run(a, "gemm.yaml", {"ranks.M=" + std::to_string(m), "ranks.K=" + std::to_string(k),
-                              "ranks.N=" + std::to_string(n)}, dataflow);
+  return run(a, "gemm.yaml",
+             {"ranks.M=" + std::to_string(m), "ranks.K=" + std::to_string(k), "ranks.N=" + std::to_string(n)},
+             dataflow);
 }
 SimulationReport gemm256(const ArchSpec& a) { return gemm(a, 256, 256, 256); }
 const std::vector<std::string> kAttention = {"ranks.B=1", "ranks.H=1", "ranks.P=256", "ranks.M=256"};
@@ -66,6 +67,8 @@ void dram_capacity() {
   const std::string e = run_error(sys({"storage.DRAM.capacity=524287 B"}), "gemm.yaml",
                                   {"ranks.M=256", "ranks.K=256", "ranks.N=256"}, "ws");
   CHECK_THAT(e, Catch::Contains("storage[0].capacity") && Catch::Contains("524288 bytes"));
+  // The description of the architecture names it.
+  CHECK_THAT(describe_architecture(sys({"storage.DRAM.capacity=8 GiB"})), Catch::Contains("DRAM 34 GB/s 8 GiB"));
 }
 
 void dram_bandwidth() {
@@ -130,8 +133,8 @@ void slower_gb(const std::vector<std::string>& sets) {
   CHECK(slow.cycles > base.cycles);
 }
 void sram_bandwidth() { slower_gb({"storage.GB.bandwidth=94 GB/s"}); }  // 100 B per cycle at 940 MHz
-void sram_width_bits() { slower_gb({"storage.GB.width_bits=64"}); }   // 256 B per cycle
-void sram_banks() { slower_gb({"storage.GB.banks=1"}); }              // 256 B per cycle
+void sram_width_bits() { slower_gb({"storage.GB.width_bits=64"}); }     // 256 B per cycle
+void sram_banks() { slower_gb({"storage.GB.banks=1"}); }                // 256 B per cycle
 
 // With one bank (256 B per cycle), QK's tile (64 KiB of Q and K read, 128 KiB of scores written)
 // is bound by its ports: more write ports shorten it, and then more read ports do.
@@ -257,7 +260,7 @@ std::vector<KeyAudit> storage_audits() {
       {"storage.dram", "name", C::structural, F::read, "names the level; identity", dram_name},
       {"storage.dram", "kind", C::structural, F::read, "selects the level's role and keys", level_kind},
       {"storage.dram", "capacity", out, F::unread_now_modelled,
-       "the run's DRAM footprint must fit (was read by nothing)", dram_capacity},
+       "the run's DRAM footprint must fit; the description (was read by nothing)", dram_capacity},
       {"storage.dram", "bandwidth", out, F::read, "DRAM transfer cycles", dram_bandwidth},
       {"storage.dram", "width_bits", out, F::unread_now_rejected,
        "rate without a bandwidth; was ignored with one, now an error", dram_width_bits},
@@ -278,8 +281,7 @@ std::vector<KeyAudit> storage_audits() {
       {"storage.sram", "partitions", out, F::read, "per-operand buffers of systolic groups", sram_partitions},
       {"storage.sram", "energy_per_bit_pj", out, F::read, "SRAM energy", sram_energy_per_bit_pj},
       // storage.sram.partitions
-      {"storage.sram.partitions", "weights", out, F::read, "weights reloaded when they do not fit",
-       partition_weights},
+      {"storage.sram.partitions", "weights", out, F::read, "weights reloaded when they do not fit", partition_weights},
       {"storage.sram.partitions", "inputs", out, F::read, "inputs reloaded when they do not fit", partition_inputs},
       {"storage.sram.partitions", "outputs", out, F::read, "partial sums spilled when they do not fit",
        partition_outputs},
