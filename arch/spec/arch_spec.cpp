@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <initializer_list>
 #include <map>
 
+#include "arch/spec/arch_keys.hpp"
 #include "arch/tech/cost_table.hpp"
 #include "arch/tech/technology_table.hpp"
 #include "sim/core/units.hpp"
@@ -91,17 +92,6 @@ double read_clock(const SpecNode& n) {
   return hz;
 }
 
-// The keys a storage level of each kind accepts.
-const std::initializer_list<std::string_view> kDramKeys = {
-    "name", "kind", "capacity", "bandwidth", "width_bits", "latency_cycles", "duplex", "energy_per_bit_pj"};
-const std::initializer_list<std::string_view> kSramKeys = {
-    "name",       "kind",        "capacity",       "bandwidth",       "width_bits", "banks",
-    "read_ports", "write_ports", "latency_cycles", "double_buffered", "partitions", "energy_per_bit_pj"};
-const std::initializer_list<std::string_view> kRegfileKeys = {"name",  "kind",       "capacity",
-                                                              "per_pe", "array", "width_bits", "energy_per_bit_pj"};
-// Keys a register file once accepted and no model reads: a register file keeps up with its PE.
-const std::initializer_list<std::string_view> kRegfileUnmodelled = {"read_ports", "write_ports", "double_buffered"};
-
 struct PendingArrayRef {
   size_t level;
   SpecNode node;
@@ -122,20 +112,20 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   s.kind = *kind;
   switch (s.kind) {
     case StorageKind::dram:
-      item.check_keys(kDramKeys);
+      item.check_keys(arch_keys::kDram);
       break;
     case StorageKind::sram:
-      item.check_keys(kSramKeys);
+      item.check_keys(arch_keys::kSram);
       break;
     case StorageKind::regfile:
-      for (std::string_view key : kRegfileUnmodelled) {
+      for (std::string_view key : arch_keys::kRegfileUnmodelled) {
         if (auto n = item.find(std::string(key))) {
           n->fail(fmt::format("register file '{}': {} is not modelled (a register file keeps up with its PE's "
                               "accesses and holds one copy of what the PE keeps); remove the key",
                               s.name, key));
         }
       }
-      item.check_keys(kRegfileKeys);
+      item.check_keys(arch_keys::kRegfile);
       break;
   }
 
@@ -171,8 +161,10 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
   if (auto parts = item.find("partitions"); parts && !parts->is_null()) {
     int64_t sum = 0;
     for (const auto& [key, node] : parts->entries()) {
+      const bool listed = std::find(arch_keys::kPartitions.begin(), arch_keys::kPartitions.end(), key) !=
+                          arch_keys::kPartitions.end();
       auto role = parse_operand_role(key);
-      if (!role) {
+      if (!listed || !role) {
         node.fail(fmt::format("unknown partition '{}' (expected weights, inputs or outputs)", key));
       }
       int64_t bytes = read_capacity(node, max_bytes);
@@ -205,6 +197,15 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
               d));
         }
       }
+      // A DRAM's rate is its bandwidth, else width_bits per cycle; its energy is per bit. With
+      // both keys no model would read width_bits, so a sweep over it would change nothing.
+      if (auto w = item.find("width_bits");
+          w && !w->is_null() && (s.bandwidth_bytes_per_s > 0 || s.unlimited_bandwidth)) {
+        w->fail(fmt::format("DRAM level '{}' has both bandwidth: and width_bits:; its rate comes from one of them "
+                            "(width_bits: bits per cycle at the architecture clock), so width_bits would be "
+                            "ignored; remove one",
+                            s.name));
+      }
       if (s.bandwidth_bytes_per_s == 0 && s.width_bits == 0 && !s.unlimited_bandwidth) {
         item.fail(
             fmt::format("DRAM level '{}' needs bandwidth: (e.g. 400 GB/s, or unlimited) or width_bits: "
@@ -235,9 +236,9 @@ StorageLevel read_level(const SpecNode& item, std::vector<PendingArrayRef>& refs
 
 ComputeArray read_array(const SpecNode& item) {
   if (!item.is_map()) item.fail("an array is a map with name:, its size and pe:");
-  item.check_keys(
-      {"name", "rows", "cols", "lanes", "shape", "pe", "pipeline_depth", "initiation_interval", "exp_unit"});
+  item.check_keys(arch_keys::kArray);
   ComputeArray a;
+  a.location = item.location();
   a.name = read_name(item);
 
   const bool has_rows = item.has("rows"), has_cols = item.has("cols"), has_lanes = item.has("lanes");
@@ -445,7 +446,7 @@ ArchSpec load_architecture(const YamlDocument& doc) {
   SpecNode body = doc.body();
   if (!body.is_map())
     body.fail("architecture: is a map with name:, technology:, clock:, storage: and arrays:");
-  body.check_keys({"name", "description", "technology", "clock", "storage", "arrays", "noc"});
+  body.check_keys(arch_keys::kTop);
 
   ArchSpec arch;
   arch.file = doc.file();
@@ -454,7 +455,7 @@ ArchSpec load_architecture(const YamlDocument& doc) {
 
   // Technology and clock.
   SpecNode tech = body.at("technology");
-  tech.check_keys({"table", "node_nm", "clock_ghz", "fallback"});
+  tech.check_keys(arch_keys::kTechnology);
   SpecNode table = tech.at("table");
   arch.technology.table = table.as_string();
   if (arch.technology.table.empty()) table.fail("technology.table must name a cost table");
@@ -551,7 +552,7 @@ ArchSpec load_architecture(const YamlDocument& doc) {
   }
 
   if (auto noc = body.find("noc"); noc && !noc->is_null()) {
-    noc->check_keys({"multicast", "spatial_reduction"});
+    noc->check_keys(arch_keys::kNoc);
     arch.noc.multicast = noc->as_bool_or("multicast", true);
     arch.noc.spatial_reduction = noc->as_bool_or("spatial_reduction", false);
   }
@@ -579,7 +580,8 @@ std::string describe_architecture(const ArchSpec& a) {
     std::string what;
     if (s.kind == StorageKind::dram) {
       double bpc = s.bytes_per_cycle(a.clock_hz);
-      what = fmt::format("{:g} GB/s{}", bpc * a.clock_hz / 1e9, s.duplex == DramDuplex::half ? " half duplex" : "");
+      what = fmt::format("{:g} GB/s{}{}", bpc * a.clock_hz / 1e9, s.duplex == DramDuplex::half ? " half duplex" : "",
+                         s.capacity_bytes ? " " + format_bytes(double(*s.capacity_bytes)) : "");
     } else {
       what = format_bytes(double(*s.capacity_bytes)) + (s.per_pe ? " per PE" : "");
     }

@@ -85,6 +85,7 @@ struct ComputeArray {
   // `exp_unit: dedicated` (vector lanes only): a pipelined exp unit, one exp per cycle. The
   // default `taylor`: exp as a Taylor series on the PE's multiply-add (kExpTaylorSteps cycles, arch/pe/pe_traits.hpp).
   bool dedicated_exp = false;
+  SourceLocation location;  // the array's YAML map (for errors found later)
 
   int64_t lanes() const { return cols; }
   int64_t num_pes() const { return rows * cols; }

@@ -225,6 +225,10 @@ std::vector<SpecNode> SpecNode::items() const {
 }
 
 void SpecNode::check_keys(std::initializer_list<std::string_view> allowed) const {
+  check_keys(std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+void SpecNode::check_keys(std::span<const std::string_view> allowed) const {
   entries();  // rejects non-maps and duplicate keys
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.Scalar();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +64,7 @@ class SpecNode {
   std::vector<SpecNode> items() const;
   // Fails naming the first key not in `allowed` (catches typos such as `rank:` for `ranks:`).
   void check_keys(std::initializer_list<std::string_view> allowed) const;
+  void check_keys(std::span<const std::string_view> allowed) const;
 
   // Scalars. Each fails with a message naming the expected type.
   std::string as_string() const;

@@ -8,6 +8,7 @@
 #include "sim/core/error.hpp"
 #include "sim/eval/accounting.hpp"
 #include "sim/eval/capacity_check.hpp"
+#include "sim/eval/dram_capacity.hpp"
 #include "workloads/cascade_graph.hpp"
 
 namespace einsim {
@@ -28,6 +29,7 @@ SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, co
   const std::vector<std::string> described = mapping.describe(cascade);
   // Tiles that cannot fit their buffer: an error before any group is timed.
   check_mapping_capacity(groups, mapping, !options.timer && options.extrapolate);
+  check_dram_capacity(cascade, arch, groups);
   if (options.lowered) options.lowered(groups);
 
   SimulationReport r;

@@ -195,6 +195,17 @@ LoweredGroup lower_systolic(const EinsumCascade& c, const ArchSpec& arch, const 
   const Einsum* epi = g.epilogue >= 0 ? &c.einsums[g.epilogue] : nullptr;
   const int ai = array_index(arch, g.array);
   const ComputeArray& a = arch.arrays[ai];
+  if (a.pipeline_depth != 1 || a.initiation_interval != 1) {
+    // SCALE-Sim's folds (sim/engine/systolic_timing.hpp) have one-cycle PEs: the array's PE
+    // pipeline would be ignored, and a sweep over it would change nothing.
+    const std::string msg = fmt::format(
+        "array '{}' has pipeline_depth {} and initiation_interval {}, but group '{}' runs on it as a systolic "
+        "GEMM, whose timing (SCALE-Sim's folds) has one-cycle PEs and cannot model a PE pipeline; set both to 1, "
+        "or map the Einsum as a fused group",
+        a.name, a.pipeline_depth, a.initiation_interval, g.name);
+    if (a.location.file.empty()) throw Error(msg);
+    throw SpecError(a.location, msg);
+  }
   const SystolicTiming t = systolic_gemm_timing(g.dataflow, v.m_size, v.k_size, v.n_size, a.rows, a.cols);
   const Dram dram = dram_of(arch);
   const uint64_t batch = static_cast<uint64_t>(v.batch_size);

@@ -1,8 +1,12 @@
 // A mapping whose tiles cannot fit its buffer is refused before anything is timed,
 // with the mapping's file, line and YAML path, the level, the need and the capacity; a DRAM
 // too small for the tensors a run keeps in it, at its capacity:.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -93,4 +97,44 @@ TEST_CASE("values of one GEMM: tensors over the limit are refused before they ar
   INFO(at.err);
   CHECK(at.status == 0);
   CHECK(run_einsim(small + "--values-elements 0").status == 2);
+}
+
+TEST_CASE("a DRAM too small for the run's tensors is an error at its capacity", "[e2e][capacity]") {
+  // A 256^3 GEMM keeps A and B (256 x 256 fp16, 128 KiB each) and Z (fp32, 256 KiB) in DRAM:
+  // 512 KiB. A DRAM of 256 KiB cannot hold them; one of 512 KiB can.
+  char path[] = "/tmp/einsim_e2e_dram_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  auto run_with = [&](const std::string& capacity) {
+    {
+      std::ofstream out(path);
+      out << "architecture:\n"
+             "  name: small_dram\n"
+             "  technology: {table: horowitz45, node_nm: 45}\n"
+             "  clock: 1 GHz\n"
+             "  storage:\n"
+             "    - name: DRAM\n"
+             "      kind: dram\n"
+             "      bandwidth: 10 GB/s\n"
+             "      capacity: "
+          << capacity
+          << "\n"
+             "    - {name: GB, kind: sram, capacity: 1 MiB}\n"
+             "  arrays:\n"
+             "    - {name: pe2d, rows: 16, cols: 16, pe: mac_fp16}\n";
+    }
+    return run_einsim(std::string("simulate -w workloads/library/gemm.yaml -a ") + path +
+                      " --dataflow ws --fidelity analytical --set workload.ranks.M=256 --set workload.ranks.K=256"
+                      " --set workload.ranks.N=256");
+  };
+  const auto small = run_with("256 KiB");
+  const auto enough = run_with("512 KiB");
+  std::remove(path);
+  INFO(small.err);
+  CHECK(small.status == 2);
+  CHECK(small.err.find(std::string(path) + ":9:17: at architecture.storage[0].capacity") != std::string::npos);
+  CHECK(small.err.find("keeps 512 KiB (524288 bytes)") != std::string::npos);
+  INFO(enough.err);
+  CHECK(enough.status == 0);
 }
