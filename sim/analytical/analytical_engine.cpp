@@ -95,6 +95,8 @@ class Evaluation {
       if (it == ids.end()) ids.push_back(c);
     }
     channels_.resize(ids.size());
+    current_.assign(p.buffers.size(), 0);
+    peak_.assign(p.buffers.size(), 0);
     cap_ = keep_ + kHorizon + 2;
     comp_.assign(cap_ * n_, kUnset);
     recorded_.assign(cap_, 0);
@@ -267,8 +269,8 @@ class Evaluation {
       throw Error(cycles_overflow_message(prog_, j));
     }
     if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
-    for (const auto& a : op.allocs) occupancy_.push_back({start, start, static_cast<int64_t>(a.bytes), a.buffer});
-    for (const auto& r : op.releases) occupancy_.push_back({start, c, -static_cast<int64_t>(r.bytes), r.buffer});
+    for (const auto& a : op.allocs) push_occupancy({start, start, static_cast<int64_t>(a.bytes), a.buffer});
+    for (const auto& r : op.releases) push_occupancy({start, c, -static_cast<int64_t>(r.bytes), r.buffer});
     if (s >= first_step_ + cap_) grow(s);
     comp_[slot(s) * n_ + j] = c;
     ++recorded_[slot(s)];
@@ -278,6 +280,41 @@ class Evaluation {
     free_[u] = start + op.cycles;
     next_op(u);
     if (!detected_) advance_checks();
+    if (!detected_ && pending_.size() >= 1024) apply_settled();  // in batches: cheap for short runs
+  }
+
+  // Buffer occupancy, streamed: changes are applied in time order (releases first at an
+  // instant) once no later operation can add an earlier one and once they are sure to count
+  // (their operation started by the latest start of a checked step: the stop time, if the
+  // steady state is found, is at least that). What is left is applied at the end, filtered
+  // by the stop time, so the peaks are those of sorting every change, as the Cycle engine does.
+  struct Later {
+    bool operator()(const Occupancy& a, const Occupancy& b) const {
+      return a.time != b.time ? a.time > b.time : a.delta > b.delta;
+    }
+  };
+
+  void push_occupancy(const Occupancy& o) { pending_.push_back(o), std::push_heap(pending_.begin(), pending_.end(), Later{}); }
+
+  void apply_settled() {
+    uint64_t bound = kUnset;  // no operation recorded from now on starts before this
+    for (uint32_t u = 0; u < prog_.units.size(); ++u)
+      if (ustep_[u] != kUnset || has_req_[u]) bound = std::min(bound, free_[u]);
+    while (!pending_.empty() && pending_.front().time < bound && pending_.front().op_start <= checked_start_) {
+      std::pop_heap(pending_.begin(), pending_.end(), Later{});
+      const Occupancy e = pending_.back();
+      pending_.pop_back();
+      apply(e, pending_.empty() || pending_.front().time != e.time);
+    }
+  }
+
+  // One occupancy change; `instant_done`: the last of its instant, so the occupancy is checked.
+  void apply(const Occupancy& e, bool instant_done) {
+    current_[e.buffer] += e.delta;
+    if (current_[e.buffer] >= 0) peak_[e.buffer] = std::max<uint64_t>(peak_[e.buffer], static_cast<uint64_t>(current_[e.buffer]));
+    if (!instant_done) return;
+    for (const int64_t held : current_)
+      if (held < 0) throw InternalError("analytical engine: a buffer released more than it held");
   }
 
   uint64_t active_count_at(uint64_t s) const {
@@ -341,33 +378,21 @@ class Evaluation {
     }
   }
 
-  std::vector<uint64_t> peaks() const {
+  std::vector<uint64_t> peaks() {
     std::vector<Occupancy> ev;
-    ev.reserve(occupancy_.size());
-    for (const Occupancy& o : occupancy_)
+    ev.reserve(pending_.size());
+    for (const Occupancy& o : pending_)
       if (!detected_ || o.op_start <= stop_time_) ev.push_back(o);
-    std::sort(ev.begin(), ev.end(), [](const Occupancy& a, const Occupancy& b) {
-      return a.time != b.time ? a.time < b.time : a.delta < b.delta;  // releases first
-    });
-    std::vector<int64_t> current(prog_.buffers.size(), 0);
-    std::vector<uint64_t> peak(prog_.buffers.size(), 0);
+    std::sort(ev.begin(), ev.end(), [](const Occupancy& a, const Occupancy& b) { return Later{}(b, a); });
     // Releases go first at an instant, so space taken and given back at one instant (an
     // operation of zero cycles and latency) may go below zero within it: the occupancy
     // is checked once the instant is complete, as in the Cycle engine.
-    for (size_t i = 0; i < ev.size(); ++i) {
-      const Occupancy& e = ev[i];
-      current[e.buffer] += e.delta;
-      if (current[e.buffer] >= 0) {
-        peak[e.buffer] = std::max<uint64_t>(peak[e.buffer], static_cast<uint64_t>(current[e.buffer]));
-      }
-      if (i + 1 < ev.size() && ev[i + 1].time == e.time) continue;
-      for (const int64_t held : current)
-        if (held < 0) throw InternalError("analytical engine: a buffer released more than it held");
-    }
-    return peak;
+    for (size_t i = 0; i < ev.size(); ++i) apply(ev[i], i + 1 == ev.size() || ev[i + 1].time != ev[i].time);
+    pending_.clear();
+    return peak_;
   }
 
-  TimingResult collect() const {
+  TimingResult collect() {
     TimingResult r;
     r.period_steps = period_ <= kMaxPeriod ? period_ : 0;
     const bool stop = detected_;
@@ -443,7 +468,9 @@ class Evaluation {
   std::vector<uint64_t> req_time_;
   std::vector<int> unit_channel_;
   std::vector<Channel> channels_;
-  std::vector<Occupancy> occupancy_;
+  std::vector<Occupancy> pending_;  // a heap, earliest first
+  std::vector<int64_t> current_;
+  std::vector<uint64_t> peak_;
   uint64_t horizon_time_ = 0;
   uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0, stop_time_ = 0;
   bool detected_ = false, drain_ = false;
