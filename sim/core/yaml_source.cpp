@@ -360,6 +360,10 @@ YamlDocument YamlDocument::load_string(const std::string& text, const std::strin
   return YamlDocument(root, source);
 }
 
+YamlDocument YamlDocument::deep_copy() const {
+  return YamlDocument(YAML::Clone(root_), std::make_shared<DocumentSource>(*source_));
+}
+
 YamlDocument YamlDocument::load_file(const std::string& file) {
   return load_string(read_input_file(file, "YAML file"), file);
 }

@@ -94,6 +94,14 @@ class YamlDocument {
   // For tests and fuzzing: parse text as if it came from `file`.
   static YamlDocument load_string(const std::string& text, const std::string& file = "<string>");
 
+  // An independent copy: overriding it leaves this document as it was (a
+  // copy made with `=` shares the YAML nodes, so an override changes both).
+  // Cheaper than parsing the text again, but yaml-cpp's Clone does not keep
+  // positions: errors in the copy name the file and YAML path, with every
+  // node at line 1, column 1. For repeated overrides of one parsed document
+  // where line numbers do not matter (fuzzing).
+  YamlDocument deep_copy() const;
+
   const std::string& file() const { return source_->file; }
   // The top-level key: "workload", "architecture", ... Fails if the file has
   // no single known top-level key.

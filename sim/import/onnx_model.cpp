@@ -5,18 +5,27 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
 
 namespace einsim::import {
 namespace {
 
-OnnxConstant read_tensor(const onnx::TensorProto& t) {
+// A tensor's dimensions must be sizes (a negative one, or a product past 2^63,
+// is a damaged file; the product bounds the memcpy of raw data below).
+OnnxConstant read_tensor(const onnx::TensorProto& t, const std::string& file) {
   OnnxConstant c;
   c.dims.assign(t.dims().begin(), t.dims().end());
   c.elem_type = t.data_type();
   int64_t count = 1;
-  for (int64_t d : c.dims) count *= d;
-  if (count > 64 || t.data_location() == onnx::TensorProto::EXTERNAL) return c;  // weights: shape only
+  for (int64_t d : c.dims) {
+    if (d < 0) throw Error(fmt::format("{}: tensor '{}' has a dimension of {}", file, t.name(), d));
+    if (__builtin_mul_overflow(count, d, &count)) {
+      throw_overflow(fmt::format("{}: the number of elements of tensor '{}'", file, t.name()));
+    }
+  }
+  // Weights: shape only. An empty tensor has no values (and memcpy of its null data would be UB).
+  if (count == 0 || count > 64 || t.data_location() == onnx::TensorProto::EXTERNAL) return c;
   std::vector<int64_t> ints;
   std::vector<double> reals;
   if (t.data_type() == onnx::TensorProto::INT64) {
@@ -94,7 +103,7 @@ OnnxModel read_onnx(const std::string& bytes, const std::string& file, const std
   OnnxModel m;
   m.file = file;
   m.graph_name = g.name();
-  for (const auto& t : g.initializer()) m.constants[t.name()] = read_tensor(t);
+  for (const auto& t : g.initializer()) m.constants[t.name()] = read_tensor(t, file);
   for (const auto& in : g.input()) {
     if (m.constants.count(in.name())) continue;
     OnnxValue v;
@@ -126,7 +135,7 @@ OnnxModel read_onnx(const std::string& bytes, const std::string& file, const std
     ++index;
     if (n.op_type() == "Constant") {
       for (const auto& a : n.attribute()) {
-        if (a.name() == "value" && a.has_t() && n.output_size() == 1) m.constants[n.output(0)] = read_tensor(a.t());
+        if (a.name() == "value" && a.has_t() && n.output_size() == 1) m.constants[n.output(0)] = read_tensor(a.t(), file);
         if (a.name() == "value_int" && n.output_size() == 1) m.constants[n.output(0)] = {{}, 7, {{a.i()}}, double(a.i())};
         if (a.name() == "value_ints" && n.output_size() == 1) {
           m.constants[n.output(0)] = {{a.ints_size()}, 7, std::vector<int64_t>(a.ints().begin(), a.ints().end()), {}};

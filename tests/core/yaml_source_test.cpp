@@ -191,3 +191,29 @@ TEST_CASE("set overrides: list indices are plain numbers and messages keep the t
   CHECK_THROWS_WITH(doc.apply_override("nokey=1", false, "workload.nokey=1"),
                     Catch::Contains("--set workload.nokey=1"));
 }
+
+// fuzz_set parses its base documents once and overrides a deep copy per input:
+// nothing one input sets may reach the next.
+TEST_CASE("a deep copy is independent of the document it was copied from", "[core][yaml]") {
+  auto doc = YamlDocument::load_string(kDoc, "demo.yaml");
+  YamlDocument copy = doc.deep_copy();
+  copy.apply_override("ranks.M=4096");
+  copy.apply_override("arrays.vec.lanes=[1, 2]");
+  copy.apply_override("ranks.N=7", true);
+  CHECK(copy.body().at("ranks").at("M").as_int() == 4096);
+  CHECK(copy.body().at("ranks").at("N").as_int() == 7);
+  CHECK(copy.body().at("ranks").at("M").location().origin == "--set ranks.M=4096");
+
+  CHECK(doc.body().at("ranks").at("M").as_int() == 64);
+  CHECK_FALSE(doc.body().at("ranks").has("N"));
+  CHECK(doc.body().at("arrays").items()[1].at("lanes").as_int() == 8);
+  CHECK(doc.body().at("ranks").at("M").location().origin.empty());
+  CHECK(doc.body().at("ranks").at("M").location().line == 4);
+
+  // And the other way: overriding the original leaves an earlier copy alone.
+  YamlDocument second = doc.deep_copy();
+  doc.apply_override("ranks.K=1");
+  CHECK(second.body().at("ranks").at("K").as_int() == 32);
+  CHECK(second.kind() == "workload");
+  CHECK(second.file() == "demo.yaml");
+}
