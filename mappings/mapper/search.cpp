@@ -166,12 +166,16 @@ class Searcher {
     return out;
   }
 
+  // Proposals allowed in all: every point proposed many times over means the space has nothing
+  // new (illegal or seen points).
+  uint64_t proposal_cap() const {
+    return o_.budget > 0 ? static_cast<uint64_t>(o_.budget) * 64 + 4096 : uint64_t{1} << 40;
+  }
+
   bool done() const {
     if (stopped()) return true;
     if (o_.budget > 0 && r_.evaluations >= o_.budget) return true;
-    // Every point proposed many times over: the space has nothing new (illegal or seen points).
-    const uint64_t cap = o_.budget > 0 ? static_cast<uint64_t>(o_.budget) * 64 + 4096 : uint64_t{1} << 40;
-    return proposals_ > cap;
+    return proposals_ > proposal_cap();
   }
 
   MapPoint random_point() {
@@ -179,6 +183,27 @@ class Searcher {
     p.base = static_cast<int>(std::uniform_int_distribution<int>(0, space_.bases() - 1)(rng_));
     for (const auto& k : space_.knobs(p.base)) {
       p.options.push_back(std::uniform_int_distribution<int>(0, static_cast<int>(k.values.size()) - 1)(rng_));
+    }
+    return p;
+  }
+
+  // A point near a legal one: a base's preset or the best so far, with 1 to 3 knobs set at random.
+  // Where the buffer is tight nearly every uniformly random point is too big for it (FuseMax's
+  // attention at 64K keys: 5 legal in 16,900); points near a legal one mostly fit.
+  MapPoint nearby_point() {
+    MapPoint p;
+    if (r_.found && std::uniform_int_distribution<int>(0, 1)(rng_)) {
+      p = r_.best_point;
+    } else {
+      p.base = static_cast<int>(std::uniform_int_distribution<int>(0, space_.bases() - 1)(rng_));
+      p.options.assign(space_.knobs(p.base).size(), 0);
+    }
+    const auto& knobs = space_.knobs(p.base);
+    if (knobs.empty()) return p;
+    const int changes = std::uniform_int_distribution<int>(1, 3)(rng_);
+    for (int i = 0; i < changes; ++i) {
+      const size_t k = std::uniform_int_distribution<size_t>(0, knobs.size() - 1)(rng_);
+      p.options[k] = std::uniform_int_distribution<int>(0, static_cast<int>(knobs[k].values.size()) - 1)(rng_);
     }
     return p;
   }
@@ -192,6 +217,36 @@ class Searcher {
     }
     // 2. Exhaustive when the space fits the budget.
     const uint64_t n = space_.size();
+    // Otherwise first each preset with one tile or buffer block changed (a quarter of the budget
+    // at most): the sizes of the tiles decide the traffic, and a preset's tiles are sized for one
+    // problem size (FuseMax's 256-query tiles re-read K and V per tile at 64K keys).
+    if (!(o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget))) {
+      std::vector<std::vector<MapPoint>> of_base(space_.bases());
+      for (int b = 0; b < space_.bases(); ++b) {
+        const auto& knobs = space_.knobs(b);
+        for (size_t k = 0; k < knobs.size(); ++k) {
+          if (knobs[k].kind != Knob::Kind::tile && knobs[k].kind != Knob::Kind::block) continue;
+          for (int o = 1; o < static_cast<int>(knobs[k].values.size()); ++o) {
+            MapPoint p{b, std::vector<int>(knobs.size(), 0)};
+            p.options[k] = o;
+            of_base[b].push_back(p);
+          }
+        }
+      }
+      std::vector<MapPoint> tiles;  // the bases in turn, so each gets its share of the budget
+      for (size_t i = 0, added = 1; added; ++i) {
+        added = 0;
+        for (const auto& v : of_base)
+          if (i < v.size()) tiles.push_back(v[i]), added = 1;
+      }
+      const int64_t tile_budget = o_.budget > 0 ? std::max<int64_t>(1, o_.budget / 4) : 0;
+      const double tile_seconds = o_.seconds / 4;
+      for (size_t i = 0; i < tiles.size() && !done() &&
+                         (o_.budget > 0 ? r_.evaluations < tile_budget : elapsed() < tile_seconds);
+           i += kRound) {
+        round(std::vector<MapPoint>(tiles.begin() + i, tiles.begin() + std::min(tiles.size(), i + kRound)));
+      }
+    }
     if (o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget)) {
       uint64_t i = 0;
       for (; i < n && !stopped(); i += kRound) {
@@ -204,9 +259,13 @@ class Searcher {
       // 3. Random points, then a local search from the best.
       const int64_t random_budget = o_.budget > 0 ? std::max<int64_t>(1, o_.budget / 2) : 0;
       const double random_seconds = o_.seconds / 2;
-      while (!done() && (o_.budget > 0 ? r_.evaluations < random_budget : elapsed() < random_seconds)) {
+      // Half the proposals anywhere in the space, half near a legal point; the random phase stops
+      // at half the proposals allowed, so the local search always gets its turn.
+      const uint64_t random_proposals = proposal_cap() / 2;
+      while (!done() && proposals_ < random_proposals &&
+             (o_.budget > 0 ? r_.evaluations < random_budget : elapsed() < random_seconds)) {
         std::vector<MapPoint> pts;
-        for (size_t j = 0; j < kRound; ++j) pts.push_back(random_point());
+        for (size_t j = 0; j < kRound; ++j) pts.push_back(j % 2 ? nearby_point() : random_point());
         round(pts);
       }
       local_search();
@@ -240,7 +299,7 @@ class Searcher {
     }
     while (!done()) {
       if (!current) {
-        MapPoint p = random_point();
+        MapPoint p = restarts_++ % 2 ? random_point() : nearby_point();
         auto v = round({p});
         if (v[0]) {
           current = p;
@@ -304,6 +363,7 @@ class Searcher {
   std::map<std::string, std::optional<double>> cache_;
   int64_t pending_ = 0;
   uint64_t proposals_ = 0;
+  uint64_t restarts_ = 0;
 };
 
 }  // namespace

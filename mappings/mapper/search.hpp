@@ -6,7 +6,9 @@
 // Order of work, deterministic for a seed:
 //   1. every base's preset (the all-zero points), so the best is never worse than a preset;
 //   2. the whole space, in enumeration order, when it has no more points than the budget;
-//   3. otherwise seeded random points (half the budget), then a local search from the best:
+//   3. otherwise seeded random points (half the budget; every other one a preset or the best so
+//      far with 1 to 3 knobs changed, as most points of a tight space do not fit), then a local
+//      search from the best:
 //      all points one knob away, in a seeded order, moving to the best improvement, and
 //      restarting from a random point when none improves.
 // Proposals go in rounds of a fixed size whatever the number of jobs; a round's results are

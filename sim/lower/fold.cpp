@@ -69,7 +69,7 @@ uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const char* what) 
 }  // namespace
 
 std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions& options) {
-  if (p.body.empty()) return std::nullopt;
+  if (p.body.empty() || !p.foldable) return std::nullopt;
   std::vector<uint64_t> every = {1};
   for (const TileOp& op : p.body) every.push_back(op.every);
   std::sort(every.begin(), every.end());
@@ -174,6 +174,7 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
       st.last_end = extend(r[0].units[u].last_end, d_last, n, "a unit's last end");
       if (st.last_end < st.first_start || st.last_end > out.cycles) return std::nullopt;
       const uint64_t active = st.last_end - st.first_start;
+      if (st.busy_cycles > active) return std::nullopt;  // a unit runs one operation at a time
       st.stall_cycles = active - std::min(active, st.busy_cycles);
       st.idle_cycles = out.cycles - active;
     }

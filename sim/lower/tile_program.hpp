@@ -70,6 +70,10 @@ struct TileProgram {
   std::vector<TileBuffer> buffers;
   std::vector<TileOp> body;  // distance-0 deps point to earlier ops of the body
   uint64_t steps = 1;
+  // Whether a long inner loop may be folded (sim/lower/fold.hpp). Not when the group has loops of
+  // the buffer: the DRAM's tiles around them (their loads, held tiles) grow with those loops'
+  // iterations, which folding would cut without shrinking them.
+  bool foldable = true;
 
   // Checks indices, phases and that distance-0 deps point backwards; throws InternalError.
   void validate() const;
