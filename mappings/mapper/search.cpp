@@ -212,42 +212,10 @@ class Searcher {
     // 1. The presets.
     std::vector<MapPoint> seeds;
     for (int b = 0; b < space_.bases(); ++b) seeds.push_back(MapPoint{b, std::vector<int>(space_.knobs(b).size(), 0)});
-    for (size_t i = 0; i < seeds.size() && !done(); i += kRound) {
-      round(std::vector<MapPoint>(seeds.begin() + i, seeds.begin() + std::min(seeds.size(), i + kRound)));
-    }
-    // 2. Exhaustive when the space fits the budget.
+    in_rounds(seeds, [] { return true; });
     const uint64_t n = space_.size();
-    // Otherwise first each preset with one tile or buffer block changed (a quarter of the budget
-    // at most): the sizes of the tiles decide the traffic, and a preset's tiles are sized for one
-    // problem size (FuseMax's 256-query tiles re-read K and V per tile at 64K keys).
-    if (!(o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget))) {
-      std::vector<std::vector<MapPoint>> of_base(space_.bases());
-      for (int b = 0; b < space_.bases(); ++b) {
-        const auto& knobs = space_.knobs(b);
-        for (size_t k = 0; k < knobs.size(); ++k) {
-          if (knobs[k].kind != Knob::Kind::tile && knobs[k].kind != Knob::Kind::block) continue;
-          for (int o = 1; o < static_cast<int>(knobs[k].values.size()); ++o) {
-            MapPoint p{b, std::vector<int>(knobs.size(), 0)};
-            p.options[k] = o;
-            of_base[b].push_back(p);
-          }
-        }
-      }
-      std::vector<MapPoint> tiles;  // the bases in turn, so each gets its share of the budget
-      for (size_t i = 0, added = 1; added; ++i) {
-        added = 0;
-        for (const auto& v : of_base)
-          if (i < v.size()) tiles.push_back(v[i]), added = 1;
-      }
-      const int64_t tile_budget = o_.budget > 0 ? std::max<int64_t>(1, o_.budget / 4) : 0;
-      const double tile_seconds = o_.seconds / 4;
-      for (size_t i = 0; i < tiles.size() && !done() &&
-                         (o_.budget > 0 ? r_.evaluations < tile_budget : elapsed() < tile_seconds);
-           i += kRound) {
-        round(std::vector<MapPoint>(tiles.begin() + i, tiles.begin() + std::min(tiles.size(), i + kRound)));
-      }
-    }
     if (o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget)) {
+      // 2. Exhaustive when the space fits the budget.
       uint64_t i = 0;
       for (; i < n && !stopped(); i += kRound) {
         std::vector<MapPoint> pts;
@@ -256,18 +224,19 @@ class Searcher {
       }
       r_.exhaustive = i >= n;
     } else {
-      // 3. Random points, then a local search from the best.
-      const int64_t random_budget = o_.budget > 0 ? std::max<int64_t>(1, o_.budget / 2) : 0;
-      const double random_seconds = o_.seconds / 2;
-      // Half the proposals anywhere in the space, half near a legal point; the random phase stops
-      // at half the proposals allowed, so the local search always gets its turn.
+      // 3. Each preset with one tile or buffer block changed, in a quarter of the budget: the sizes
+      // of the tiles decide the traffic, and a preset's tiles are sized for one problem size
+      // (FuseMax's 256-query tiles re-read K and V per tile at 64K keys).
+      in_rounds(tile_variants(), [&] { return within_share(4); });
+      // 4. Random points in half the budget, half anywhere in the space, half near a legal point;
+      // the phase stops at half the proposals allowed, so the local search always gets its turn.
       const uint64_t random_proposals = proposal_cap() / 2;
-      while (!done() && proposals_ < random_proposals &&
-             (o_.budget > 0 ? r_.evaluations < random_budget : elapsed() < random_seconds)) {
+      while (!done() && proposals_ < random_proposals && within_share(2)) {
         std::vector<MapPoint> pts;
         for (size_t j = 0; j < kRound; ++j) pts.push_back(j % 2 ? nearby_point() : random_point());
         round(pts);
       }
+      // 5. A local search from the best.
       local_search();
     }
     r_.interrupted = o_.stop && o_.stop->load();
@@ -276,6 +245,43 @@ class Searcher {
   }
 
  private:
+  // Evaluates `points` in rounds while the search is not done and `more()` holds.
+  template <class More>
+  void in_rounds(const std::vector<MapPoint>& points, More more) {
+    for (size_t i = 0; i < points.size() && !done() && more(); i += kRound)
+      round(std::vector<MapPoint>(points.begin() + i, points.begin() + std::min(points.size(), i + kRound)));
+  }
+
+  // Whether the search is within 1/divisor of its budget (evaluations, or else seconds).
+  bool within_share(int divisor) const {
+    if (o_.budget > 0) return r_.evaluations < std::max<int64_t>(1, o_.budget / divisor);
+    return elapsed() < o_.seconds / divisor;
+  }
+
+  // Every preset with one tile or buffer-block knob changed, the bases in turn (the first variant
+  // of each, then the second, ...) so that each gets its share of a budget too small for all.
+  std::vector<MapPoint> tile_variants() const {
+    std::vector<std::vector<MapPoint>> of_base(space_.bases());
+    size_t longest = 0;
+    for (int b = 0; b < space_.bases(); ++b) {
+      const auto& knobs = space_.knobs(b);
+      for (size_t k = 0; k < knobs.size(); ++k) {
+        if (knobs[k].kind != Knob::Kind::tile && knobs[k].kind != Knob::Kind::block) continue;
+        for (int o = 1; o < static_cast<int>(knobs[k].values.size()); ++o) {
+          MapPoint p{b, std::vector<int>(knobs.size(), 0)};
+          p.options[k] = o;
+          of_base[b].push_back(p);
+        }
+      }
+      longest = std::max(longest, of_base[b].size());
+    }
+    std::vector<MapPoint> out;
+    for (size_t i = 0; i < longest; ++i)
+      for (const auto& v : of_base)
+        if (i < v.size()) out.push_back(v[i]);
+    return out;
+  }
+
   // The knobs of a point away from its base's preset: "name=label; ...".
   std::string changes(const MapPoint& p) const {
     std::string out;

@@ -6,11 +6,12 @@
 // Order of work, deterministic for a seed:
 //   1. every base's preset (the all-zero points), so the best is never worse than a preset;
 //   2. the whole space, in enumeration order, when it has no more points than the budget;
-//   3. otherwise seeded random points (half the budget; every other one a preset or the best so
-//      far with 1 to 3 knobs changed, as most points of a tight space do not fit), then a local
-//      search from the best:
-//      all points one knob away, in a seeded order, moving to the best improvement, and
-//      restarting from a random point when none improves.
+//   3. otherwise each preset with one tile or buffer block changed (a quarter of the budget,
+//      the bases in turn);
+//   4. seeded random points (up to half the budget; every other one a preset or the best so
+//      far with 1 to 3 knobs changed, as most points of a tight space do not fit);
+//   5. a local search from the best: all points one knob away, in a seeded order, moving to the
+//      best improvement, and restarting from a random or a nearby point when none improves.
 // Proposals go in rounds of a fixed size whatever the number of jobs; a round's results are
 // folded in proposal order, and ties go to the earlier proposal, so the result for a seed does
 // not depend on --jobs. Points whose mapping was seen already are not evaluated again; illegal

@@ -1,6 +1,7 @@
 // Lowering of a fused group: its Einsums on their arrays, step by step over the group's
 // loops, with the tiles each storage level loads, holds and writes.
 
+#include <algorithm>
 #include <map>
 
 #include "sim/lower/lower_common.hpp"
@@ -32,7 +33,7 @@ class FusedLowering {
     for (uint64_t n : n_) steps_ = mul_checked(steps_, n, "the number of steps");
     if (steps_ > kMaxSteps) throw Error(fmt::format("group '{}' has too many steps", g_.name));
     p.steps = steps_;
-    for (const auto& l : g_.loops) p.foldable = p.foldable && !l.in_buffer;
+    p.foldable = std::none_of(g_.loops.begin(), g_.loops.end(), [](const GroupLoop& l) { return l.in_buffer; });
 
     std::vector<int> order = g_.einsums;
     std::sort(order.begin(), order.end(), [&](int a, int b) { return graph_.position(a) < graph_.position(b); });

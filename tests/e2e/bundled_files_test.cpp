@@ -30,19 +30,6 @@ einsim::testing::RunResult run_bounded(const std::string& args) {
   return run_einsim(args, 262144, 120);
 }
 
-}  // namespace
-
-TEST_CASE("every bundled file passes einsim check within the limits", "[e2e][bundled]") {
-  for (const char* dir : {"workloads/library", "arch/library", "arch/tech/tables"}) {
-    for (const auto& f : bundled(dir)) {
-      auto r = run_bounded("check " + f);
-      INFO(f << "\n" << r.out << r.err);
-      CHECK(r.status == 0);
-      CHECK(r.out.find("ok") != std::string::npos);
-    }
-  }
-}
-
 // The command a bundled mapping documents in its header comment ("build/einsim simulate ..." with
 // its continuation lines), without the program and subcommand: the mapping names the workload
 // and architecture it was written for.
@@ -67,6 +54,19 @@ std::string documented_command(const std::string& file) {
     if (!more) break;
   }
   return cmd;
+}
+
+}  // namespace
+
+TEST_CASE("every bundled file passes einsim check within the limits", "[e2e][bundled]") {
+  for (const char* dir : {"workloads/library", "arch/library", "arch/tech/tables"}) {
+    for (const auto& f : bundled(dir)) {
+      auto r = run_bounded("check " + f);
+      INFO(f << "\n" << r.out << r.err);
+      CHECK(r.status == 0);
+      CHECK(r.out.find("ok") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("every bundled mapping simulates, as its header documents, within the limits", "[e2e][bundled]") {

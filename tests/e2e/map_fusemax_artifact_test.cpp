@@ -16,25 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "run_einsim.hpp"
+#include "tests/e2e/run_einsim.hpp"
+#include "tests/e2e/run_json.hpp"
 
-using einsim::testing::run_einsim;
-using einsim::testing::slurp;
+using einsim::testing::run_json;
 
 namespace {
 
 std::string tmp(const std::string& what) {
   return "/tmp/einsim_e2e_fusemax_artifact_" + std::to_string(getpid()) + "_" + what;
-}
-
-nlohmann::json json_of(const std::string& args) {
-  const std::string file = tmp("out.json");
-  auto r = run_einsim(args + " --json " + file);
-  INFO(args << "\n" << r.err);
-  REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(slurp(file));
-  std::remove(file.c_str());
-  return j;
 }
 
 constexpr double B = 64, H = 12, E = 64, F = 64, PE = 256;
@@ -83,14 +73,14 @@ TEST_CASE("einsim map finds FuseMax's buffer-filling query blocks and the artifa
     INFO("sequence length " << seq);
     const double artifact = artifact_cycles(seq);
     // The preset: 256-query tiles, K and V re-read per tile.
-    auto preset = json_of("simulate -w " + w + " -a " + a + " --dataflow fusemax" + sets);
+    auto preset = run_json("simulate -w " + w + " -a " + a + " --dataflow fusemax" + sets);
     CHECK(preset["cycles"].get<double>() > 1.1 * artifact);
     // The mapper, then its best replayed at the Cycle fidelity.
     const std::string yaml = tmp("best.yaml");
-    auto m = json_of("map -w " + w + " -a " + a + sets + " --budget 100 --seed 1 --jobs 2 -o " + yaml);
+    auto m = run_json("map -w " + w + " -a " + a + sets + " --budget 100 --seed 1 --jobs 2 -o " + yaml);
     const double cycles = m["cycles"].get<double>();
     CHECK(cycles <= 1.001 * artifact);
-    auto s = json_of("simulate -w " + w + " -a " + a + " -m " + yaml + sets);
+    auto s = run_json("simulate -w " + w + " -a " + a + " -m " + yaml + sets);
     std::remove(yaml.c_str());
     CHECK(s["cycles"].get<double>() == cycles);
     // At 1K query blocks as large as the artifact's: K and V read no more often.

@@ -8,23 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "run_einsim.hpp"
+#include "tests/e2e/run_einsim.hpp"
+#include "tests/e2e/run_json.hpp"
 
 using einsim::testing::run_einsim;
+using einsim::testing::run_json;
 using einsim::testing::slurp;
 
 namespace {
 
 std::string tmp(const std::string& what) { return "/tmp/einsim_e2e_map_" + std::to_string(getpid()) + "_" + what; }
-
-nlohmann::json json_of(const std::string& args, const std::string& file) {
-  auto r = run_einsim(args + " --json " + file);
-  INFO(args << "\n" << r.err);
-  REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(slurp(file));
-  std::remove(file.c_str());
-  return j;
-}
 
 double preset_cycles(const std::string& w, const std::string& a, const std::string& df) {
   auto r = run_einsim("simulate -w " + w + " -a " + a + " --dataflow " + df + " --json " + tmp("p.json"));
@@ -39,12 +32,12 @@ double preset_cycles(const std::string& w, const std::string& a, const std::stri
 TEST_CASE("einsim map: the best replays exactly with simulate -m", "[e2e][map]") {
   const std::string w = "workloads/library/attention_fusemax.yaml", a = "arch/library/fusemax_cloud.yaml";
   const std::string yaml = tmp("best.yaml");
-  auto j = json_of("map -w " + w + " -a " + a + " --budget 12 -o " + yaml, tmp("m.json"));
+  auto j = run_json("map -w " + w + " -a " + a + " --budget 12 -o " + yaml);
   for (const char* key : {"evaluations", "legal", "wall_seconds", "objective", "cycles", "energy_pj", "mapping"})
     CHECK(j.contains(key));
   CHECK(j["evaluations"].get<int>() <= 12);
   CHECK(j["objective"] == "cycles");
-  auto s = json_of("simulate -w " + w + " -a " + a + " -m " + yaml, tmp("s.json"));
+  auto s = run_json("simulate -w " + w + " -a " + a + " -m " + yaml);
   CHECK(s["cycles"].get<double>() == j["cycles"].get<double>());
   CHECK(s["energy_pj"].get<double>() == Approx(j["energy_pj"].get<double>()).epsilon(1e-12));
   std::remove(yaml.c_str());
@@ -67,7 +60,7 @@ TEST_CASE("einsim map: at least as good as every applicable preset", "[e2e][map]
     const auto space = c.w.find(' ');
     const std::string file = c.w.substr(0, space);
     const std::string sets = space == std::string::npos ? "" : c.w.substr(space);
-    auto j = json_of("map -w " + c.w + " -a " + c.a + " --budget 6", tmp("q.json"));
+    auto j = run_json("map -w " + c.w + " -a " + c.a + " --budget 6");
     const double best = j["cycles"].get<double>();
     for (const char* df : {"ws", "os", "is", "flat", "fusemax"}) {
       const double p = preset_cycles(file + sets, c.a, df);
@@ -81,7 +74,7 @@ TEST_CASE("einsim map: a small space is searched whole and gives the brute-force
   // gemm on the systolic array: the space is the three dataflows of the one GEMM (every base
   // reaches each of them), so its optimum is the best of ws, os and is.
   const std::string w = "workloads/library/gemm.yaml", a = "arch/library/systolic.yaml";
-  auto j = json_of("map -w " + w + " -a " + a + " --budget 50", tmp("b.json"));
+  auto j = run_json("map -w " + w + " -a " + a + " --budget 50");
   CHECK(j["exhaustive"] == true);
   double best = 1e300;
   for (const char* df : {"ws", "os", "is"}) best = std::min(best, preset_cycles(w, a, df));
@@ -91,8 +84,8 @@ TEST_CASE("einsim map: a small space is searched whole and gives the brute-force
 TEST_CASE("einsim map: the same seed gives the same bytes whatever --jobs is", "[e2e][map]") {
   const std::string args =
       "map -w workloads/library/attention_fusemax.yaml -a arch/library/fusemax_cloud.yaml --budget 10 --seed 3";
-  auto one = json_of(args + " --jobs 1", tmp("j1.json"));
-  auto two = json_of(args + " --jobs 2", tmp("j2.json"));
+  auto one = run_json(args + " --jobs 1");
+  auto two = run_json(args + " --jobs 2");
   CHECK(one["mapping"] == two["mapping"]);
   CHECK(one["cycles"] == two["cycles"]);
   CHECK(one["evaluations"] == two["evaluations"]);
@@ -113,7 +106,7 @@ TEST_CASE("einsim map: bad input exits 2 with a message", "[e2e][map]") {
 }
 
 TEST_CASE("einsim simulate without a mapping maps first and says so", "[e2e][map]") {
-  auto j = json_of("simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml", tmp("sim.json"));
+  auto j = run_json("simulate -w workloads/library/gemm.yaml -a arch/library/systolic.yaml");
   bool said = false;
   for (const auto& n : j["notes"]) said = said || n.get<std::string>().find("einsim map searched") != std::string::npos;
   CHECK(said);

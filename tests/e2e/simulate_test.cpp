@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/run_einsim.hpp"
+#include "tests/e2e/run_json.hpp"
 
 using einsim::testing::run_einsim;
+using einsim::testing::run_json;
 using einsim::testing::slurp;
 
 namespace {
@@ -26,18 +28,6 @@ std::string stall_free_gemm(int64_t m, int64_t k, int64_t n, int64_t r, int64_t 
          " --set workload.ranks.N=" + std::to_string(n) + " --set arch.arrays.pe2d.rows=" + std::to_string(r) +
          " --set arch.arrays.pe2d.cols=" + std::to_string(c) +
          " --set arch.storage.DRAM.bandwidth=unlimited --set arch.storage.DRAM.latency_cycles=0";
-}
-
-nlohmann::json run_json(const std::string& args) {
-  static int counter = 0;  // one file per run: ctest runs test cases in parallel
-  const std::string file =
-      "/tmp/einsim_e2e_run_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + ".json";
-  auto r = run_einsim(args + " --json " + file);
-  INFO(args << "\n" << r.err);
-  REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(slurp(file));
-  std::remove(file.c_str());
-  return j;
 }
 
 }  // namespace
