@@ -64,7 +64,7 @@ TEST_CASE("the artifact's figures follow from its formulas", "[e2e][map][fusemax
   CHECK(artifact_traffic(1048576) == 6803228196864.0);
 }
 
-TEST_CASE("einsim map finds FuseMax's buffer-filling query blocks and the artifact's latency",
+TEST_CASE("einsim map reaches the FuseMax artifact's latency, at 1K with its buffer-filling query blocks",
           "[e2e][map][fusemax]") {
   const std::string w = "workloads/library/attention_fusemax.yaml", a = "arch/library/fusemax_cloud.yaml";
   for (const int seq : {1024, 65536}) {
