@@ -58,7 +58,7 @@ Traced traced(const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("--version, check and the Analytical fidelity load neither SystemC nor OpenMPI nor protobuf",
+TEST_CASE("the version, check, pe and the Analytical fidelity load neither SystemC nor OpenMPI nor protobuf",
           "[e2e][startup]") {
   for (const std::string& args : {std::string("--version"), std::string("check workloads/library/gemm.yaml"),
                                  "simulate " + kGemm + " --fidelity analytical", std::string("pe mac_int8")}) {
