@@ -18,15 +18,15 @@ constexpr uint64_t kNoTask = UINT64_MAX;
 
 bool mpi_built() { return true; }
 
-MpiSession::MpiSession() {
+void mpi_open(int& rank, int& size) {
   // Workers are forked children that never call MPI: OpenMPI's fork warning does not apply.
   setenv("OMPI_MCA_mpi_warn_on_fork", "0", 0);
   MPI_Init(nullptr, nullptr);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
 }
 
-MpiSession::~MpiSession() { MPI_Finalize(); }
+void mpi_close() { MPI_Finalize(); }
 
 void mpi_serve(const std::vector<uint64_t>& tasks, const std::function<void(const std::string&)>& on_row,
                const std::function<void()>& tick) {
@@ -74,8 +74,8 @@ void mpi_send_row(const std::string& row_json) {
 #else
 
 bool mpi_built() { return false; }
-MpiSession::MpiSession() { throw Error("this einsim was built without MPI (install libopenmpi-dev and rebuild)"); }
-MpiSession::~MpiSession() = default;
+void mpi_open(int&, int&) { throw Error("this einsim was built without MPI (install libopenmpi-dev and rebuild)"); }
+void mpi_close() {}
 void mpi_serve(const std::vector<uint64_t>&, const std::function<void(const std::string&)>&,
                const std::function<void()>&) {}
 std::optional<uint64_t> mpi_request_task() { return std::nullopt; }

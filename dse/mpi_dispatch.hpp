@@ -2,7 +2,9 @@
 // MPI mode of a sweep (`mpirun -n N einsim sweep ... --mpi`): rank 0 owns the database and
 // hands point numbers to the other ranks one at a time as they ask (so fast and slow
 // points balance themselves); the other ranks evaluate them and send their rows back.
-// Built only when CMake finds MPI (EINSIM_HAVE_MPI); otherwise --mpi is an error.
+// Built only when CMake finds MPI (EINSIM_HAVE_MPI); otherwise --mpi is an error. The
+// functions below that call MPI are also built as a module (mpi_module.hpp) that the
+// einsim executable loads only for --mpi, so that other commands never load OpenMPI.
 
 #include <cstdint>
 #include <functional>
@@ -14,11 +16,16 @@ namespace einsim::dse {
 
 bool mpi_built();
 
+// MPI_Init and this process's rank and the number of ranks; throws Error without MPI.
+void mpi_open(int& rank, int& size);
+// MPI_Finalize.
+void mpi_close();
+
 // MPI_Init on construction, MPI_Finalize on destruction. Throws Error without MPI.
 class MpiSession {
  public:
-  MpiSession();
-  ~MpiSession();
+  MpiSession() { mpi_open(rank_, size_); }
+  ~MpiSession() { mpi_close(); }
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
   int rank() const { return rank_; }

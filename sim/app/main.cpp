@@ -9,10 +9,6 @@
 #include "sim/app/commands.hpp"
 #include "sim/core/error.hpp"
 
-// libsystemc.so refers to sc_main; einsim has its own main() and starts the
-// SystemC kernel only inside the engines.
-extern "C" int sc_main(int, char**) { return 0; }
-
 int main(int argc, char** argv) {
   // Output users parse (JSON, CSV) must stay free of SystemC's banner.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);

@@ -62,21 +62,6 @@ OnnxConstant read_tensor(const onnx::TensorProto& t, const std::string& file) {
 
 }  // namespace
 
-int64_t OnnxNode::attr_int(const std::string& key, int64_t fallback) const {
-  auto it = attributes.find(key);
-  return it == attributes.end() ? fallback : it->second.i;
-}
-
-double OnnxNode::attr_float(const std::string& key, double fallback) const {
-  auto it = attributes.find(key);
-  return it == attributes.end() ? fallback : it->second.f;
-}
-
-std::vector<int64_t> OnnxNode::attr_ints(const std::string& key, std::vector<int64_t> fallback) const {
-  auto it = attributes.find(key);
-  return it == attributes.end() ? fallback : it->second.ints;
-}
-
 std::string onnx_format(int elem_type) {
   switch (elem_type) {
     case onnx::TensorProto::FLOAT16: return "fp16";

@@ -29,9 +29,9 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs `LAUNCHER 'einsim' ARGS` from the source directory with no input, standard output
+// Runs `LAUNCHER 'BINARY' ARGS` from the source directory with no input, standard output
 // and error captured; `status` is the exit status, or 128 + the signal that ended it.
-inline RunResult run_launched(const std::string& launcher, const std::string& args) {
+inline RunResult run_program(const std::string& launcher, const std::string& binary, const std::string& args) {
   char out_tmpl[] = "/tmp/einsim_e2e_out_XXXXXX";
   char err_tmpl[] = "/tmp/einsim_e2e_err_XXXXXX";
   int out_fd = mkstemp(out_tmpl);
@@ -39,7 +39,7 @@ inline RunResult run_launched(const std::string& launcher, const std::string& ar
   if (out_fd >= 0) close(out_fd);
   if (err_fd >= 0) close(err_fd);
   std::string cmd = std::string("cd '") + EINSIM_SOURCE_DIR + "' && export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 && " +
-                    launcher + "'" + EINSIM_BINARY + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
+                    launcher + "'" + binary + "' " + args + " </dev/null >" + out_tmpl + " 2>" + err_tmpl;
   int raw = std::system(cmd.c_str());
   RunResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
@@ -48,6 +48,11 @@ inline RunResult run_launched(const std::string& launcher, const std::string& ar
   std::remove(out_tmpl);
   std::remove(err_tmpl);
   return r;
+}
+
+// Runs `LAUNCHER 'einsim' ARGS` as run_program does.
+inline RunResult run_launched(const std::string& launcher, const std::string& args) {
+  return run_program(launcher, EINSIM_BINARY, args);
 }
 
 // Runs `einsim ARGS` from the source directory (so bundled paths are relative).
