@@ -255,6 +255,13 @@ void validate_mapping(const Mapping& m, const EinsumCascade& c, const ArchSpec& 
         if (!contains(e.iteration_ranks, r)) fail(g, fmt::format("Einsum {} does not iterate rank {}", e.name, c.ranks[r].name));
       for (int r : p.cols)
         if (!contains(e.iteration_ranks, r)) fail(g, fmt::format("Einsum {} does not iterate rank {}", e.name, c.ranks[r].name));
+      // A recurrence's steps depend on one another (x+1 is computed from x): spread over
+      // PEs they would all be charged the same cycle, so its rank stays temporal.
+      if (e.recurrent_rank >= 0 && (contains(p.rows, e.recurrent_rank) || contains(p.cols, e.recurrent_rank))) {
+        fail(g, fmt::format("Einsum {} runs a recurrence over {} (each step reads the one before): {} cannot be "
+                            "spread over the PEs of array '{}'; loop over it instead",
+                            e.name, c.ranks[e.recurrent_rank].name, c.ranks[e.recurrent_rank].name, p.array));
+      }
       try {
         cycles_per_point(e, a->pe);
       } catch (const Error& err) {

@@ -322,17 +322,17 @@ void check_unique(const std::string& name, const SpecNode& where, std::map<std::
 void check_technology(const ArchSpec& arch, const SpecNode& tech) {
   auto load = [&](const std::string& name, const SpecNode& at) {
     try {
-      return load_technology_table(find_technology_file(name, arch.file));
+      return load_technology_table_shared(find_technology_file(name, arch.file));
     } catch (const Error& e) {
       at.fail(fmt::format("cannot use technology table '{}': {}", name, e.what()));
     }
   };
-  const TechnologyTable table = load(arch.technology.table, tech.at("table"));
+  const std::shared_ptr<const TechnologyTable> table = load(arch.technology.table, tech.at("table"));
   if (!arch.technology.fallback.empty()) load(arch.technology.fallback, tech.at("fallback"));
   try {
-    CostTable(table, arch.technology.node_nm);
+    resolve_technology(arch.technology.table, arch.technology.node_nm, arch.file);
   } catch (const Error& e) {
-    tech.at("node_nm").fail(fmt::format("{}; table '{}' is for {} nm", e.what(), table.name, table.node_nm));
+    tech.at("node_nm").fail(fmt::format("{}; table '{}' is for {} nm", e.what(), table->name, table->node_nm));
   }
 }
 

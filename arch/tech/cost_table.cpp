@@ -473,20 +473,24 @@ StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, in
 }
 
 CostTable resolve_technology(const std::string& table_name_or_path, double node_nm, const std::string& referring_file) {
-  // Loaded once per (table, node, referring file) and process: evaluations of one
-  // architecture (sweeps, mapping search, many threads) share it.
+  // Costed once per (table file, node) and process while the file is unchanged:
+  // evaluations of one architecture (sweeps, mapping search, many threads) share it.
   static std::mutex mutex;
-  static std::map<std::tuple<std::string, double, std::string>, std::shared_ptr<const CostTable>> cache;
-  const auto key = std::make_tuple(table_name_or_path, node_nm, referring_file);
+  static std::map<std::pair<std::string, double>,
+                  std::pair<std::shared_ptr<const TechnologyTable>, std::shared_ptr<const CostTable>>>
+      cache;
+  const std::string file = find_technology_file(table_name_or_path, referring_file);
+  std::shared_ptr<const TechnologyTable> table = load_technology_table_shared(file);
+  const auto key = std::make_pair(file, node_nm);
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
-    if (it != cache.end()) return *it->second;
+    if (it != cache.end() && it->second.first == table) return *it->second.second;
   }
-  auto table = std::make_shared<const CostTable>(
-      load_technology_table(find_technology_file(table_name_or_path, referring_file)), node_nm);
+  auto costed = std::make_shared<const CostTable>(*table, node_nm);
   std::lock_guard<std::mutex> lock(mutex);
-  return *cache.emplace(key, std::move(table)).first->second;
+  cache[key] = std::make_pair(std::move(table), costed);
+  return *costed;
 }
 
 }  // namespace einsim

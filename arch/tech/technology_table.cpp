@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -268,6 +271,33 @@ TechnologyTable load_technology_table(const std::string& file) {
   if (doc.kind() != "technology")
     doc.root().fail(fmt::format("expected a `technology:` file, found a `{}:` file", doc.kind()));
   return parse_technology_table(doc.body());
+}
+
+std::shared_ptr<const TechnologyTable> load_technology_table_shared(const std::string& file) {
+  namespace fs = std::filesystem;
+  struct Entry {
+    std::uintmax_t size;
+    fs::file_time_type mtime;
+    std::shared_ptr<const TechnologyTable> table;
+  };
+  static std::mutex mutex;
+  static std::map<std::string, Entry> cache;
+  std::error_code ec;
+  const std::string key = fs::absolute(file, ec).lexically_normal().string();
+  const std::uintmax_t size = fs::file_size(file, ec);
+  const bool stat_ok = !ec;
+  const fs::file_time_type mtime = fs::last_write_time(file, ec);
+  if (stat_ok && !ec) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.size == size && it->second.mtime == mtime) return it->second.table;
+  }
+  auto table = std::make_shared<const TechnologyTable>(load_technology_table(file));
+  if (stat_ok && !ec) {
+    std::lock_guard<std::mutex> lock(mutex);
+    cache[key] = Entry{size, mtime, table};
+  }
+  return table;
 }
 
 std::string bundled_table_dir() { return EINSIM_TECH_TABLE_DIR; }

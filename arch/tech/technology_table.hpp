@@ -18,6 +18,7 @@
 //       - {class: dram, width_bits: 64, energy_pj: 1950, derived: true}
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,10 @@ struct TechnologyTable {
 TechnologyTable parse_technology_table(const SpecNode& body);
 // Loads and parses a file whose kind must be `technology`.
 TechnologyTable load_technology_table(const std::string& file);
+// As load_technology_table, parsed once per process while the file keeps its size and
+// modification time: architecture loads and evaluations (sweeps, mapping search, many
+// threads) share one parsed table. Failures are not remembered.
+std::shared_ptr<const TechnologyTable> load_technology_table_shared(const std::string& file);
 
 // The directory of the tables that ship with einsim.
 std::string bundled_table_dir();

@@ -135,7 +135,7 @@ std::vector<EinsumPlacement> placement_options(const EinsumCascade& c, const Arc
       add(s);
     }
     for (int r : e.iteration_ranks) {
-      if (contains(lanes, r) || !c.ranks[r].parts.empty()) continue;
+      if (contains(lanes, r) || !c.ranks[r].parts.empty() || r == e.recurrent_rank) continue;
       EinsumPlacement q = p;
       q.rows = {r};
       add(q);

@@ -164,6 +164,25 @@ TEST_CASE("mapping files are checked against the workload and the architecture",
                     Catch::Contains("unknown key 'loopz'") && Catch::Contains("m.yaml:4:7"));
 }
 
+TEST_CASE("a recurrence's rank is not spread over PEs", "[mappings]") {
+  // RM[m1+1] = max(RM[m1], LM[m1]): step m1+1 reads step m1, so M1 on rows (or lanes) would
+  // charge all steps of a tile one cycle. Rows over M1 with a buffer tile of 2 key tiles:
+  EinsumCascade c = fusemax_workload();
+  ArchSpec a = fusemax_arch();
+  auto load = [&](const std::string& text) { return load_mapping(YamlDocument::load_string(text, "m.yaml"), c, a); };
+  std::string rows = mapping_yaml("", "[B, H, {rank: P, tile: 256}, {rank: M1, tile: 2}]");
+  rows.replace(rows.find("RM: {array: pe1d, lanes: P}"), 27, "RM: {array: pe2d, rows: M1, cols: P}");
+  CHECK_THROWS_WITH(load(rows), Catch::Contains("m.yaml:") && Catch::Contains("Einsum RM runs a recurrence over M1") &&
+                                    Catch::Contains("loop over it instead"));
+  std::string lanes = mapping_yaml("", "[B, H, {rank: P, tile: 256}, {rank: M1, tile: 2}]");
+  lanes.replace(lanes.find("RD: {array: pe1d, lanes: P}"), 27, "RD: {array: pe1d, lanes: M1}");
+  CHECK_THROWS_WITH(load(lanes), Catch::Contains("Einsum RD runs a recurrence over M1"));
+  // The same placement of a rank that is not the recurrence's is fine.
+  std::string other = mapping_yaml("", "[B, H, {rank: P, tile: 256}, M1]");
+  other.replace(other.find("SPNV: {array: pe1d, lanes: P}"), 29, "SPNV: {array: pe2d, rows: F, cols: P}");
+  CHECK_NOTHROW(load(other));
+}
+
 TEST_CASE("a rank the cascade passes over three times cannot be streamed by one loop", "[mappings]") {
   EinsumCascade c = three_pass();
   ArchSpec a = fusemax_arch();

@@ -156,3 +156,31 @@ TEST_CASE("loading a file of another kind as a technology table fails", "[arch][
   CHECK_THROWS_WITH(load_technology_table(f.string()), Catch::Contains("expected a `technology:` file"));
   fs::remove(f);
 }
+
+TEST_CASE("a table file is parsed once while it is unchanged", "[arch][tech]") {
+  namespace fs = std::filesystem;
+  fs::path f = fs::temp_directory_path() / "einsim_tech_shared_test.yaml";
+  auto write = [&](const std::string& name) {
+    std::ofstream out(f);
+    out << "technology:\n  name: " << name << "\n  node_nm: 45\n  source: s\n  components:\n"
+        << "    - {class: int_adder, bits: 8, energy_pj: 1}\n";
+  };
+  write("first");
+  auto a = load_technology_table_shared(f.string());
+  auto b = load_technology_table_shared(f.string());
+  CHECK(a == b);  // the same parsed table, not a second parse
+  CHECK(a->name == "first");
+  // A changed file (here a longer name, so a different size) is parsed again.
+  write("second_table");
+  auto c = load_technology_table_shared(f.string());
+  CHECK(c != a);
+  CHECK(c->name == "second_table");
+  CHECK(a->name == "first");  // earlier holders keep what they read
+  // A file that no longer parses is an error, not the last good table.
+  {
+    std::ofstream out(f);
+    out << "technology:\n  name: broken\n";
+  }
+  CHECK_THROWS_AS(load_technology_table_shared(f.string()), Error);
+  fs::remove(f);
+}
