@@ -212,7 +212,11 @@ class Searcher {
     // 1. The presets.
     std::vector<MapPoint> seeds;
     for (int b = 0; b < space_.bases(); ++b) seeds.push_back(MapPoint{b, std::vector<int>(space_.knobs(b).size(), 0)});
-    in_rounds(seeds, [] { return true; });
+    std::vector<bool> preset_legal;
+    for (size_t i = 0; i < seeds.size() && !done(); i += kRound)
+      for (const auto& v : round(std::vector<MapPoint>(seeds.begin() + i,
+                                                       seeds.begin() + std::min(seeds.size(), i + kRound))))
+        preset_legal.push_back(v.has_value());
     const uint64_t n = space_.size();
     if (o_.budget > 0 && n <= static_cast<uint64_t>(o_.budget)) {
       // 2. Exhaustive when the space fits the budget.
@@ -227,7 +231,7 @@ class Searcher {
       // 3. Each preset with one tile or buffer block changed, in a quarter of the budget: the sizes
       // of the tiles decide the traffic, and a preset's tiles are sized for one problem size
       // (FuseMax's 256-query tiles re-read K and V per tile at 64K keys).
-      in_rounds(tile_variants(), [&] { return within_share(4); });
+      in_rounds(tile_variants(preset_legal), [&] { return within_share(4); });
       // 4. Random points in half the budget, half anywhere in the space, half near a legal point;
       // the phase stops at half the proposals allowed, so the local search always gets its turn.
       const uint64_t random_proposals = proposal_cap() / 2;
@@ -258,27 +262,40 @@ class Searcher {
     return elapsed() < o_.seconds / divisor;
   }
 
-  // Every preset with one tile or buffer-block knob changed, the bases in turn (the first variant
-  // of each, then the second, ...) so that each gets its share of a budget too small for all.
-  std::vector<MapPoint> tile_variants() const {
-    std::vector<std::vector<MapPoint>> of_base(space_.bases());
-    size_t longest = 0;
-    for (int b = 0; b < space_.bases(); ++b) {
-      const auto& knobs = space_.knobs(b);
-      for (size_t k = 0; k < knobs.size(); ++k) {
-        if (knobs[k].kind != Knob::Kind::tile && knobs[k].kind != Knob::Kind::block) continue;
-        for (int o = 1; o < static_cast<int>(knobs[k].values.size()); ++o) {
-          MapPoint p{b, std::vector<int>(knobs.size(), 0)};
-          p.options[k] = o;
-          of_base[b].push_back(p);
-        }
-      }
-      longest = std::max(longest, of_base[b].size());
-    }
+  // Every preset with one tile or buffer-block knob changed. The presets that fit go first: a
+  // variant of a preset whose tiles are too large for the buffer rarely fits either. Within
+  // them, every knob's first alternative before any knob's second (a knob can have a dozen:
+  // going knob by knob, a small budget never reached the query tile), and the bases in turn,
+  // so that each gets its share of a budget too small for all.
+  std::vector<MapPoint> tile_variants(const std::vector<bool>& preset_legal) const {
     std::vector<MapPoint> out;
-    for (size_t i = 0; i < longest; ++i)
-      for (const auto& v : of_base)
-        if (i < v.size()) out.push_back(v[i]);
+    for (const bool legal_first : {true, false}) {
+      std::vector<std::vector<MapPoint>> of_base;
+      size_t longest = 0;
+      for (int b = 0; b < space_.bases(); ++b) {
+        const bool legal = static_cast<size_t>(b) < preset_legal.size() && preset_legal[b];
+        if (legal != legal_first) continue;
+        const auto& knobs = space_.knobs(b);
+        std::vector<MapPoint> mine;
+        for (int o = 1;; ++o) {
+          bool any = false;
+          for (size_t k = 0; k < knobs.size(); ++k) {
+            if (knobs[k].kind != Knob::Kind::tile && knobs[k].kind != Knob::Kind::block) continue;
+            if (o >= static_cast<int>(knobs[k].values.size())) continue;
+            any = true;
+            MapPoint p{b, std::vector<int>(knobs.size(), 0)};
+            p.options[k] = o;
+            mine.push_back(p);
+          }
+          if (!any) break;
+        }
+        longest = std::max(longest, mine.size());
+        of_base.push_back(std::move(mine));
+      }
+      for (size_t i = 0; i < longest; ++i)
+        for (const auto& v : of_base)
+          if (i < v.size()) out.push_back(v[i]);
+    }
     return out;
   }
 
