@@ -94,21 +94,33 @@ std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions
   return best;
 }
 
-TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
+namespace {
+
+// Writes into f, a copy of p (or of p folded before), p folded to `inner` iterations: only the
+// steps, schedules and distances differ, so a copy is reused without allocating again.
+void refold(const TileProgram& p, const FoldLevel& l, uint64_t inner, TileProgram& f) {
   if (inner < 2 * l.keep || inner > l.ratio) throw InternalError("fold: inner iterations out of range");
   auto at = [&](uint64_t x) {
     const auto y = map_step(x, l, inner);
     if (!y) throw InternalError("fold: a step index in the dropped part of the loop");
     return *y;
   };
-  TileProgram f = p;
   f.steps = at(p.steps - 1) + 1;
-  for (TileOp& op : f.body) {
-    if (op.every > l.small) op.every = static_cast<uint32_t>(op.every / l.big * inner * l.small);
-    op.phase = static_cast<uint32_t>(at(op.phase));
-    if (op.last_step != UINT64_MAX) op.last_step = at(op.last_step);
-    for (TileDep& d : op.deps) d.distance = static_cast<uint32_t>(at(d.distance));
+  for (size_t j = 0; j < p.body.size(); ++j) {
+    const TileOp& op = p.body[j];
+    TileOp& out = f.body[j];
+    out.every = op.every > l.small ? static_cast<uint32_t>(op.every / l.big * inner * l.small) : op.every;
+    out.phase = static_cast<uint32_t>(at(op.phase));
+    out.last_step = op.last_step != UINT64_MAX ? at(op.last_step) : op.last_step;
+    for (size_t k = 0; k < op.deps.size(); ++k) out.deps[k].distance = static_cast<uint32_t>(at(op.deps[k].distance));
   }
+}
+
+}  // namespace
+
+TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
+  TileProgram f = p;
+  refold(p, l, inner, f);
   return f;
 }
 
@@ -127,8 +139,9 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
   const uint64_t stride = level->stride;
   const uint64_t m0 = level->min_inner + (level->ratio - level->min_inner) % stride;
   std::array<TimingResult, kPoints> r;
+  TileProgram folded = p;  // folded again for each evaluation
   for (size_t i = 0; i < kPoints; ++i) {
-    const TileProgram folded = fold_program(p, *level, m0 + i * stride);
+    refold(p, *level, m0 + i * stride, folded);
     if (!balanced(folded)) return std::nullopt;
     r[i] = evaluate(folded);
   }
