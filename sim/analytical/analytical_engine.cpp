@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "sim/core/checked.hpp"
@@ -17,6 +18,10 @@ constexpr uint64_t kHorizon = 16;          // steps a unit off any channel may r
 constexpr size_t kSettleBatch = 1024;      // buffer occupancy changes applied in batches of at least this many
 constexpr size_t kFewChanges = 64;         // occupancy changes read without merging their streams first
 constexpr uint64_t kMaxTable = 1u << 18;   // entries of the per-phase tables (period x operations) at most
+
+// What collect()'s checked sums count, for their errors: built once, not at every call.
+const std::string kTotalCycles = "the total cycles", kBusyCycles = "busy cycles", kUsefulOps = "useful operations",
+                  kBytesRead = "DRAM bytes read", kBytesWritten = "DRAM bytes written";
 
 uint64_t lcm_capped(uint64_t a, uint64_t b) {
   const uint64_t g = std::gcd(a, b);
@@ -672,12 +677,13 @@ class Evaluation {
       } else {
         // The instance of the same phase inside the last checked period, shifted by whole periods.
         const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
-        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, "the total cycles"),
-                                    "the total cycles");
+        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, kTotalCycles),
+                                    kTotalCycles);
       }
     }
     r.period_cycles = stop ? delta_ : 0;
     for (uint32_t j = 0; j < n_; ++j) r.cycles = std::max(r.cycles, final_comp[j]);
+    r.units.reserve(prog_.units.size());
     for (uint32_t u = 0; u < prog_.units.size(); ++u) {
       UnitStats st;
       st.name = prog_.units[u].name;
@@ -685,9 +691,8 @@ class Evaluation {
         const TileOp& op = prog_.body[j];
         const uint64_t k = counted_.instances(op);
         st.operations += k;
-        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, "busy cycles"), "busy cycles");
-        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, "useful operations"),
-                                    "useful operations");
+        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, kBusyCycles), kBusyCycles);
+        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, kUsefulOps), kUsefulOps);
         if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
       if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
@@ -701,10 +706,10 @@ class Evaluation {
       r.units.push_back(st);
     }
     for (const TileOp& op : prog_.body) {
-      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(counted_.instances(op), op.dram_read_bytes,
-                                      "DRAM bytes read"), "DRAM bytes read");
-      r.dram_write_bytes = checked_add(r.dram_write_bytes, checked_mul(counted_.instances(op), op.dram_write_bytes,
-                                       "DRAM bytes written"), "DRAM bytes written");
+      const uint64_t k = counted_.instances(op);
+      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(k, op.dram_read_bytes, kBytesRead), kBytesRead);
+      r.dram_write_bytes =
+          checked_add(r.dram_write_bytes, checked_mul(k, op.dram_write_bytes, kBytesWritten), kBytesWritten);
     }
     const std::vector<uint64_t> peak = peaks();
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 #include "sim/core/checked.hpp"
@@ -53,6 +54,10 @@ bool balanced(const TileProgram& p) {
   return std::all_of(net.begin(), net.end(), [](__int128 v) { return v == 0; });
 }
 
+// What the extended totals count, for their errors: built once, not at every call.
+const std::string kOperations = "operations", kBusyCycles = "busy cycles", kUsefulOps = "useful operations",
+                  kBytesRead = "DRAM bytes read", kBytesWritten = "DRAM bytes written";
+
 // Whether a, b, c, d (in that order) grow by one step each; the step in `step`.
 bool affine(const std::array<uint64_t, kPoints>& v, uint64_t& step) {
   if (v[1] < v[0]) return false;
@@ -62,7 +67,7 @@ bool affine(const std::array<uint64_t, kPoints>& v, uint64_t& step) {
   return true;
 }
 
-uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const char* what) {
+uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const std::string& what) {
   return checked_add(base, checked_mul(step, times, what), what);
 }
 
@@ -172,9 +177,9 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
     for (const TileOp& op : p.body) {
       if (op.unit != u) continue;
       const uint64_t k = p.instances(op);
-      st.operations = checked_add(st.operations, k, "operations");
-      st.busy_cycles = extend(st.busy_cycles, op.cycles, k, "busy cycles");
-      st.useful_ops = extend(st.useful_ops, op.useful_ops, k, "useful operations");
+      st.operations = checked_add(st.operations, k, kOperations);
+      st.busy_cycles = extend(st.busy_cycles, op.cycles, k, kBusyCycles);
+      st.useful_ops = extend(st.useful_ops, op.useful_ops, k, kUsefulOps);
     }
     if (st.busy_cycles == 0 || r[0].units[u].busy_cycles == 0) {
       st.idle_cycles = out.cycles;
@@ -194,8 +199,8 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
     out.units.push_back(st);
   }
   for (const TileOp& op : p.body) {
-    out.dram_read_bytes = extend(out.dram_read_bytes, op.dram_read_bytes, p.instances(op), "DRAM bytes read");
-    out.dram_write_bytes = extend(out.dram_write_bytes, op.dram_write_bytes, p.instances(op), "DRAM bytes written");
+    out.dram_read_bytes = extend(out.dram_read_bytes, op.dram_read_bytes, p.instances(op), kBytesRead);
+    out.dram_write_bytes = extend(out.dram_write_bytes, op.dram_write_bytes, p.instances(op), kBytesWritten);
   }
   out.buffers = r[0].buffers;
   out.extrapolated = true;
