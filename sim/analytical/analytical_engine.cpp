@@ -529,6 +529,15 @@ class Evaluation {
     uint64_t bound = kUnset;  // no operation recorded from now on starts before this
     for (uint32_t u = 0; u < prog_.units.size(); ++u)
       if (ustep_[u] != kUnset || has_req_[u]) bound = std::min(bound, free_[u]);
+    // Nothing to apply when the earliest change is not settled yet: no merge then.
+    sort_streams();
+    const Occupancy* first = nullptr;
+    for (const Stream& st : streams_)
+      if (!st.ev.empty() && (!first || Earlier{}(st.ev.front(), *first))) first = &st.ev.front();
+    if (first && !(first->time < bound && first->op_start <= checked_start_)) {
+      settle_at_ = std::max<size_t>(kSettleBatch, 2 * pending_count_);
+      return;
+    }
     merge_streams();
     size_t i = 0;
     while (i < merged_.size() && merged_[i].time < bound && merged_[i].op_start <= checked_start_) {
