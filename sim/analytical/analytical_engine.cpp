@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "sim/core/checked.hpp"
@@ -14,6 +15,13 @@ namespace {
 constexpr uint64_t kUnset = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t kMaxPeriod = 1u << 20;  // longer periods are evaluated in full (as in the Cycle engine)
 constexpr uint64_t kHorizon = 16;          // steps a unit off any channel may run ahead of the checks
+constexpr size_t kSettleBatch = 1024;      // buffer occupancy changes applied in batches of at least this many
+constexpr size_t kFewChanges = 64;         // occupancy changes read without merging their streams first
+constexpr uint64_t kMaxTable = 1u << 18;   // entries of the per-phase tables (period x operations) at most
+
+// What collect()'s checked sums count, for their errors: built once, not at every call.
+const std::string kTotalCycles = "the total cycles", kBusyCycles = "busy cycles", kUsefulOps = "useful operations",
+                  kBytesRead = "DRAM bytes read", kBytesWritten = "DRAM bytes written";
 
 uint64_t lcm_capped(uint64_t a, uint64_t b) {
   const uint64_t g = std::gcd(a, b);
@@ -22,21 +30,58 @@ uint64_t lcm_capped(uint64_t a, uint64_t b) {
   return r * b;
 }
 
+// x % every, without a division for the common every == 1.
+inline uint64_t mod_every(uint64_t x, uint32_t every) { return every == 1 ? 0 : x % every; }
+
+// When an operation runs, copied out of the TileOp (what the inner loops read, packed together).
+struct Schedule {
+  uint64_t last_step = UINT64_MAX;
+  uint32_t every = 1, phase = 0;
+};
+
+template <class Op>
+bool runs_on(const Op& op, uint64_t s) { return s <= op.last_step && mod_every(s, op.every) == op.phase; }
+
 // The step of the most recent instance of `op` at a step <= s, if any.
-bool latest_instance(const TileOp& op, int64_t s, uint64_t& out) {
+template <class Op>
+bool latest_instance(const Op& op, int64_t s, uint64_t& out) {
   if (s < static_cast<int64_t>(op.phase)) return false;
   const uint64_t t = std::min<uint64_t>(static_cast<uint64_t>(s), op.last_step);
   if (t < op.phase) return false;
-  out = t - ((t - op.phase) % op.every);
+  out = t - mod_every(t - op.phase, op.every);
   return true;
 }
 
 // First step >= s on which `op` runs within the program, or kUnset.
-uint64_t next_instance(const TileOp& op, uint64_t s, uint64_t steps) {
+template <class Op>
+uint64_t next_instance(const Op& op, uint64_t s, uint64_t steps) {
   const uint64_t end = std::min(steps - 1, op.last_step);
-  uint64_t t = s <= op.phase ? op.phase : op.phase + (s - op.phase + op.every - 1) / op.every * op.every;
+  uint64_t t = s <= op.phase ? op.phase
+                             : op.phase + (op.every == 1 ? s - op.phase
+                                                         : (s - op.phase + op.every - 1) / op.every * op.every);
   return t <= end ? t : kUnset;
 }
+
+// An operation as the evaluation reads it: its schedule, times, and where its dependencies and
+// buffer changes are in the flat arrays.
+struct OpInfo : Schedule {
+  uint64_t cycles = 0, latency = 0;
+  uint32_t unit = 0;
+  uint32_t deps_begin = 0, deps_end = 0, uses_begin = 0, uses_end = 0;
+};
+
+// A dependency with the schedule of the operation it waits for.
+struct DepInfo : Schedule {
+  uint32_t op = 0, distance = 0;
+};
+
+// A buffer change of an operation: taken at its start (an allocation) or given back at its completion.
+struct UseInfo {
+  int64_t delta = 0;
+  uint32_t buffer = 0;
+  uint32_t stream = 0;  // of the occupancy changes: 2 x unit, + 1 for those at completion
+  bool at_start = true;
+};
 
 // One occupancy change of a buffer, and the start of the operation that made it.
 struct Occupancy {
@@ -52,6 +97,38 @@ class Evaluation {
   // state cut out; its periodic operations then end `shift_cycles` later than they do in `p`.
   Evaluation(const TileProgram& p, bool extrapolate, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
       : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles), n_(p.body.size()) {
+    ops_.resize(n_);
+    size_t deps = 0, uses = 0;
+    for (const TileOp& op : p.body) deps += op.deps.size(), uses += op.allocs.size() + op.releases.size();
+    deps_.reserve(deps);
+    uses_.reserve(uses);
+    for (uint32_t j = 0; j < n_; ++j) {
+      const TileOp& op = p.body[j];
+      OpInfo& o = ops_[j];
+      o.last_step = op.last_step;
+      o.every = op.every;
+      o.phase = op.phase;
+      o.cycles = op.cycles;
+      o.latency = op.latency;
+      o.unit = op.unit;
+      o.deps_begin = static_cast<uint32_t>(deps_.size());
+      for (const TileDep& d : op.deps) {
+        DepInfo x;
+        const TileOp& target = p.body[d.op];
+        x.last_step = target.last_step;
+        x.every = target.every;
+        x.phase = target.phase;
+        x.op = d.op;
+        x.distance = d.distance;
+        deps_.push_back(x);
+      }
+      o.deps_end = static_cast<uint32_t>(deps_.size());
+      o.uses_begin = static_cast<uint32_t>(uses_.size());
+      for (const auto& a : op.allocs) uses_.push_back({static_cast<int64_t>(a.bytes), a.buffer, 2 * op.unit, true});
+      for (const auto& r : op.releases)
+        uses_.push_back({-static_cast<int64_t>(r.bytes), r.buffer, 2 * op.unit + 1, false});
+      o.uses_end = static_cast<uint32_t>(uses_.size());
+    }
     period_ = 1;
     for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
     uint64_t lookback = 1;
@@ -81,7 +158,12 @@ class Evaluation {
     free_.assign(units, 0);
     ustep_.assign(units, 0);
     uk_.assign(units, 0);
-    for (uint32_t u = 0; u < units; ++u) ustep_[u] = next_active_step(u, 0);
+    build_phase_tables();
+    if (tables_) uphase_.assign(units, 0);
+    for (uint32_t u = 0; u < units; ++u) {
+      ustep_[u] = next_active_step(u, 0);
+      if (tables_ && ustep_[u] != kUnset) uphase_[u] = ustep_[u] % period_;
+    }
     has_req_.assign(units, false);
     req_time_.assign(units, 0);
     last_comp_.assign(n_, 0);
@@ -95,6 +177,13 @@ class Evaluation {
       if (it == ids.end()) ids.push_back(c);
     }
     channels_.resize(ids.size());
+    streams_.resize(2 * units + 1);
+    // Room for the changes of a few steps, so short runs do not grow the streams one by one.
+    for (const UseInfo& b : uses_) ++streams_[b.stream].head;  // changes per step, counted in head for now
+    for (size_t k = 0; k + 1 < streams_.size(); ++k) {
+      if (streams_[k].head) streams_[k].ev.reserve(streams_[k].head * std::min<uint64_t>(p.steps, 32));
+      streams_[k].head = 0;
+    }
     current_.assign(p.buffers.size(), 0);
     peak_.assign(p.buffers.size(), 0);
     cap_ = keep_ + kHorizon + 2;
@@ -162,23 +251,79 @@ class Evaluation {
     uint32_t last_unit = kNoChannel;
   };
 
+  // With a short period and no operation limited to the first steps, when operations run depends
+  // only on the step's phase in the period: tables of it spare the divisions of the inner loops.
+  void build_phase_tables() {
+    tables_ = !has_head_ && period_ <= kMaxPeriod && 2 * period_ <= prog_.steps &&
+              period_ * std::max<size_t>(n_, prog_.units.size()) <= kMaxTable;
+    if (!tables_) return;
+    const size_t units = prog_.units.size();
+    since_.assign(period_ * n_, 0);
+    for (uint32_t j = 0; j < n_; ++j) {
+      const OpInfo& op = ops_[j];
+      uint32_t r = op.phase == 0 ? 0 : op.every - op.phase;  // (q - phase) mod every, from q = 0 on
+      for (uint64_t q = 0; q < period_; ++q) {
+        since_[q * n_ + j] = r;
+        if (++r == op.every) r = 0;
+      }
+    }
+    dep_shift_.assign(deps_.size(), 0);
+    for (size_t k = 0; k < deps_.size(); ++k) dep_shift_[k] = static_cast<uint32_t>(deps_[k].distance % period_);
+    // Steps from phase q to the next phase (q itself included) on which unit u runs something.
+    next_phase_.assign(period_ * units, kUnset);
+    std::vector<char> active(period_);
+    for (uint32_t u = 0; u < units; ++u) {
+      if (unit_ops_[u].empty()) continue;
+      for (uint64_t q = 0; q < period_; ++q) {
+        active[q] = 0;
+        for (uint32_t j : unit_ops_[u]) active[q] |= since_[q * n_ + j] == 0;
+      }
+      // Backwards twice around the ring: the distance to the next active phase.
+      uint64_t next = kUnset;  // the next active phase, unwrapped (up to 2 x period)
+      for (uint64_t i = 2 * period_; i-- > 0;) {
+        const uint64_t q = i < period_ ? i : i - period_;
+        if (active[q]) next = i;
+        if (i < period_ && next != kUnset) next_phase_[u * period_ + q] = next - i;
+      }
+    }
+  }
+
   uint64_t next_active_step(uint32_t u, uint64_t s) const {
     uint64_t next = kUnset;
     if (s >= prog_.steps) return next;
-    for (uint32_t j : unit_ops_[u]) next = std::min(next, next_instance(prog_.body[j], s, prog_.steps));
+    for (uint32_t j : unit_ops_[u]) next = std::min(next, next_instance(ops_[j], s, prog_.steps));
     return next;
   }
 
   void next_op(uint32_t u) {
     if (++uk_[u] < unit_ops_[u].size()) return;
     uk_[u] = 0;
+    if (tables_) {
+      // The next step with an operation of u, from the phase after the current one.
+      uint64_t q = uphase_[u] + 1;
+      if (q == period_) q = 0;
+      const uint64_t d = next_phase_[u * period_ + q];
+      const uint64_t next = ustep_[u] + 1 + d;
+      if (d == kUnset || ustep_[u] + 1 >= prog_.steps || next > prog_.steps - 1) {
+        ustep_[u] = kUnset;
+        return;
+      }
+      q += d;
+      uphase_[u] = q >= period_ ? q - period_ : q;
+      ustep_[u] = next;
+      return;
+    }
     ustep_[u] = next_active_step(u, ustep_[u] + 1);
   }
 
-  size_t slot(uint64_t s) const { return static_cast<size_t>(s % cap_); }
+  // The ring's slot of step s, for s in [first_step_, first_step_ + cap_).
+  size_t slot(uint64_t s) const {
+    const uint64_t k = head_ + (s - first_step_);
+    return static_cast<size_t>(k >= cap_ ? k - cap_ : k);
+  }
 
   uint64_t completion(uint32_t j, uint64_t s) const {
-    if (prog_.body[j].last_step != UINT64_MAX) return head_comp_[j][s];
+    if (ops_[j].last_step != UINT64_MAX) return head_comp_[j][s];
     if (s < first_step_) throw InternalError("analytical engine: a step was read after it was dropped");
     if (s >= first_step_ + cap_) return kUnset;
     return comp_[slot(s) * n_ + j];
@@ -190,14 +335,16 @@ class Evaluation {
     while (s >= first_step_ + cap) cap *= 2;
     std::vector<uint64_t> comp(cap * n_, kUnset), start(cap, 0), rec(cap, 0);
     for (uint64_t t = first_step_; t < first_step_ + cap_; ++t) {
-      std::copy_n(&comp_[slot(t) * n_], n_, &comp[(t % cap) * n_]);
-      start[t % cap] = step_start_[slot(t)];
-      rec[t % cap] = recorded_[slot(t)];
+      const size_t k = static_cast<size_t>(t - first_step_);
+      std::copy_n(&comp_[slot(t) * n_], n_, &comp[k * n_]);
+      start[k] = step_start_[slot(t)];
+      rec[k] = recorded_[slot(t)];
     }
     comp_.swap(comp);
     step_start_.swap(start);
     recorded_.swap(rec);
     cap_ = cap;
+    head_ = 0;
   }
 
   // Runs unit u's operations in order as far as their inputs are known; a channel
@@ -208,15 +355,24 @@ class Evaluation {
     while (ustep_[u] != kUnset && !has_req_[u]) {
       const uint64_t s = ustep_[u];
       const uint32_t j = unit_ops_[u][uk_[u]];
-      const TileOp& op = prog_.body[j];
-      if (!TileProgram::runs_on(op, s)) {
+      const OpInfo& op = ops_[j];
+      if (tables_ ? since_[uphase_[u] * n_ + j] != 0 : !runs_on(op, s)) {
         next_op(u);
         continue;
       }
       uint64_t ready = 0;
-      for (const TileDep& d : op.deps) {
+      for (uint32_t k = op.deps_begin; k < op.deps_end; ++k) {
+        const DepInfo& d = deps_[k];
         uint64_t ds;
-        if (!latest_instance(prog_.body[d.op], static_cast<int64_t>(s) - d.distance, ds)) continue;
+        if (tables_) {
+          // latest_instance from the tables: no operation here stops before the last step.
+          if (s < static_cast<uint64_t>(d.distance) + d.phase) continue;
+          uint64_t q = uphase_[u] + period_ - dep_shift_[k];
+          if (q >= period_) q -= period_;
+          ds = s - d.distance - since_[q * n_ + d.op];
+        } else if (!latest_instance(d, static_cast<int64_t>(s) - d.distance, ds)) {
+          continue;
+        }
         const uint64_t c = completion(d.op, ds);
         if (c == kUnset) return moved;
         ready = std::max(ready, c);
@@ -255,22 +411,24 @@ class Evaluation {
     }
     const uint32_t j = unit_ops_[pick][uk_[pick]];
     has_req_[pick] = false;
-    ch.free_at = best_g + prog_.body[j].cycles;
+    ch.free_at = best_g + ops_[j].cycles;
     ch.last_unit = pick;
     record(pick, j, ustep_[pick], best_g);
     return true;
   }
 
   void record(uint32_t u, uint32_t j, uint64_t s, uint64_t start) {
-    const TileOp& op = prog_.body[j];
+    const OpInfo& op = ops_[j];
     uint64_t c = 0;
     if (__builtin_add_overflow(start, op.cycles, &c) || __builtin_add_overflow(c, op.latency, &c) ||
         c > kMaxTotalCycles) {
       throw Error(cycles_overflow_message(prog_, j));
     }
     if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
-    for (const auto& a : op.allocs) push_occupancy({start, start, static_cast<int64_t>(a.bytes), a.buffer});
-    for (const auto& r : op.releases) push_occupancy({start, c, -static_cast<int64_t>(r.bytes), r.buffer});
+    for (uint32_t k = op.uses_begin; k < op.uses_end; ++k) {
+      const UseInfo& b = uses_[k];
+      push_occupancy(b.stream, {start, b.at_start ? start : c, b.delta, b.buffer});
+    }
     if (s >= first_step_ + cap_) grow(s);
     comp_[slot(s) * n_ + j] = c;
     ++recorded_[slot(s)];
@@ -280,7 +438,7 @@ class Evaluation {
     free_[u] = start + op.cycles;
     next_op(u);
     if (!detected_) advance_checks();
-    if (!detected_ && pending_.size() >= 1024) apply_settled();  // in batches: cheap for short runs
+    if (!detected_ && pending_count_ >= settle_at_) apply_settled();  // in batches: cheap for short runs
   }
 
   // Buffer occupancy, streamed: changes are applied in time order (releases first at an
@@ -294,18 +452,105 @@ class Evaluation {
     }
   };
 
-  void push_occupancy(const Occupancy& o) { pending_.push_back(o), std::push_heap(pending_.begin(), pending_.end(), Later{}); }
+  struct Earlier {
+    bool operator()(const Occupancy& a, const Occupancy& b) const { return Later{}(b, a); }
+  };
+
+  // The changes not yet applied, in streams: those of a unit at the starts of its operations,
+  // and those at their completions. A stream is mostly recorded in time order already (a unit
+  // runs its operations one after another); one that is not is sorted before they are
+  // merged. Merged, they give every change in time order.
+  struct Stream {
+    std::vector<Occupancy> ev;
+    size_t head = 0;  // in the last pass over few changes: ev[0, head) applied
+    bool sorted = true;
+  };
+
+  void push_occupancy(uint32_t stream, const Occupancy& o) {
+    Stream& st = streams_[stream];
+    st.ev.push_back(o);
+    ++pending_count_;
+    if (!st.sorted) return;
+    // Out of order by a few places (changes of one instant): moved into place; further, sorted later.
+    size_t i = st.ev.size() - 1;
+    for (int moves = 0; i > 0 && Earlier{}(o, st.ev[i - 1]); ++moves, --i) {
+      if (moves == 8) {
+        st.sorted = false;
+        break;
+      }
+      st.ev[i] = st.ev[i - 1];
+    }
+    st.ev[i] = o;
+  }
+
+  void sort_streams() {
+    for (Stream& st : streams_) {
+      if (st.sorted) continue;
+      std::sort(st.ev.begin(), st.ev.end(), Earlier{});
+      st.sorted = true;
+    }
+  }
+
+  // Every change not yet applied, in time order, in merged_ (the streams emptied).
+  void merge_streams() {
+    sort_streams();
+    merged_.clear();
+    runs_.clear();
+    for (Stream& st : streams_) {
+      if (st.ev.empty()) continue;
+      runs_.push_back(merged_.size());
+      merged_.insert(merged_.end(), st.ev.begin(), st.ev.end());
+      st.ev.clear();
+    }
+    runs_.push_back(merged_.size());
+    // Sorted runs, merged two by two.
+    while (runs_.size() > 2) {
+      scratch_.resize(merged_.size());
+      size_t out = 0;
+      next_runs_.assign(1, 0);
+      for (size_t r = 0; r + 1 < runs_.size(); r += 2) {
+        auto at = [this](size_t i) { return merged_.begin() + static_cast<std::ptrdiff_t>(i); };
+        const auto to = scratch_.begin() + static_cast<std::ptrdiff_t>(out);
+        if (r + 2 < runs_.size()) {
+          std::merge(at(runs_[r]), at(runs_[r + 1]), at(runs_[r + 1]), at(runs_[r + 2]), to, Earlier{});
+          out = runs_[r + 2];
+        } else {
+          std::copy(at(runs_[r]), at(runs_[r + 1]), to);
+          out = runs_[r + 1];
+        }
+        next_runs_.push_back(out);
+      }
+      merged_.swap(scratch_);
+      runs_.swap(next_runs_);
+    }
+  }
 
   void apply_settled() {
     uint64_t bound = kUnset;  // no operation recorded from now on starts before this
     for (uint32_t u = 0; u < prog_.units.size(); ++u)
       if (ustep_[u] != kUnset || has_req_[u]) bound = std::min(bound, free_[u]);
-    while (!pending_.empty() && pending_.front().time < bound && pending_.front().op_start <= checked_start_) {
-      std::pop_heap(pending_.begin(), pending_.end(), Later{});
-      const Occupancy e = pending_.back();
-      pending_.pop_back();
-      apply(e, pending_.empty() || pending_.front().time != e.time);
+    // Nothing to apply when the earliest change is not settled yet: no merge then.
+    sort_streams();
+    const Occupancy* first = nullptr;
+    for (const Stream& st : streams_)
+      if (!st.ev.empty() && (!first || Earlier{}(st.ev.front(), *first))) first = &st.ev.front();
+    if (first && !(first->time < bound && first->op_start <= checked_start_)) {
+      settle_at_ = std::max<size_t>(kSettleBatch, 2 * pending_count_);
+      return;
     }
+    merge_streams();
+    size_t i = 0;
+    while (i < merged_.size() && merged_[i].time < bound && merged_[i].op_start <= checked_start_) {
+      const Occupancy& e = merged_[i];
+      ++i;
+      apply(e, i == merged_.size() || merged_[i].time != e.time);
+    }
+    // The rest, sorted, goes to the last stream, which no unit records to.
+    Stream& rest = streams_.back();
+    rest.ev.assign(merged_.begin() + static_cast<std::ptrdiff_t>(i), merged_.end());
+    rest.sorted = true;
+    pending_count_ = rest.ev.size();
+    settle_at_ = std::max<size_t>(kSettleBatch, 2 * pending_count_);
   }
 
   // One occupancy change; `instant_done`: the last of its instant, so the occupancy is checked.
@@ -320,7 +565,7 @@ class Evaluation {
   uint64_t active_count_at(uint64_t s) const {
     if (!active_count_.empty() && (!has_head_ || s > max_last_step_)) return active_count_[s % period_];
     uint64_t n = 0;
-    for (const auto& op : prog_.body) n += TileProgram::runs_on(op, s);
+    for (const auto& op : prog_.body) n += runs_on(op, s);
     return n;
   }
 
@@ -331,6 +576,7 @@ class Evaluation {
       recorded_[k] = 0;
       step_start_[k] = 0;
       ++first_step_;
+      if (++head_ == cap_) head_ = 0;
     }
   }
 
@@ -338,7 +584,11 @@ class Evaluation {
   void advance_checks() {
     while (checked_ < prog_.steps) {
       const uint64_t s = checked_;
-      if (s >= first_step_ + cap_ || recorded_[slot(s)] != active_count_at(s)) return;
+      if (active_for_ != s) {  // once per step: the count of operations it runs
+        active_ = active_count_at(s);
+        active_for_ = s;
+      }
+      if (s >= first_step_ + cap_ || recorded_[slot(s)] != active_) return;
       checked_start_ = std::max(checked_start_, step_start_[slot(s)]);
       ++checked_;
       trim();
@@ -347,8 +597,9 @@ class Evaluation {
         continue;
       bool same = true, have = false;
       uint64_t delta = 0;
+      const uint32_t* since = tables_ ? &since_[(s % period_) * n_] : nullptr;
       for (uint32_t j = 0; j < n_ && same; ++j) {
-        if (!TileProgram::runs_on(prog_.body[j], s)) continue;
+        if (since ? since[j] != 0 : !runs_on(ops_[j], s)) continue;
         const uint64_t a = completion(j, s), b = completion(j, s - period_);
         if (b == kUnset || a < b) {
           same = false;
@@ -379,16 +630,41 @@ class Evaluation {
   }
 
   std::vector<uint64_t> peaks() {
-    std::vector<Occupancy> ev;
-    ev.reserve(pending_.size());
-    for (const Occupancy& o : pending_)
-      if (!detected_ || o.op_start <= stop_time_) ev.push_back(o);
-    std::sort(ev.begin(), ev.end(), [](const Occupancy& a, const Occupancy& b) { return Later{}(b, a); });
+    // What is left, in time order, without the changes of operations that started after the stop.
     // Releases go first at an instant, so space taken and given back at one instant (an
     // operation of zero cycles and latency) may go below zero within it: the occupancy
     // is checked once the instant is complete, as in the Cycle engine.
-    for (size_t i = 0; i < ev.size(); ++i) apply(ev[i], i + 1 == ev.size() || ev[i + 1].time != ev[i].time);
-    pending_.clear();
+    if (pending_count_ <= kFewChanges) {
+      // Few: read from the streams' heads directly, without merging them first.
+      sort_streams();
+      auto counts = [this](const Occupancy& o) { return !detected_ || o.op_start <= stop_time_; };
+      auto earliest = [&]() -> Stream* {
+        Stream* best = nullptr;
+        for (Stream& st : streams_) {
+          while (st.head < st.ev.size() && !counts(st.ev[st.head])) ++st.head;
+          if (st.head < st.ev.size() && (!best || Earlier{}(st.ev[st.head], best->ev[best->head]))) best = &st;
+        }
+        return best;
+      };
+      for (Stream* st = earliest(); st;) {
+        const Occupancy e = st->ev[st->head++];
+        st = earliest();
+        apply(e, !st || st->ev[st->head].time != e.time);
+      }
+      for (Stream& st : streams_) st.ev.clear(), st.head = 0;
+      pending_count_ = 0;
+      return peak_;
+    }
+    merge_streams();
+    if (detected_) {
+      const uint64_t stop = stop_time_;
+      auto late = [stop](const Occupancy& o) { return o.op_start > stop; };
+      merged_.erase(std::remove_if(merged_.begin(), merged_.end(), late), merged_.end());
+    }
+    for (size_t i = 0; i < merged_.size(); ++i)
+      apply(merged_[i], i + 1 == merged_.size() || merged_[i + 1].time != merged_[i].time);
+    merged_.clear();
+    pending_count_ = 0;
     return peak_;
   }
 
@@ -410,12 +686,13 @@ class Evaluation {
       } else {
         // The instance of the same phase inside the last checked period, shifted by whole periods.
         const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
-        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, "the total cycles"),
-                                    "the total cycles");
+        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, kTotalCycles),
+                                    kTotalCycles);
       }
     }
     r.period_cycles = stop ? delta_ : 0;
     for (uint32_t j = 0; j < n_; ++j) r.cycles = std::max(r.cycles, final_comp[j]);
+    r.units.reserve(prog_.units.size());
     for (uint32_t u = 0; u < prog_.units.size(); ++u) {
       UnitStats st;
       st.name = prog_.units[u].name;
@@ -423,9 +700,8 @@ class Evaluation {
         const TileOp& op = prog_.body[j];
         const uint64_t k = counted_.instances(op);
         st.operations += k;
-        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, "busy cycles"), "busy cycles");
-        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, "useful operations"),
-                                    "useful operations");
+        st.busy_cycles = checked_add(st.busy_cycles, checked_mul(k, op.cycles, kBusyCycles), kBusyCycles);
+        st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, kUsefulOps), kUsefulOps);
         if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
       if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
@@ -439,10 +715,10 @@ class Evaluation {
       r.units.push_back(st);
     }
     for (const TileOp& op : prog_.body) {
-      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(counted_.instances(op), op.dram_read_bytes,
-                                      "DRAM bytes read"), "DRAM bytes read");
-      r.dram_write_bytes = checked_add(r.dram_write_bytes, checked_mul(counted_.instances(op), op.dram_write_bytes,
-                                       "DRAM bytes written"), "DRAM bytes written");
+      const uint64_t k = counted_.instances(op);
+      r.dram_read_bytes = checked_add(r.dram_read_bytes, checked_mul(k, op.dram_read_bytes, kBytesRead), kBytesRead);
+      r.dram_write_bytes =
+          checked_add(r.dram_write_bytes, checked_mul(k, op.dram_write_bytes, kBytesWritten), kBytesWritten);
     }
     const std::vector<uint64_t> peak = peaks();
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)
@@ -452,6 +728,9 @@ class Evaluation {
 
   const TileProgram& prog_;
   const TileProgram& counted_;
+  std::vector<OpInfo> ops_;
+  std::vector<DepInfo> deps_;
+  std::vector<UseInfo> uses_;
   uint64_t shift_cycles_ = 0;
   size_t n_ = 0;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
@@ -460,15 +739,24 @@ class Evaluation {
   std::vector<std::vector<uint32_t>> unit_ops_;
   std::vector<std::vector<uint64_t>> head_comp_;  // operations of the first steps only, by step
   // Completions of the steps [first_step_, first_step_ + cap_), in a ring.
-  uint64_t cap_ = 0, first_step_ = 0;
+  uint64_t cap_ = 0, first_step_ = 0, head_ = 0;  // head_: the slot of first_step_
   std::vector<uint64_t> comp_, recorded_, step_start_;
   std::vector<uint64_t> first_start_, free_, ustep_, last_comp_;
   std::vector<size_t> uk_;
+  uint64_t active_ = 0, active_for_ = kUnset;  // operations step active_for_ runs
+  bool tables_ = false;           // when the per-phase tables below are used
+  std::vector<uint32_t> since_;   // [q * n_ + j]: steps since op j last ran, at phase q ((q - phase) mod every)
+  std::vector<uint32_t> dep_shift_;  // per dependency: its distance mod the period
+  std::vector<uint64_t> next_phase_;  // [u * period_ + q]: steps from phase q to one where unit u runs something
+  std::vector<uint64_t> uphase_;      // per unit: its step's phase in the period
   std::vector<bool> has_req_;
   std::vector<uint64_t> req_time_;
   std::vector<int> unit_channel_;
   std::vector<Channel> channels_;
-  std::vector<Occupancy> pending_;  // a heap, earliest first
+  std::vector<Stream> streams_;  // the occupancy changes not yet applied; the last: a batch's rest
+  std::vector<Occupancy> merged_, scratch_;
+  std::vector<size_t> runs_, next_runs_;  // where the sorted runs of merged_ start, and end
+  size_t pending_count_ = 0, settle_at_ = kSettleBatch;
   std::vector<int64_t> current_;
   std::vector<uint64_t> peak_;
   uint64_t horizon_time_ = 0;

@@ -1,6 +1,7 @@
 #include "sim/eval/capacity_check.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -35,8 +36,8 @@ uint64_t capacity_check_steps(const TileProgram& program) {
 
 std::vector<BufferStats> buffer_needs(const TileProgram& program) {
   // A long inner loop takes the same space on each of its steady iterations: check it folded.
-  const std::optional<TileProgram> folded = folded_sample(program);
-  TileProgram prefix = folded ? *folded : program;
+  std::optional<TileProgram> folded = folded_sample(program);
+  TileProgram prefix = folded ? std::move(*folded) : program;
   prefix.steps = capacity_check_steps(prefix);
   return evaluate_tile_program(prefix, {true}).buffers;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 #include "sim/core/checked.hpp"
@@ -53,6 +54,10 @@ bool balanced(const TileProgram& p) {
   return std::all_of(net.begin(), net.end(), [](__int128 v) { return v == 0; });
 }
 
+// What the extended totals count, for their errors: built once, not at every call.
+const std::string kOperations = "operations", kBusyCycles = "busy cycles", kUsefulOps = "useful operations",
+                  kBytesRead = "DRAM bytes read", kBytesWritten = "DRAM bytes written";
+
 // Whether a, b, c, d (in that order) grow by one step each; the step in `step`.
 bool affine(const std::array<uint64_t, kPoints>& v, uint64_t& step) {
   if (v[1] < v[0]) return false;
@@ -62,7 +67,7 @@ bool affine(const std::array<uint64_t, kPoints>& v, uint64_t& step) {
   return true;
 }
 
-uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const char* what) {
+uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const std::string& what) {
   return checked_add(base, checked_mul(step, times, what), what);
 }
 
@@ -94,21 +99,33 @@ std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions
   return best;
 }
 
-TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
+namespace {
+
+// Writes into f, a copy of p (or of p folded before), p folded to `inner` iterations: only the
+// steps, schedules and distances differ, so a copy is reused without allocating again.
+void refold(const TileProgram& p, const FoldLevel& l, uint64_t inner, TileProgram& f) {
   if (inner < 2 * l.keep || inner > l.ratio) throw InternalError("fold: inner iterations out of range");
   auto at = [&](uint64_t x) {
     const auto y = map_step(x, l, inner);
     if (!y) throw InternalError("fold: a step index in the dropped part of the loop");
     return *y;
   };
-  TileProgram f = p;
   f.steps = at(p.steps - 1) + 1;
-  for (TileOp& op : f.body) {
-    if (op.every > l.small) op.every = static_cast<uint32_t>(op.every / l.big * inner * l.small);
-    op.phase = static_cast<uint32_t>(at(op.phase));
-    if (op.last_step != UINT64_MAX) op.last_step = at(op.last_step);
-    for (TileDep& d : op.deps) d.distance = static_cast<uint32_t>(at(d.distance));
+  for (size_t j = 0; j < p.body.size(); ++j) {
+    const TileOp& op = p.body[j];
+    TileOp& out = f.body[j];
+    out.every = op.every > l.small ? static_cast<uint32_t>(op.every / l.big * inner * l.small) : op.every;
+    out.phase = static_cast<uint32_t>(at(op.phase));
+    out.last_step = op.last_step != UINT64_MAX ? at(op.last_step) : op.last_step;
+    for (size_t k = 0; k < op.deps.size(); ++k) out.deps[k].distance = static_cast<uint32_t>(at(op.deps[k].distance));
   }
+}
+
+}  // namespace
+
+TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inner) {
+  TileProgram f = p;
+  refold(p, l, inner, f);
   return f;
 }
 
@@ -127,8 +144,9 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
   const uint64_t stride = level->stride;
   const uint64_t m0 = level->min_inner + (level->ratio - level->min_inner) % stride;
   std::array<TimingResult, kPoints> r;
+  TileProgram folded = p;  // folded again for each evaluation
   for (size_t i = 0; i < kPoints; ++i) {
-    const TileProgram folded = fold_program(p, *level, m0 + i * stride);
+    refold(p, *level, m0 + i * stride, folded);
     if (!balanced(folded)) return std::nullopt;
     r[i] = evaluate(folded);
   }
@@ -159,9 +177,9 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
     for (const TileOp& op : p.body) {
       if (op.unit != u) continue;
       const uint64_t k = p.instances(op);
-      st.operations = checked_add(st.operations, k, "operations");
-      st.busy_cycles = extend(st.busy_cycles, op.cycles, k, "busy cycles");
-      st.useful_ops = extend(st.useful_ops, op.useful_ops, k, "useful operations");
+      st.operations = checked_add(st.operations, k, kOperations);
+      st.busy_cycles = extend(st.busy_cycles, op.cycles, k, kBusyCycles);
+      st.useful_ops = extend(st.useful_ops, op.useful_ops, k, kUsefulOps);
     }
     if (st.busy_cycles == 0 || r[0].units[u].busy_cycles == 0) {
       st.idle_cycles = out.cycles;
@@ -181,8 +199,8 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
     out.units.push_back(st);
   }
   for (const TileOp& op : p.body) {
-    out.dram_read_bytes = extend(out.dram_read_bytes, op.dram_read_bytes, p.instances(op), "DRAM bytes read");
-    out.dram_write_bytes = extend(out.dram_write_bytes, op.dram_write_bytes, p.instances(op), "DRAM bytes written");
+    out.dram_read_bytes = extend(out.dram_read_bytes, op.dram_read_bytes, p.instances(op), kBytesRead);
+    out.dram_write_bytes = extend(out.dram_write_bytes, op.dram_write_bytes, p.instances(op), kBytesWritten);
   }
   out.buffers = r[0].buffers;
   out.extrapolated = true;

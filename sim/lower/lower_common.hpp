@@ -30,6 +30,10 @@ inline uint64_t mul_checked(uint64_t a, uint64_t b, const char* what) {
 // does not fit in 63 bits (e.g. 1 B/s at a 100 GHz clock on gigabytes of traffic).
 inline uint64_t transfer_cycles(uint64_t bytes, double rate, const StorageLevel& level) {
   const double cycles = std::ceil(static_cast<double>(bytes) / rate);
+  // In range (checked_to_int64's own test): no need to format the message of its error.
+  if (std::isfinite(cycles) && cycles < 9.2e18 && cycles > -9.2e18) {
+    return static_cast<uint64_t>(static_cast<int64_t>(cycles));
+  }
   try {
     return static_cast<uint64_t>(checked_to_int64(
         cycles, fmt::format("the cycles to move {} B through storage level '{}' at {:g} B per cycle (its bandwidth "

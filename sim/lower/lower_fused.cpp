@@ -395,7 +395,15 @@ class FusedLowering {
     op.phase = at_end ? op.every - 1 : 0;
   }
   // Bytes of one step's tile of tensor t, or with `dram_only` of one buffer tile.
+  // Memoized: the lowering asks for a tensor's tile many times.
   uint64_t tile_bytes(int t, bool dram_only = false) const {
+    std::vector<uint64_t>& memo = tile_bytes_memo_[dram_only ? 1 : 0];
+    if (memo.empty()) memo.assign(c_.tensors.size(), kNotComputed);
+    uint64_t& b = memo[static_cast<size_t>(t)];
+    if (b == kNotComputed) b = compute_tile_bytes(t, dram_only);
+    return b;
+  }
+  uint64_t compute_tile_bytes(int t, bool dram_only) const {
     uint64_t elems = 1;
     const Tensor& ten = c_.tensors[t];
     for (size_t d = 0; d < ten.ranks.size(); ++d) {
@@ -561,6 +569,8 @@ class FusedLowering {
   uint64_t steps_ = 1;
   std::map<uint32_t, uint64_t> reads_, writes_, fill_bytes_, drain_bytes_;
   std::map<uint32_t, int> dram_tensor_;  // load and write ops -> the tensor they move
+  static constexpr uint64_t kNotComputed = UINT64_MAX;  // a tile's bytes are at most 2^64 / 8
+  mutable std::vector<uint64_t> tile_bytes_memo_[2];    // per tensor: tile_bytes(t), tile_bytes(t, true)
 };
 
 }  // namespace
