@@ -149,8 +149,10 @@ class Evaluation {
       has_head_ = true;
       head_comp_[j].assign(std::min(op.last_step, p.steps - 1) + 1, kUnset);
     }
-    for (uint64_t s = 0; s < active_count_.size(); ++s)
-      for (const auto& op : p.body) active_count_[s] += s % op.every == op.phase && op.last_step == UINT64_MAX;
+    // The steps of the period each operation runs on (its phase is below its every, as validated).
+    for (const auto& op : p.body)
+      if (op.last_step == UINT64_MAX)
+        for (uint64_t s = op.phase; s < active_count_.size(); s += op.every) ++active_count_[s];
     const size_t units = p.units.size();
     unit_ops_.resize(units);
     for (uint32_t j = 0; j < n_; ++j) unit_ops_[p.body[j].unit].push_back(j);
