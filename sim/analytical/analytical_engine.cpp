@@ -149,8 +149,10 @@ class Evaluation {
       has_head_ = true;
       head_comp_[j].assign(std::min(op.last_step, p.steps - 1) + 1, kUnset);
     }
-    for (uint64_t s = 0; s < active_count_.size(); ++s)
-      for (const auto& op : p.body) active_count_[s] += s % op.every == op.phase && op.last_step == UINT64_MAX;
+    // The steps of the period each operation runs on (its phase is below its every, as validated).
+    for (const auto& op : p.body)
+      if (op.last_step == UINT64_MAX)
+        for (uint64_t s = op.phase; s < active_count_.size(); s += op.every) ++active_count_[s];
     const size_t units = p.units.size();
     unit_ops_.resize(units);
     for (uint32_t j = 0; j < n_; ++j) unit_ops_[p.body[j].unit].push_back(j);
@@ -160,9 +162,14 @@ class Evaluation {
     uk_.assign(units, 0);
     build_phase_tables();
     if (tables_) uphase_.assign(units, 0);
+    if (tables_) pos_.assign(units, 0);
     for (uint32_t u = 0; u < units; ++u) {
       ustep_[u] = next_active_step(u, 0);
-      if (tables_ && ustep_[u] != kUnset) uphase_[u] = ustep_[u] % period_;
+      if (tables_ && ustep_[u] != kUnset) {
+        uphase_[u] = ustep_[u] % period_;
+        pos_[u] = run_begin_[u * period_ + uphase_[u]];
+        uk_[u] = run_ops_[pos_[u]];
+      }
     }
     has_req_.assign(units, false);
     req_time_.assign(units, 0);
@@ -271,13 +278,22 @@ class Evaluation {
     for (size_t k = 0; k < deps_.size(); ++k) dep_shift_[k] = static_cast<uint32_t>(deps_[k].distance % period_);
     // Steps from phase q to the next phase (q itself included) on which unit u runs something.
     next_phase_.assign(period_ * units, kUnset);
+    // The operations unit u runs at phase q (their places in unit_ops_[u], in order):
+    // run_ops_[run_begin_[u * period_ + q], run_begin_[u * period_ + q + 1]).
+    run_begin_.assign(period_ * units + 1, 0);
+    run_ops_.clear();
     std::vector<char> active(period_);
     for (uint32_t u = 0; u < units; ++u) {
-      if (unit_ops_[u].empty()) continue;
       for (uint64_t q = 0; q < period_; ++q) {
+        run_begin_[u * period_ + q] = static_cast<uint32_t>(run_ops_.size());
         active[q] = 0;
-        for (uint32_t j : unit_ops_[u]) active[q] |= since_[q * n_ + j] == 0;
+        for (size_t k = 0; k < unit_ops_[u].size(); ++k) {
+          if (since_[q * n_ + unit_ops_[u][k]] != 0) continue;
+          active[q] = 1;
+          run_ops_.push_back(static_cast<uint32_t>(k));
+        }
       }
+      if (unit_ops_[u].empty()) continue;
       // Backwards twice around the ring: the distance to the next active phase.
       uint64_t next = kUnset;  // the next active phase, unwrapped (up to 2 x period)
       for (uint64_t i = 2 * period_; i-- > 0;) {
@@ -286,6 +302,7 @@ class Evaluation {
         if (i < period_ && next != kUnset) next_phase_[u * period_ + q] = next - i;
       }
     }
+    run_begin_[period_ * units] = static_cast<uint32_t>(run_ops_.size());
   }
 
   uint64_t next_active_step(uint32_t u, uint64_t s) const {
@@ -296,9 +313,12 @@ class Evaluation {
   }
 
   void next_op(uint32_t u) {
-    if (++uk_[u] < unit_ops_[u].size()) return;
-    uk_[u] = 0;
     if (tables_) {
+      // The next operation u runs at this phase; after the last, the first of the next phase it runs one.
+      if (++pos_[u] < run_begin_[u * period_ + uphase_[u] + 1]) {
+        uk_[u] = run_ops_[pos_[u]];
+        return;
+      }
       // The next step with an operation of u, from the phase after the current one.
       uint64_t q = uphase_[u] + 1;
       if (q == period_) q = 0;
@@ -311,8 +331,12 @@ class Evaluation {
       q += d;
       uphase_[u] = q >= period_ ? q - period_ : q;
       ustep_[u] = next;
+      pos_[u] = run_begin_[u * period_ + uphase_[u]];
+      uk_[u] = run_ops_[pos_[u]];
       return;
     }
+    if (++uk_[u] < unit_ops_[u].size()) return;
+    uk_[u] = 0;
     ustep_[u] = next_active_step(u, ustep_[u] + 1);
   }
 
@@ -749,6 +773,8 @@ class Evaluation {
   std::vector<uint32_t> dep_shift_;  // per dependency: its distance mod the period
   std::vector<uint64_t> next_phase_;  // [u * period_ + q]: steps from phase q to one where unit u runs something
   std::vector<uint64_t> uphase_;      // per unit: its step's phase in the period
+  std::vector<uint32_t> run_begin_, run_ops_;  // [u * period_ + q]: the operations unit u runs at phase q
+  std::vector<uint32_t> pos_;                  // per unit: the place of its operation in run_ops_
   std::vector<bool> has_req_;
   std::vector<uint64_t> req_time_;
   std::vector<int> unit_channel_;
