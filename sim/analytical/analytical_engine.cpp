@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/analytical/occupancy_log.hpp"
 #include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
 
@@ -16,7 +18,6 @@ constexpr uint64_t kUnset = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t kMaxPeriod = 1u << 20;  // longer periods are evaluated in full (as in the Cycle engine)
 constexpr uint64_t kHorizon = 16;          // steps a unit off any channel may run ahead of the checks
 constexpr size_t kSettleBatch = 1024;      // buffer occupancy changes applied in batches of at least this many
-constexpr size_t kFewChanges = 64;         // occupancy changes read without merging their streams first
 constexpr uint64_t kMaxTable = 1u << 18;   // entries of the per-phase tables (period x operations) at most
 
 // What collect()'s checked sums count, for their errors: built once, not at every call.
@@ -83,20 +84,16 @@ struct UseInfo {
   bool at_start = true;
 };
 
-// One occupancy change of a buffer, and the start of the operation that made it.
-struct Occupancy {
-  uint64_t op_start;
-  uint64_t time;
-  int64_t delta;
-  uint32_t buffer;
-};
-
 class Evaluation {
  public:
   // `counted`: the program the statistics count when `p` is it with whole periods of its steady
   // state cut out; its periodic operations then end `shift_cycles` later than they do in `p`.
   Evaluation(const TileProgram& p, bool extrapolate, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
-      : prog_(p), counted_(counted ? *counted : p), shift_cycles_(shift_cycles), n_(p.body.size()) {
+      : prog_(p),
+        counted_(counted ? *counted : p),
+        shift_cycles_(shift_cycles),
+        n_(p.body.size()),
+        occupancy_(2 * p.units.size(), p.buffers.size()) {
     ops_.resize(n_);
     size_t deps = 0, uses = 0;
     for (const TileOp& op : p.body) deps += op.deps.size(), uses += op.allocs.size() + op.releases.size();
@@ -184,15 +181,11 @@ class Evaluation {
       if (it == ids.end()) ids.push_back(c);
     }
     channels_.resize(ids.size());
-    streams_.resize(2 * units + 1);
     // Room for the changes of a few steps, so short runs do not grow the streams one by one.
-    for (const UseInfo& b : uses_) ++streams_[b.stream].head;  // changes per step, counted in head for now
-    for (size_t k = 0; k + 1 < streams_.size(); ++k) {
-      if (streams_[k].head) streams_[k].ev.reserve(streams_[k].head * std::min<uint64_t>(p.steps, 32));
-      streams_[k].head = 0;
-    }
-    current_.assign(p.buffers.size(), 0);
-    peak_.assign(p.buffers.size(), 0);
+    std::vector<size_t> per_step(2 * units, 0);
+    for (const UseInfo& b : uses_) ++per_step[b.stream];
+    for (size_t k = 0; k < per_step.size(); ++k)
+      if (per_step[k]) occupancy_.reserve(static_cast<uint32_t>(k), per_step[k] * std::min<uint64_t>(p.steps, 32));
     cap_ = keep_ + kHorizon + 2;
     comp_.assign(cap_ * n_, kUnset);
     recorded_.assign(cap_, 0);
@@ -451,7 +444,7 @@ class Evaluation {
     if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
     for (uint32_t k = op.uses_begin; k < op.uses_end; ++k) {
       const UseInfo& b = uses_[k];
-      push_occupancy(b.stream, {start, b.at_start ? start : c, b.delta, b.buffer});
+      occupancy_.push(b.stream, {start, b.at_start ? start : c, b.delta, b.buffer});
     }
     if (s >= first_step_ + cap_) grow(s);
     comp_[slot(s) * n_ + j] = c;
@@ -462,128 +455,19 @@ class Evaluation {
     free_[u] = start + op.cycles;
     next_op(u);
     if (!detected_) advance_checks();
-    if (!detected_ && pending_count_ >= settle_at_) apply_settled();  // in batches: cheap for short runs
+    if (!detected_ && occupancy_.pending() >= settle_at_) apply_settled();  // in batches: cheap for short runs
   }
 
-  // Buffer occupancy, streamed: changes are applied in time order (releases first at an
-  // instant) once no later operation can add an earlier one and once they are sure to count
-  // (their operation started by the latest start of a checked step: the stop time, if the
-  // steady state is found, is at least that). What is left is applied at the end, filtered
-  // by the stop time, so the peaks are those of sorting every change, as the Cycle engine does.
-  struct Later {
-    bool operator()(const Occupancy& a, const Occupancy& b) const {
-      return a.time != b.time ? a.time > b.time : a.delta > b.delta;
-    }
-  };
-
-  struct Earlier {
-    bool operator()(const Occupancy& a, const Occupancy& b) const { return Later{}(b, a); }
-  };
-
-  // The changes not yet applied, in streams: those of a unit at the starts of its operations,
-  // and those at their completions. A stream is mostly recorded in time order already (a unit
-  // runs its operations one after another); one that is not is sorted before they are
-  // merged. Merged, they give every change in time order.
-  struct Stream {
-    std::vector<Occupancy> ev;
-    size_t head = 0;  // in the last pass over few changes: ev[0, head) applied
-    bool sorted = true;
-  };
-
-  void push_occupancy(uint32_t stream, const Occupancy& o) {
-    Stream& st = streams_[stream];
-    st.ev.push_back(o);
-    ++pending_count_;
-    if (!st.sorted) return;
-    // Out of order by a few places (changes of one instant): moved into place; further, sorted later.
-    size_t i = st.ev.size() - 1;
-    for (int moves = 0; i > 0 && Earlier{}(o, st.ev[i - 1]); ++moves, --i) {
-      if (moves == 8) {
-        st.sorted = false;
-        break;
-      }
-      st.ev[i] = st.ev[i - 1];
-    }
-    st.ev[i] = o;
-  }
-
-  void sort_streams() {
-    for (Stream& st : streams_) {
-      if (st.sorted) continue;
-      std::sort(st.ev.begin(), st.ev.end(), Earlier{});
-      st.sorted = true;
-    }
-  }
-
-  // Every change not yet applied, in time order, in merged_ (the streams emptied).
-  void merge_streams() {
-    sort_streams();
-    merged_.clear();
-    runs_.clear();
-    for (Stream& st : streams_) {
-      if (st.ev.empty()) continue;
-      runs_.push_back(merged_.size());
-      merged_.insert(merged_.end(), st.ev.begin(), st.ev.end());
-      st.ev.clear();
-    }
-    runs_.push_back(merged_.size());
-    // Sorted runs, merged two by two.
-    while (runs_.size() > 2) {
-      scratch_.resize(merged_.size());
-      size_t out = 0;
-      next_runs_.assign(1, 0);
-      for (size_t r = 0; r + 1 < runs_.size(); r += 2) {
-        auto at = [this](size_t i) { return merged_.begin() + static_cast<std::ptrdiff_t>(i); };
-        const auto to = scratch_.begin() + static_cast<std::ptrdiff_t>(out);
-        if (r + 2 < runs_.size()) {
-          std::merge(at(runs_[r]), at(runs_[r + 1]), at(runs_[r + 1]), at(runs_[r + 2]), to, Earlier{});
-          out = runs_[r + 2];
-        } else {
-          std::copy(at(runs_[r]), at(runs_[r + 1]), to);
-          out = runs_[r + 1];
-        }
-        next_runs_.push_back(out);
-      }
-      merged_.swap(scratch_);
-      runs_.swap(next_runs_);
-    }
-  }
-
+  // Buffer occupancy, streamed (occupancy_log.hpp): changes are applied in batches once no later
+  // operation can add an earlier one and once they are sure to count (their operation started
+  // by the latest start of a checked step: the stop time, if the steady state is found, is at
+  // least that). What is left is applied at the end, filtered by the stop time.
   void apply_settled() {
     uint64_t bound = kUnset;  // no operation recorded from now on starts before this
     for (uint32_t u = 0; u < prog_.units.size(); ++u)
       if (ustep_[u] != kUnset || has_req_[u]) bound = std::min(bound, free_[u]);
-    // Nothing to apply when the earliest change is not settled yet: no merge then.
-    sort_streams();
-    const Occupancy* first = nullptr;
-    for (const Stream& st : streams_)
-      if (!st.ev.empty() && (!first || Earlier{}(st.ev.front(), *first))) first = &st.ev.front();
-    if (first && !(first->time < bound && first->op_start <= checked_start_)) {
-      settle_at_ = std::max<size_t>(kSettleBatch, 2 * pending_count_);
-      return;
-    }
-    merge_streams();
-    size_t i = 0;
-    while (i < merged_.size() && merged_[i].time < bound && merged_[i].op_start <= checked_start_) {
-      const Occupancy& e = merged_[i];
-      ++i;
-      apply(e, i == merged_.size() || merged_[i].time != e.time);
-    }
-    // The rest, sorted, goes to the last stream, which no unit records to.
-    Stream& rest = streams_.back();
-    rest.ev.assign(merged_.begin() + static_cast<std::ptrdiff_t>(i), merged_.end());
-    rest.sorted = true;
-    pending_count_ = rest.ev.size();
-    settle_at_ = std::max<size_t>(kSettleBatch, 2 * pending_count_);
-  }
-
-  // One occupancy change; `instant_done`: the last of its instant, so the occupancy is checked.
-  void apply(const Occupancy& e, bool instant_done) {
-    current_[e.buffer] += e.delta;
-    if (current_[e.buffer] >= 0) peak_[e.buffer] = std::max<uint64_t>(peak_[e.buffer], static_cast<uint64_t>(current_[e.buffer]));
-    if (!instant_done) return;
-    for (const int64_t held : current_)
-      if (held < 0) throw InternalError("analytical engine: a buffer released more than it held");
+    occupancy_.apply_settled(bound, checked_start_);
+    settle_at_ = std::max<size_t>(kSettleBatch, 2 * occupancy_.pending());
   }
 
   uint64_t active_count_at(uint64_t s) const {
@@ -653,45 +537,6 @@ class Evaluation {
     }
   }
 
-  std::vector<uint64_t> peaks() {
-    // What is left, in time order, without the changes of operations that started after the stop.
-    // Releases go first at an instant, so space taken and given back at one instant (an
-    // operation of zero cycles and latency) may go below zero within it: the occupancy
-    // is checked once the instant is complete, as in the Cycle engine.
-    if (pending_count_ <= kFewChanges) {
-      // Few: read from the streams' heads directly, without merging them first.
-      sort_streams();
-      auto counts = [this](const Occupancy& o) { return !detected_ || o.op_start <= stop_time_; };
-      auto earliest = [&]() -> Stream* {
-        Stream* best = nullptr;
-        for (Stream& st : streams_) {
-          while (st.head < st.ev.size() && !counts(st.ev[st.head])) ++st.head;
-          if (st.head < st.ev.size() && (!best || Earlier{}(st.ev[st.head], best->ev[best->head]))) best = &st;
-        }
-        return best;
-      };
-      for (Stream* st = earliest(); st;) {
-        const Occupancy e = st->ev[st->head++];
-        st = earliest();
-        apply(e, !st || st->ev[st->head].time != e.time);
-      }
-      for (Stream& st : streams_) st.ev.clear(), st.head = 0;
-      pending_count_ = 0;
-      return peak_;
-    }
-    merge_streams();
-    if (detected_) {
-      const uint64_t stop = stop_time_;
-      auto late = [stop](const Occupancy& o) { return o.op_start > stop; };
-      merged_.erase(std::remove_if(merged_.begin(), merged_.end(), late), merged_.end());
-    }
-    for (size_t i = 0; i < merged_.size(); ++i)
-      apply(merged_[i], i + 1 == merged_.size() || merged_[i + 1].time != merged_[i].time);
-    merged_.clear();
-    pending_count_ = 0;
-    return peak_;
-  }
-
   TimingResult collect() {
     TimingResult r;
     r.period_steps = period_ <= kMaxPeriod ? period_ : 0;
@@ -744,7 +589,8 @@ class Evaluation {
       r.dram_write_bytes =
           checked_add(r.dram_write_bytes, checked_mul(k, op.dram_write_bytes, kBytesWritten), kBytesWritten);
     }
-    const std::vector<uint64_t> peak = peaks();
+    const std::vector<uint64_t> peak =
+        occupancy_.finish(detected_ ? std::optional<uint64_t>(stop_time_) : std::nullopt);
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)
       r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak[b]});
     return r;
@@ -779,12 +625,8 @@ class Evaluation {
   std::vector<uint64_t> req_time_;
   std::vector<int> unit_channel_;
   std::vector<Channel> channels_;
-  std::vector<Stream> streams_;  // the occupancy changes not yet applied; the last: a batch's rest
-  std::vector<Occupancy> merged_, scratch_;
-  std::vector<size_t> runs_, next_runs_;  // where the sorted runs of merged_ start, and end
-  size_t pending_count_ = 0, settle_at_ = kSettleBatch;
-  std::vector<int64_t> current_;
-  std::vector<uint64_t> peak_;
+  OccupancyLog occupancy_;
+  size_t settle_at_ = kSettleBatch;
   uint64_t horizon_time_ = 0;
   uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0, stop_time_ = 0;
   bool detected_ = false, drain_ = false;
