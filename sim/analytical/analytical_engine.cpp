@@ -135,7 +135,7 @@ class Evaluation {
     }
     lookback_ = lookback;
     can_extrapolate_ = extrapolate && period_ <= kMaxPeriod;
-    window_ = can_extrapolate_ ? period_ + lookback + 1 : 0;
+    window_ = can_extrapolate_ ? std::max(lookback, period_ + 1) : 0;
     keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
     active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
     head_comp_.resize(n_);
@@ -500,7 +500,7 @@ class Evaluation {
       checked_start_ = std::max(checked_start_, step_start_[slot(s)]);
       ++checked_;
       trim();
-      if (!can_extrapolate_ || s < window_ + period_ ||
+      if (!can_extrapolate_ || s < period_ ||
           (has_head_ && s < max_last_step_ + window_ + period_ + lookback_))
         continue;
       bool same = true, have = false;

@@ -63,7 +63,7 @@ class CycleRun {
     }
     lookback_ = lookback;
     can_extrapolate_ = o.extrapolate && period_ <= kMaxPeriod;
-    window_ = can_extrapolate_ ? period_ + lookback + 1 : 0;
+    window_ = can_extrapolate_ ? std::max(lookback, period_ + 1) : 0;
     keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
     active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
     for (const auto& op : p.body) {
@@ -338,7 +338,7 @@ class CycleRun {
       }
       if (on_steps_) on_steps_(checked_);
       // Operations limited to the first steps (loads done once) must lie behind the window.
-      if (!can_extrapolate_ || s < window_ + period_ || (has_head_ && s < max_last_step_ + window_ + period_ + lookback_)) continue;
+      if (!can_extrapolate_ || s < period_ || (has_head_ && s < max_last_step_ + window_ + period_ + lookback_)) continue;
       bool same = true;
       bool have = false;
       uint64_t delta = 0;

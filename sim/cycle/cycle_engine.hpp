@@ -11,7 +11,9 @@
 // completion times of a whole window of steps are those of one period earlier
 // shifted by the same number of cycles, every later step repeats that shift
 // exactly. The engine then stops simulating and extrapolates; the result is
-// identical to a full simulation, and the report says it was used.
+// identical to a full simulation, and the report says it was used. The window
+// is max(lookback, period + 1) steps: why that is enough is in docs/fidelities.md
+// ("The steady-state rule").
 //
 // Shared channels (TileUnit::channel, a half-duplex DRAM): units of one channel
 // take turns on it, the oldest request first. A transfer may then wait behind one

@@ -1,6 +1,6 @@
 // Evaluations per second of the Analytical fidelity through the whole pipeline
 // (lower + time + account + cost), on one thread and on N threads.
-//   build/tests/bench/bench_evaluate [seconds per case] [threads]
+//   build/tests/bench/bench_evaluate [seconds per case] [threads] [only the cases whose name holds this]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +49,7 @@ double rate(const EinsumCascade& c, const ArchSpec& a, const Mapping& m, double 
 int bench_main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
+  const std::string only = argc > 3 ? argv[3] : "";
   const std::string src = EINSIM_SOURCE_DIR;
   const std::vector<Case> cases = {
       {"GEMM 512^3 on a 256x256 systolic array (ws)", "workloads/library/gemm.yaml", "arch/library/systolic.yaml", "ws",
@@ -59,6 +60,7 @@ int bench_main(int argc, char** argv) {
        {}},
   };
   for (const Case& k : cases) {
+    if (std::string(k.name).find(only) == std::string::npos) continue;
     try {
       YamlDocument w = YamlDocument::load_file(src + "/" + k.workload);
       for (const auto& s : k.wsets) w.apply_override(s);
