@@ -7,11 +7,14 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/app/commands.hpp"
+#include "sim/core/allocator.hpp"
 #include "sim/core/error.hpp"
 
 int main(int argc, char** argv) {
   // Output users parse (JSON, CSV) must stay free of SystemC's banner.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  // Sweeps and the mapper evaluate many points: keep the memory one evaluation frees.
+  einsim::retain_freed_memory();
   CLI::App app{
       "einsim: cycle-level simulation and design-space exploration of deep-learning accelerators.\n"
       "Workloads are cascades of extended Einsums; architectures, mappings and sweeps are YAML."};

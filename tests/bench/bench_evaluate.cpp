@@ -10,6 +10,7 @@
 
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/core/allocator.hpp"
 #include "sim/core/yaml_source.hpp"
 #include "sim/cycle/simulate.hpp"
 #include "workloads/einsum_cascade.hpp"
@@ -47,6 +48,7 @@ double rate(const EinsumCascade& c, const ArchSpec& a, const Mapping& m, double 
 }  // namespace
 
 int bench_main(int argc, char** argv) {
+  retain_freed_memory();  // as the einsim binary does (sim/core/allocator.hpp)
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
   const std::string only = argc > 3 ? argv[3] : "";
