@@ -8,6 +8,8 @@
 #include "arch/spec/arch_spec.hpp"
 #include "mappings/mapper/search.hpp"
 #include "mappings/mapping.hpp"
+#include "sim/eval/evaluate.hpp"
+#include "workloads/cascade_graph.hpp"
 #include "workloads/einsum_cascade.hpp"
 
 namespace einsim::dse {
@@ -16,6 +18,9 @@ namespace einsim::dse {
 inline constexpr bool kMapEvaluatorThreadSafe = true;
 
 MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
+// The same with the cascade's graph and the evaluation options (the cost tables) made once.
+MapCost evaluate_for_mapper(const EinsumCascade& cascade, const CascadeGraph& graph, const ArchSpec& arch,
+                            const EvaluateOptions& options, const Mapping& mapping);
 
 // Builds the space of `cascade` on `arch` and searches it with evaluate_for_mapper.
 SearchResult map_cascade(const EinsumCascade& cascade, const ArchSpec& arch, SearchOptions options);

@@ -473,6 +473,11 @@ StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, in
 }
 
 CostTable resolve_technology(const std::string& table_name_or_path, double node_nm, const std::string& referring_file) {
+  return *resolve_technology_shared(table_name_or_path, node_nm, referring_file);
+}
+
+std::shared_ptr<const CostTable> resolve_technology_shared(const std::string& table_name_or_path, double node_nm,
+                                                           const std::string& referring_file) {
   // Costed once per (table file, node) and process while the file is unchanged:
   // evaluations of one architecture (sweeps, mapping search, many threads) share it.
   static std::mutex mutex;
@@ -485,12 +490,12 @@ CostTable resolve_technology(const std::string& table_name_or_path, double node_
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
-    if (it != cache.end() && it->second.first == table) return *it->second.second;
+    if (it != cache.end() && it->second.first == table) return it->second.second;
   }
   auto costed = std::make_shared<const CostTable>(*table, node_nm);
   std::lock_guard<std::mutex> lock(mutex);
   cache[key] = std::make_pair(std::move(table), costed);
-  return *costed;
+  return costed;
 }
 
 }  // namespace einsim

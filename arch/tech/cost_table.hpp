@@ -18,6 +18,7 @@
 // Every derived number is flagged, so `einsim pe` can show which are direct.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,5 +129,9 @@ StorageCost storage_cost(const TechnologyTable& table, double capacity_bytes, in
 // architecture parser: `technology: {table: horowitz45, node_nm: 16}`.
 CostTable resolve_technology(const std::string& table_name_or_path, double node_nm,
                              const std::string& referring_file = "");
+// The same, shared rather than copied: costed once per (file, node) and process while the
+// file keeps its size and modification time.
+std::shared_ptr<const CostTable> resolve_technology_shared(const std::string& table_name_or_path, double node_nm,
+                                                           const std::string& referring_file = "");
 
 }  // namespace einsim

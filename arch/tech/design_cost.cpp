@@ -54,7 +54,41 @@ void add_regfile_cost(const CostTable& table, const StorageLevel& l, const std::
 
 }  // namespace
 
+bool CostTables::resolved_for(const ArchSpec& arch) const {
+  return file == arch.file && table_name == arch.technology.table && fallback_name == arch.technology.fallback &&
+         node_nm == arch.technology.node_nm;
+}
+
+CostTables resolve_cost_tables(const ArchSpec& arch) {
+  CostTables t;
+  t.file = arch.file;
+  t.table_name = arch.technology.table;
+  t.fallback_name = arch.technology.fallback;
+  t.node_nm = arch.technology.node_nm;
+  try {
+    t.table = resolve_technology_shared(arch.technology.table, arch.technology.node_nm, arch.file);
+  } catch (const Error& e) {
+    t.notes.push_back(fmt::format("no energy or area: {}", e.what()));
+    return t;
+  }
+  t.technology = fmt::format("{} at {} nm", arch.technology.table, t.table->node_nm());
+  const std::string& fb = arch.technology.fallback;
+  if (!fb.empty()) {
+    try {
+      t.fallback = resolve_technology_shared(fb, arch.technology.node_nm, arch.file);
+      t.technology += fmt::format(", {} for the rest", fb);
+    } catch (const Error& e) {
+      t.notes.push_back(fmt::format("no fallback costs: {}", e.what()));
+    }
+  }
+  return t;
+}
+
 DesignCost design_cost(const ArchSpec& arch, const DesignActivity& activity) {
+  return design_cost(arch, resolve_cost_tables(arch), activity);
+}
+
+DesignCost design_cost(const ArchSpec& arch, const CostTables& tables, const DesignActivity& activity) {
   DesignCost r;
   r.arrays.resize(arch.arrays.size());
   r.levels.resize(arch.storage.size());
@@ -68,23 +102,12 @@ DesignCost design_cost(const ArchSpec& arch, const DesignActivity& activity) {
     return l < activity.levels.size() ? activity.levels[l] : no_level;
   };
 
-  std::optional<CostTable> table, fallback;
-  try {
-    table.emplace(resolve_technology(arch.technology.table, arch.technology.node_nm, arch.file));
-  } catch (const Error& e) {
-    r.notes.push_back(fmt::format("no energy or area: {}", e.what()));
-    return r;
-  }
-  r.technology = fmt::format("{} at {} nm", arch.technology.table, table->node_nm());
+  r.notes = tables.notes;
+  if (!tables.table) return r;
+  const CostTable* table = tables.table.get();
+  const CostTable* fallback = tables.fallback.get();
+  r.technology = tables.technology;
   const std::string& fb = arch.technology.fallback;
-  if (!fb.empty()) {
-    try {
-      fallback.emplace(resolve_technology(fb, arch.technology.node_nm, arch.file));
-      r.technology += fmt::format(", {} for the rest", fb);
-    } catch (const Error& e) {
-      r.notes.push_back(fmt::format("no fallback costs: {}", e.what()));
-    }
-  }
   bool complete = true, mac_fallback = false, taylor_lanes = false;
   double energy = 0, area = 0;
   for (size_t a = 0; a < arch.arrays.size(); ++a) {

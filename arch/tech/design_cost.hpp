@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "arch/pe/action_counts.hpp"
 #include "arch/pe/pe_traits.hpp"
 #include "arch/spec/arch_spec.hpp"
+#include "arch/tech/cost_table.hpp"
 
 namespace einsim {
 
@@ -67,8 +69,26 @@ struct DesignCost {
   std::vector<std::string> notes;
 };
 
+// The tables an architecture is costed with: its technology table and its fallback, found
+// and read once, so repeated evaluations of one architecture (a mapping search, a
+// benchmark) do not look for the files again. `table` is empty when it cannot be read
+// (`notes` says why); `fallback` when there is none or it cannot be read.
+struct CostTables {
+  std::shared_ptr<const CostTable> table, fallback;
+  std::string technology;  // as DesignCost::technology
+  std::vector<std::string> notes;
+  // What they were resolved for (the architecture's file, tables and node).
+  std::string file, table_name, fallback_name;
+  double node_nm = 0;
+  bool resolved_for(const ArchSpec& arch) const;
+};
+
+CostTables resolve_cost_tables(const ArchSpec& arch);
+
 // Energy and area of `arch` doing `activity`.
 DesignCost design_cost(const ArchSpec& arch, const DesignActivity& activity);
+// The same with its tables resolved before (resolve_cost_tables(arch)).
+DesignCost design_cost(const ArchSpec& arch, const CostTables& tables, const DesignActivity& activity);
 
 // Area only (energy of no activity): what iso-area sizing reads. Fast enough to call
 // thousands of times (it reads the technology table once per call).

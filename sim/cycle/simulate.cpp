@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace einsim {
 namespace {
 
 // Energy and area of the run from the cost model (arch/tech/design_cost.hpp), written into the report.
-void add_costs(const ArchSpec& arch, SimulationReport& r) {
+void add_costs(const ArchSpec& arch, const CostTables& tables, SimulationReport& r) {
   DesignActivity activity;
   for (const ArrayReport& ar : r.arrays) activity.arrays.push_back(ar.actions);
   for (const EinsumReport& er : r.einsums) {
@@ -30,7 +31,7 @@ void add_costs(const ArchSpec& arch, SimulationReport& r) {
     for (const RegfileTraffic& t : lr.regfile_traffic) lu.regfile.push_back({t.bits, t.reads, t.writes});
     activity.levels.push_back(std::move(lu));
   }
-  DesignCost cost = design_cost(arch, activity);
+  DesignCost cost = design_cost(arch, tables, activity);
   for (auto& n : cost.notes) r.notes.push_back(std::move(n));
   if (cost.technology.empty()) return;  // no table: no energy or area (the note says why)
   r.technology = cost.technology;
@@ -72,14 +73,29 @@ TimingResult cycle_timer(const TileProgram& program, bool extrapolate) {
   return simulate_tile_program(program, {extrapolate});
 }
 
-void cost_stage(const ArchSpec& arch, SimulationReport& report) { add_costs(arch, report); }
+void cost_stage(const ArchSpec& arch, SimulationReport& report) { add_costs(arch, resolve_cost_tables(arch), report); }
 
-EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate) {
+CostStage cost_stage_for(const ArchSpec& arch) {
+  auto tables = std::make_shared<const CostTables>(resolve_cost_tables(arch));
+  return [tables](const ArchSpec& a, SimulationReport& report) {
+    if (tables->resolved_for(a)) {
+      add_costs(a, *tables, report);
+    } else {
+      cost_stage(a, report);  // another architecture's tables: found and read now
+    }
+  };
+}
+
+EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate, const ArchSpec* arch) {
   EvaluateOptions o;
   o.fidelity = fidelity;
   o.extrapolate = extrapolate;
   if (fidelity == Fidelity::cycle) o.timer = [](const LoweredGroup& g, bool x) { return cycle_timer(g.program, x); };
-  o.cost = &cost_stage;
+  if (arch) {
+    o.cost = cost_stage_for(*arch);
+  } else {
+    o.cost = &cost_stage;
+  }
   return o;
 }
 

@@ -40,8 +40,13 @@ TimingResult cycle_timer(const TileProgram& program, bool extrapolate);
 // The cost stage for evaluate(): energy and area from the architecture's technology table.
 void cost_stage(const ArchSpec& arch, SimulationReport& report);
 
-// evaluate()'s options for a fidelity, with the Cycle timer and the cost stage plugged in.
-EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate = true);
+// The cost stage with `arch`'s technology tables found and read now, once: for many
+// evaluations of one architecture. Given another architecture, it resolves that one's.
+CostStage cost_stage_for(const ArchSpec& arch);
+
+// evaluate()'s options for a fidelity, with the Cycle timer and the cost stage plugged in
+// (with `arch`, the cost stage of cost_stage_for(*arch)).
+EvaluateOptions evaluate_options(Fidelity fidelity, bool extrapolate = true, const ArchSpec* arch = nullptr);
 
 // Throws Error for an impossible mapping (e.g. a buffer too small for its tiles).
 // The Cycle fidelity through evaluate().

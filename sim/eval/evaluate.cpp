@@ -24,7 +24,11 @@ std::string_view fidelity_name(Fidelity f) {
 
 SimulationReport evaluate(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping,
                           const EvaluateOptions& options) {
-  const CascadeGraph graph(cascade);
+  return evaluate(cascade, CascadeGraph(cascade), arch, mapping, options);
+}
+
+SimulationReport evaluate(const EinsumCascade& cascade, const CascadeGraph& graph, const ArchSpec& arch,
+                          const Mapping& mapping, const EvaluateOptions& options) {
   const std::vector<LoweredGroup> groups = lower_mapping(cascade, graph, arch, mapping);
   const std::vector<std::string> described = mapping.describe(cascade);
   // Tiles that cannot fit their buffer: an error before any group is timed.
