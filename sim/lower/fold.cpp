@@ -73,6 +73,16 @@ uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const std::string&
 
 }  // namespace
 
+std::optional<FoldOptions> fold_retry(const FoldOptions& options) {
+  if (options.retry_keep == 0 || options.retry_min_inner == 0 || options.retry_stride == 0) return std::nullopt;
+  FoldOptions r = options;
+  r.keep = options.retry_keep;
+  r.min_inner = options.retry_min_inner;
+  r.stride = options.retry_stride;
+  r.retry_keep = r.retry_min_inner = r.retry_stride = 0;
+  return r;
+}
+
 std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions& options) {
   if (p.body.empty() || !p.foldable) return std::nullopt;
   std::vector<uint64_t> every = {1};
@@ -130,17 +140,22 @@ TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inne
 }
 
 std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions& options) {
-  const std::optional<FoldLevel> level = find_fold_level(p, options);
-  if (!level || !balanced(p)) return std::nullopt;
-  TileProgram folded = fold_program(p, *level, level->min_inner);
-  if (!balanced(folded)) return std::nullopt;
-  return folded;
+  if (!balanced(p)) return std::nullopt;
+  for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o)) {
+    const std::optional<FoldLevel> level = find_fold_level(p, *o);
+    if (!level) continue;
+    TileProgram folded = fold_program(p, *level, level->min_inner);
+    if (balanced(folded)) return folded;
+  }
+  return std::nullopt;
 }
 
-std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramEvaluator& evaluate,
-                                            const FoldOptions& options) {
+namespace {
+
+std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const ProgramEvaluator& evaluate,
+                                                 const FoldOptions& options) {
   const std::optional<FoldLevel> level = find_fold_level(p, options);
-  if (!level || !balanced(p)) return std::nullopt;
+  if (!level) return std::nullopt;
   const uint64_t stride = level->stride;
   const uint64_t m0 = level->min_inner + (level->ratio - level->min_inner) % stride;
   std::array<TimingResult, kPoints> r;
@@ -215,6 +230,16 @@ std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramE
   out.period_steps = period;
   out.period_cycles = periodic ? extend(r[0].period_cycles, d_period, n, "the cycles of a period") : 0;
   return out;
+}
+
+}  // namespace
+
+std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramEvaluator& evaluate,
+                                            const FoldOptions& options) {
+  if (!balanced(p)) return std::nullopt;
+  for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o))
+    if (std::optional<TimingResult> r = evaluate_folded_once(p, evaluate, *o)) return r;
+  return std::nullopt;
 }
 
 }  // namespace einsim

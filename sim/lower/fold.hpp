@@ -34,10 +34,17 @@ namespace einsim {
 struct FoldOptions {
   uint64_t min_period = 64;  // fold only bodies whose period is at least this many steps
   uint64_t min_ratio = 32;    // and whose inner loop has at least this many iterations
-  uint64_t keep = 4;          // inner iterations kept at each end of the loop
-  uint64_t min_inner = 8;     // inner iterations of the shortest evaluation, at least 2 x keep
-  uint64_t stride = 4;        // inner iterations between evaluations (inner steady states of 1, 2, 4)
+  uint64_t keep = 3;          // inner iterations kept at each end of the loop
+  uint64_t min_inner = 6;     // inner iterations of the shortest evaluation, at least 2 x keep
+  uint64_t stride = 2;        // inner iterations between evaluations (inner steady states of 1, 2)
+  // When the program cannot be folded with the settings above, or their four evaluations do
+  // not lie on one line (a longer start-up, an inner steady state of 4 iterations), these are
+  // tried (0: nothing more is tried).
+  uint64_t retry_keep = 4, retry_min_inner = 8, retry_stride = 4;
 };
+
+// `options` with its retry settings as the settings, and no retry after them; nullopt when it has none.
+std::optional<FoldOptions> fold_retry(const FoldOptions& options);
 
 // The loop a program would be folded over: `big` steps per outer iteration, each
 // `ratio` inner iterations of `small` steps.
@@ -49,15 +56,17 @@ struct FoldLevel {
 };
 
 // The loop to fold, if the program has one (nested periods, long enough, and every
-// step index it uses within a few inner iterations of a loop end).
+// step index it uses within `keep` inner iterations of a loop end), with the settings of
+// `options` (not its retry).
 std::optional<FoldLevel> find_fold_level(const TileProgram& program, const FoldOptions& options = {});
 
 // The program with `inner` iterations of the folded loop per outer iteration.
 TileProgram fold_program(const TileProgram& program, const FoldLevel& level, uint64_t inner);
 
-// The program with its long inner loop folded to the fewest iterations folding evaluates,
-// when it has one: its buffer peaks are the full program's once the inner loop reaches a
-// steady state, so a capacity check can run on it in a few steps.
+// The program with its long inner loop folded to the fewest iterations folding evaluates
+// (with the first settings it can be folded with), when it has one: its buffer peaks are
+// the full program's once the inner loop reaches a steady state, so a capacity check can
+// run on it in a few steps.
 std::optional<TileProgram> folded_sample(const TileProgram& program, const FoldOptions& options = {});
 
 using ProgramEvaluator = std::function<TimingResult(const TileProgram&)>;
