@@ -642,8 +642,11 @@ TimingResult evaluate_tile_program(const TileProgram& program, const AnalyticalO
     return r;
   }
   if (options.extrapolate && options.fold) {
+    AnalyticalOptions each = options;
+    each.folded_first = nullptr;
     const auto folded = evaluate_folded(
-        program, [&](const TileProgram& f) { return evaluate_tile_program(f, options); }, options.fold_options);
+        program, [&](const TileProgram& f) { return evaluate_tile_program(f, each); }, options.fold_options,
+        options.folded_first);
     if (folded) return *folded;
   }
   Evaluation first(program, options.extrapolate);

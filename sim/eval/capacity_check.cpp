@@ -56,13 +56,32 @@ void check_buffer_fits(const std::vector<BufferStats>& needs, const std::string&
   }
 }
 
-void check_mapping_capacity(const std::vector<LoweredGroup>& groups, const Mapping& mapping, bool skip_whole) {
+void check_mapping_capacity(const std::vector<LoweredGroup>& groups, const Mapping& mapping, bool skip_whole,
+                            std::vector<std::optional<FoldedFirst>>* firsts) {
+  if (firsts) firsts->assign(groups.size(), std::nullopt);
   for (size_t i = 0; i < groups.size(); ++i) {
     const TileProgram& p = groups[i].program;
     const bool bounded = std::any_of(p.buffers.begin(), p.buffers.end(),
                                      [](const TileBuffer& b) { return b.capacity_bytes > 0; });
-    if (!bounded || (skip_whole && capacity_check_steps(p) == p.steps)) continue;
+    if (!bounded) continue;
     const SourceLocation where = i < mapping.groups.size() ? mapping.groups[i].location : SourceLocation{};
+    if (firsts) {
+      // The first folded evaluation, whole. When it is the program the check samples (folded
+      // to min_inner iterations) and it fits, the sample (its first steps) fits too: nothing
+      // more to check. Otherwise the sample decides, as below: when the folds do not line up,
+      // the full program may need less than a folded one.
+      FoldedFirst first;
+      const std::optional<TileProgram> folded = first_folded(p, first);
+      if (folded && first.inner == first.min_inner) {
+        first.result = evaluate_tile_program(*folded, {true});
+        const bool fits = std::all_of(first.result.buffers.begin(), first.result.buffers.end(), [](const BufferStats& b) {
+          return b.capacity_bytes == 0 || b.peak_bytes <= b.capacity_bytes;
+        });
+        (*firsts)[i] = std::move(first);
+        if (fits) continue;
+      }
+    }
+    if (skip_whole && capacity_check_steps(p) == p.steps) continue;
     check_buffer_fits(buffer_needs(p), groups[i].name, where);
   }
 }

@@ -14,10 +14,12 @@
 // a larger buffer never fails where a smaller one passes.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mappings/mapping.hpp"
+#include "sim/lower/fold.hpp"
 #include "sim/lower/lowering.hpp"
 #include "sim/lower/timing_result.hpp"
 
@@ -37,7 +39,13 @@ void check_buffer_fits(const std::vector<BufferStats>& needs, const std::string&
 // buffer_needs() and check_buffer_fits() for every lowered group of a mapping. With
 // `skip_whole`, a group whose check would evaluate its whole program is left to the
 // caller (the Analytical fidelity checks the same peak as it runs, at no extra cost).
-void check_mapping_capacity(const std::vector<LoweredGroup>& groups, const Mapping& mapping, bool skip_whole);
+// With `firsts` (the Analytical fidelity), a group whose long inner loop folds
+// (sim/lower/fold.hpp) first runs the first of the folded evaluations whole, when it is
+// the program the check samples: if that fits, its first steps fit too and the check is
+// done; either way it is kept in (*firsts)[group] for the timing to reuse
+// (AnalyticalOptions::folded_first). The result is the check without `firsts`, in less time.
+void check_mapping_capacity(const std::vector<LoweredGroup>& groups, const Mapping& mapping, bool skip_whole,
+                            std::vector<std::optional<FoldedFirst>>* firsts = nullptr);
 
 // Lowers the mapping and checks every group: for a timer that runs before evaluate()
 // (the Detailed fidelity's PE array).

@@ -32,7 +32,9 @@ SimulationReport evaluate(const EinsumCascade& cascade, const CascadeGraph& grap
   const std::vector<LoweredGroup> groups = lower_mapping(cascade, graph, arch, mapping);
   const std::vector<std::string> described = mapping.describe(cascade);
   // Tiles that cannot fit their buffer: an error before any group is timed.
-  check_mapping_capacity(groups, mapping, !options.timer && options.extrapolate);
+  const bool analytical = !options.timer && options.extrapolate;
+  std::vector<std::optional<FoldedFirst>> firsts;  // first folded evaluations the check made, reused
+  check_mapping_capacity(groups, mapping, analytical, analytical ? &firsts : nullptr);
   check_dram_capacity(cascade, arch, groups);
   if (options.lowered) options.lowered(groups);
 
@@ -63,8 +65,10 @@ SimulationReport evaluate(const EinsumCascade& cascade, const CascadeGraph& grap
   std::vector<uint64_t> useful(arch.arrays.size(), 0);
   for (size_t g_index = 0; g_index < groups.size(); ++g_index) {
     const LoweredGroup& g = groups[g_index];
-    const TimingResult res =
-        options.timer ? options.timer(g, options.extrapolate) : evaluate_tile_program(g.program, {options.extrapolate});
+    AnalyticalOptions ao;
+    ao.extrapolate = options.extrapolate;
+    if (g_index < firsts.size() && firsts[g_index]) ao.folded_first = &*firsts[g_index];
+    const TimingResult res = options.timer ? options.timer(g, options.extrapolate) : evaluate_tile_program(g.program, ao);
     // The full run's peak (at least the need checked above, which covers the first steps).
     check_buffer_fits(res.buffers, g.name, g_index < mapping.groups.size() ? mapping.groups[g_index].location
                                                                           : SourceLocation{});

@@ -152,15 +152,42 @@ std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions
 
 namespace {
 
+// Inner iterations of the first folded evaluation: so that the full count is it plus whole strides.
+uint64_t first_inner(const FoldLevel& l) { return l.min_inner + (l.ratio - l.min_inner) % l.stride; }
+
+}  // namespace
+
+std::optional<TileProgram> first_folded(const TileProgram& p, FoldedFirst& first, const FoldOptions& options) {
+  if (!balanced(p)) return std::nullopt;
+  for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o)) {
+    const std::optional<FoldLevel> level = find_fold_level(p, *o);
+    if (!level) continue;
+    TileProgram folded = fold_program(p, *level, first_inner(*level));
+    if (!balanced(folded)) continue;
+    first.keep = level->keep;
+    first.min_inner = level->min_inner;
+    first.inner = first_inner(*level);
+    return folded;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const ProgramEvaluator& evaluate,
-                                                 const FoldOptions& options) {
+                                                 const FoldOptions& options, const FoldedFirst* first) {
   const std::optional<FoldLevel> level = find_fold_level(p, options);
   if (!level) return std::nullopt;
   const uint64_t stride = level->stride;
-  const uint64_t m0 = level->min_inner + (level->ratio - level->min_inner) % stride;
+  const uint64_t m0 = first_inner(*level);
   std::array<TimingResult, kPoints> r;
   TileProgram folded = p;  // folded again for each evaluation
+  const bool reuse = first && first->keep == level->keep && first->inner == m0;
   for (size_t i = 0; i < kPoints; ++i) {
+    if (i == 0 && reuse) {
+      r[0] = first->result;  // its program was checked to be balanced when it was made
+      continue;
+    }
     refold(p, *level, m0 + i * stride, folded);
     if (!balanced(folded)) return std::nullopt;
     r[i] = evaluate(folded);
@@ -235,10 +262,10 @@ std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const Pro
 }  // namespace
 
 std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramEvaluator& evaluate,
-                                            const FoldOptions& options) {
+                                            const FoldOptions& options, const FoldedFirst* first) {
   if (!balanced(p)) return std::nullopt;
   for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o))
-    if (std::optional<TimingResult> r = evaluate_folded_once(p, evaluate, *o)) return r;
+    if (std::optional<TimingResult> r = evaluate_folded_once(p, evaluate, *o, first)) return r;
   return std::nullopt;
 }
 

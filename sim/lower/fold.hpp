@@ -71,9 +71,23 @@ std::optional<TileProgram> folded_sample(const TileProgram& program, const FoldO
 
 using ProgramEvaluator = std::function<TimingResult(const TileProgram&)>;
 
+// The first of evaluate_folded's four evaluations, made before it (the capacity check makes
+// it and the Analytical timing reuses it): the settings' `keep` and `min_inner`, the inner
+// iterations it was folded to, and its result.
+struct FoldedFirst {
+  uint64_t keep = 0, min_inner = 0, inner = 0;
+  TimingResult result;
+};
+
+// The program as evaluate_folded's first evaluation folds it (with the first settings that
+// can fold it), with its `keep` and `inner` in `first` (the result left empty); nullopt when
+// the program cannot be folded.
+std::optional<TileProgram> first_folded(const TileProgram& program, FoldedFirst& first, const FoldOptions& options = {});
+
 // The full program's result from folded evaluations, or nullopt when the program
 // cannot be folded or the folded results are not affine in the inner iterations.
+// `first`, when given and made with the same settings, replaces the first evaluation.
 std::optional<TimingResult> evaluate_folded(const TileProgram& program, const ProgramEvaluator& evaluate,
-                                            const FoldOptions& options = {});
+                                            const FoldOptions& options = {}, const FoldedFirst* first = nullptr);
 
 }  // namespace einsim
