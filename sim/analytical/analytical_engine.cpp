@@ -341,6 +341,11 @@ class Evaluation {
 
   uint64_t completion(uint32_t j, uint64_t s) const {
     if (ops_[j].last_step != UINT64_MAX) return head_comp_[j][s];
+    return ring_completion(j, s);
+  }
+
+  // completion() of an operation that is not limited to the first steps.
+  uint64_t ring_completion(uint32_t j, uint64_t s) const {
     if (s < first_step_) throw InternalError("analytical engine: a step was read after it was dropped");
     if (s >= first_step_ + cap_) return kUnset;
     return comp_[slot(s) * n_ + j];
@@ -373,7 +378,7 @@ class Evaluation {
       const uint64_t s = ustep_[u];
       const uint32_t j = unit_ops_[u][uk_[u]];
       const OpInfo& op = ops_[j];
-      if (tables_ ? since_[uphase_[u] * n_ + j] != 0 : !runs_on(op, s)) {
+      if (!tables_ && !runs_on(op, s)) {  // with the tables, u's list for the phase holds only what runs
         next_op(u);
         continue;
       }
@@ -384,13 +389,18 @@ class Evaluation {
         if (tables_) {
           // latest_instance from the tables: no operation here stops before the last step.
           if (s < static_cast<uint64_t>(d.distance) + d.phase) continue;
-          uint64_t q = uphase_[u] + period_ - dep_shift_[k];
-          if (q >= period_) q -= period_;
-          ds = s - d.distance - since_[q * n_ + d.op];
+          if (d.every == 1) {
+            ds = s - d.distance;  // it runs on every step (most dependencies): no table read
+          } else {
+            uint64_t q = uphase_[u] + period_ - dep_shift_[k];
+            if (q >= period_) q -= period_;
+            ds = s - d.distance - since_[q * n_ + d.op];
+          }
         } else if (!latest_instance(d, static_cast<int64_t>(s) - d.distance, ds)) {
           continue;
         }
-        const uint64_t c = completion(d.op, ds);
+        // (With the tables no operation is limited to the first steps: the ring holds it.)
+        const uint64_t c = tables_ ? ring_completion(d.op, ds) : completion(d.op, ds);
         if (c == kUnset) return moved;
         ready = std::max(ready, c);
       }
