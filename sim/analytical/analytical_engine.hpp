@@ -28,8 +28,9 @@ struct AnalyticalOptions {
   bool extrapolate = true;  // detect a periodic steady state and extrapolate
   bool fold = true;         // with extrapolate: fold a long inner loop (sim/lower/fold.hpp)
   FoldOptions fold_options = {};
-  // The first folded evaluation of this program, made before (by the capacity check): reused.
-  const FoldedFirst* folded_first = nullptr;
+  // The first folded evaluation of this program, made before (by the capacity check): reused
+  // (its program is moved out).
+  FoldedFirst* folded_first = nullptr;
 };
 
 // Throws InternalError for an invalid program or a dependency deadlock.

@@ -23,18 +23,26 @@ uint64_t add(uint64_t a, uint64_t b) {
 
 uint64_t bytes_of_bits(uint64_t bits) { return (bits + 7) / 8; }
 
-// A value a PE keeps, for the capacity message: "a weight (int8, 1 B)".
+// A value a PE keeps, for the capacity message: "a weight (int8, 1 B)", "2 of operand Q (fp16,
+// 4 B)". Its words are only put together when the message is written.
 struct Held {
-  std::string what;
+  const char* role;                     // "a weight", or "operand" / "result" of `tensor`
+  const std::string* tensor = nullptr;  // the tensor's name, for an operand or a result
+  int64_t count = 1;                    // values of it kept at once
   NumberFormat format;
   int64_t bits;
+
+  std::string what() const {
+    if (!tensor) return role;
+    return count > 1 ? fmt::format("{} of {} {}", count, role, *tensor) : fmt::format("{} {}", role, *tensor);
+  }
 };
 
 std::string describe(const std::vector<Held>& held) {
   std::string s;
   for (size_t i = 0; i < held.size(); ++i) {
     if (i > 0) s += i + 1 == held.size() ? " and " : ", ";
-    s += fmt::format("{} ({}, {})", held[i].what, format_name(held[i].format),
+    s += fmt::format("{} ({}, {})", held[i].what(), format_name(held[i].format),
                      format_bytes(static_cast<double>(held[i].bits) / 8.0));
   }
   return s;
@@ -51,8 +59,10 @@ class LevelCounts {
     t.second = add(t.second, writes);
   }
 
-  // A PE keeps `held` at once: checked against the level's capacity.
-  void hold(const StorageLevel& level, const std::vector<Held>& held, const std::string& who) {
+  // A PE keeps `held` at once: checked against the level's capacity. `who()` names what keeps
+  // it, for the message.
+  template <class Who>
+  void hold(const StorageLevel& level, const std::vector<Held>& held, const Who& who) {
     uint64_t bits = 0;
     for (const auto& h : held) bits += static_cast<uint64_t>(h.bits);
     out_.peak_bits_per_pe = std::max(out_.peak_bits_per_pe, bits);
@@ -62,7 +72,7 @@ class LevelCounts {
         held.size() > 1 ? fmt::format(", {} in all", format_bytes(static_cast<double>(bits) / 8.0)) : "";
     const std::string msg = fmt::format(
         "register file '{}' holds {} per PE, but {} keeps {} in each PE{}; give '{}' a capacity of at least {}",
-        level.name, format_bytes(static_cast<double>(capacity_bits) / 8.0), who, describe(held), total, level.name,
+        level.name, format_bytes(static_cast<double>(capacity_bits) / 8.0), who(), describe(held), total, level.name,
         format_bytes(static_cast<double>(bytes_of_bits(bits))));
     if (level.capacity_location.file.empty()) throw Error(msg);
     throw SpecError(level.capacity_location, msg);
@@ -113,25 +123,25 @@ void count_systolic(const EinsumCascade& c, const ArchSpec& arch, const MappingG
                  N = static_cast<uint64_t>(v.n_size);
   const uint64_t macs = mul(batch, mul(mul(M, K), N));
   LevelCounts& lc = counts_for(levels, level_index(arch, rf));
-  const std::string who = fmt::format("the {} dataflow of Einsum {} on {}", dataflow_name(g.dataflow), e.name, a.name);
+  auto who = [&] { return fmt::format("the {} dataflow of Einsum {} on {}", dataflow_name(g.dataflow), e.name, a.name); };
   switch (g.dataflow) {
     case Dataflow::weight_stationary:
       lc.add_traffic(w_b, macs, mul(batch, mul(K, N)));  // the weight: written once per fold, read per MAC
       lc.add_traffic(in_b, macs, macs);                  // inputs hop along the rows
       lc.add_traffic(acc_b, macs, macs);                 // partial sums hop down the columns
-      lc.hold(*rf, {{"a weight", w_f, w_b}}, who);
+      lc.hold(*rf, {{"a weight", nullptr, 1, w_f, w_b}}, who);
       break;
     case Dataflow::output_stationary:
       lc.add_traffic(acc_b, macs, macs);  // the accumulator: one read and one write per MAC
       lc.add_traffic(in_b, macs, macs);   // inputs hop along the rows
       lc.add_traffic(w_b, macs, macs);    // weights hop down the columns
-      lc.hold(*rf, {{"an accumulator", acc_f, acc_b}}, who);
+      lc.hold(*rf, {{"an accumulator", nullptr, 1, acc_f, acc_b}}, who);
       break;
     case Dataflow::input_stationary:
       lc.add_traffic(in_b, macs, mul(batch, mul(M, K)));  // the input: written once per fold, read per MAC
       lc.add_traffic(w_b, macs, macs);                    // weights hop along the rows
       lc.add_traffic(acc_b, macs, macs);                  // partial sums hop down the columns
-      lc.hold(*rf, {{"an input", in_f, in_b}}, who);
+      lc.hold(*rf, {{"an input", nullptr, 1, in_f, in_b}}, who);
       break;
   }
 }
@@ -148,24 +158,22 @@ void count_fused(const EinsumCascade& c, const ArchSpec& arch, const MappingGrou
     const uint64_t points = static_cast<uint64_t>(e.iteration_points);
     LevelCounts& lc = counts_for(levels, level_index(arch, rf));
     std::vector<Held> held;
+    held.reserve(e.inputs.size() + 1);
     for (const auto& in : e.inputs) {
       const Tensor& t = c.tensors[in.tensor];
       // Filled on arrival (once per `reuse` points under the group's register-file loops), read by
       // the datapath at every point; the register file holds its tile of the operand.
       const PeReuse u = pe_reuse(c, g, pl, in);
       lc.add_traffic(format_bits(t.format), points, points / static_cast<uint64_t>(u.reuse));
-      held.push_back({u.held > 1 ? fmt::format("{} of operand {}", u.held, t.name) : "operand " + t.name, t.format,
-                      format_bits(t.format) * u.held});
+      held.push_back({"operand", &t.name, u.held, t.format, format_bits(t.format) * u.held});
     }
     // The result; a reduction accumulates in the wider of the output's and the PE's accumulator format.
     const NumberFormat o_f = c.tensors[e.output.tensor].format;
     const NumberFormat r_f = !e.reduced_ranks.empty() && format_bits(a.pe.acc) > format_bits(o_f) ? a.pe.acc : o_f;
     lc.add_traffic(format_bits(r_f), points, points);
     const int64_t out_held = pe_reuse(c, g, pl, e.output).held;
-    held.push_back({out_held > 1 ? fmt::format("{} of result {}", out_held, c.tensors[e.output.tensor].name)
-                                 : "result " + c.tensors[e.output.tensor].name,
-                    r_f, format_bits(r_f) * out_held});
-    lc.hold(*rf, held, fmt::format("Einsum {} on {}", e.name, a.name));
+    held.push_back({"result", &c.tensors[e.output.tensor].name, out_held, r_f, format_bits(r_f) * out_held});
+    lc.hold(*rf, held, [&] { return fmt::format("Einsum {} on {}", e.name, a.name); });
   }
 }
 

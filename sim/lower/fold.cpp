@@ -85,7 +85,9 @@ std::optional<FoldOptions> fold_retry(const FoldOptions& options) {
 
 std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions& options) {
   if (p.body.empty() || !p.foldable) return std::nullopt;
-  std::vector<uint64_t> every = {1};
+  std::vector<uint64_t> every;
+  every.reserve(p.body.size() + 1);
+  every.push_back(1);
   for (const TileOp& op : p.body) every.push_back(op.every);
   std::sort(every.begin(), every.end());
   every.erase(std::unique(every.begin(), every.end()), every.end());
@@ -157,32 +159,33 @@ uint64_t first_inner(const FoldLevel& l) { return l.min_inner + (l.ratio - l.min
 
 }  // namespace
 
-std::optional<TileProgram> first_folded(const TileProgram& p, FoldedFirst& first, const FoldOptions& options) {
-  if (!balanced(p)) return std::nullopt;
+bool first_folded(const TileProgram& p, FoldedFirst& first, const FoldOptions& options) {
+  if (!balanced(p)) return false;
   for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o)) {
     const std::optional<FoldLevel> level = find_fold_level(p, *o);
     if (!level) continue;
-    TileProgram folded = fold_program(p, *level, first_inner(*level));
-    if (!balanced(folded)) continue;
+    first.program = fold_program(p, *level, first_inner(*level));
+    if (!balanced(first.program)) continue;
     first.keep = level->keep;
     first.min_inner = level->min_inner;
     first.inner = first_inner(*level);
-    return folded;
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 namespace {
 
 std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const ProgramEvaluator& evaluate,
-                                                 const FoldOptions& options, const FoldedFirst* first) {
+                                                 const FoldOptions& options, FoldedFirst* first) {
   const std::optional<FoldLevel> level = find_fold_level(p, options);
   if (!level) return std::nullopt;
   const uint64_t stride = level->stride;
   const uint64_t m0 = first_inner(*level);
   std::array<TimingResult, kPoints> r;
-  TileProgram folded = p;  // folded again for each evaluation
   const bool reuse = first && first->keep == level->keep && first->inner == m0;
+  // Folded again for each evaluation: a copy of p, or the first evaluation's program.
+  TileProgram folded = reuse ? std::move(first->program) : p;
   for (size_t i = 0; i < kPoints; ++i) {
     if (i == 0 && reuse) {
       r[0] = first->result;  // its program was checked to be balanced when it was made
@@ -262,7 +265,7 @@ std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const Pro
 }  // namespace
 
 std::optional<TimingResult> evaluate_folded(const TileProgram& p, const ProgramEvaluator& evaluate,
-                                            const FoldOptions& options, const FoldedFirst* first) {
+                                            const FoldOptions& options, FoldedFirst* first) {
   if (!balanced(p)) return std::nullopt;
   for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o))
     if (std::optional<TimingResult> r = evaluate_folded_once(p, evaluate, *o, first)) return r;

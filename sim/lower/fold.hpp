@@ -77,17 +77,19 @@ using ProgramEvaluator = std::function<TimingResult(const TileProgram&)>;
 struct FoldedFirst {
   uint64_t keep = 0, min_inner = 0, inner = 0;
   TimingResult result;
+  TileProgram program;  // the folded program; evaluate_folded takes it (to fold again) when it reuses the result
 };
 
-// The program as evaluate_folded's first evaluation folds it (with the first settings that
-// can fold it), with its `keep` and `inner` in `first` (the result left empty); nullopt when
-// the program cannot be folded.
-std::optional<TileProgram> first_folded(const TileProgram& program, FoldedFirst& first, const FoldOptions& options = {});
+// Folds the program as evaluate_folded's first evaluation does (with the first settings that
+// can fold it) into first.program, with its `keep` and `inner`, the result left empty; false
+// when the program cannot be folded.
+bool first_folded(const TileProgram& program, FoldedFirst& first, const FoldOptions& options = {});
 
 // The full program's result from folded evaluations, or nullopt when the program
 // cannot be folded or the folded results are not affine in the inner iterations.
-// `first`, when given and made with the same settings, replaces the first evaluation.
+// `first`, when given and made with the same settings, replaces the first evaluation (and its
+// program is moved out, to be folded again).
 std::optional<TimingResult> evaluate_folded(const TileProgram& program, const ProgramEvaluator& evaluate,
-                                            const FoldOptions& options = {}, const FoldedFirst* first = nullptr);
+                                            const FoldOptions& options = {}, FoldedFirst* first = nullptr);
 
 }  // namespace einsim
