@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -84,6 +85,88 @@ struct UseInfo {
   bool at_start = true;
 };
 
+struct Channel {
+  uint64_t free_at = 0;
+  uint32_t last_unit = kNoChannel;
+};
+
+// The memory of an evaluation, kept per thread from one evaluation to the next: a folded
+// program is evaluated in a few hundred operations, and allocating these vectors anew each
+// time took a tenth of it. Every vector is empty (its capacity kept) when an evaluation takes it.
+struct Workspace {
+  std::vector<OpInfo> ops;
+  std::vector<DepInfo> deps;
+  std::vector<UseInfo> uses;
+  std::vector<uint64_t> active_count;
+  std::vector<std::vector<uint32_t>> unit_ops;
+  std::vector<std::vector<uint64_t>> head_comp;
+  std::vector<uint64_t> comp, recorded, step_start;
+  std::vector<uint64_t> first_start, free, ustep, last_comp;
+  std::vector<size_t> uk;
+  std::vector<uint32_t> since, dep_shift;
+  std::vector<uint64_t> next_phase, uphase;
+  std::vector<uint32_t> run_begin, run_ops, pos;
+  std::vector<bool> has_req;
+  std::vector<uint64_t> req_time;
+  std::vector<int> unit_channel;
+  std::vector<Channel> channels;
+  OccupancyLog occupancy{0, 0};
+  std::vector<uint32_t> ids;
+  std::vector<size_t> per_step;
+  std::vector<char> active;
+
+  void clear() {
+    ops.clear(), deps.clear(), uses.clear(), active_count.clear();
+    for (auto& v : unit_ops) v.clear();  // the inner vectors keep their memory too
+    for (auto& v : head_comp) v.clear();
+    comp.clear(), recorded.clear(), step_start.clear();
+    first_start.clear(), free.clear(), ustep.clear(), last_comp.clear(), uk.clear();
+    since.clear(), dep_shift.clear(), next_phase.clear(), uphase.clear();
+    run_begin.clear(), run_ops.clear(), pos.clear();
+    has_req.clear(), req_time.clear(), unit_channel.clear(), channels.clear();
+    ids.clear(), per_step.clear(), active.clear();
+  }
+
+  // Bytes held, roughly: a workspace grown by a very long program is not kept.
+  size_t bytes() const {
+    size_t b = comp.capacity() * 8 + recorded.capacity() * 8 + step_start.capacity() * 8 + since.capacity() * 4 +
+               next_phase.capacity() * 8 + run_ops.capacity() * 4 + ops.capacity() * sizeof(OpInfo);
+    for (const auto& v : head_comp) b += v.capacity() * 8;
+    return b;
+  }
+};
+
+// A workspace of this thread's pool, for the lifetime of one evaluation (two may be alive at
+// once: the Cycle-like second pass of a program with shared channels).
+class WorkspaceLease {
+ public:
+  WorkspaceLease() {
+    auto& p = pool();
+    if (p.empty()) {
+      ws_ = std::make_unique<Workspace>();
+    } else {
+      ws_ = std::move(p.back());
+      p.pop_back();
+    }
+    ws_->clear();
+  }
+  ~WorkspaceLease() {
+    constexpr size_t kKeepBytes = size_t{16} << 20;
+    auto& p = pool();
+    if (ws_->bytes() <= kKeepBytes && p.size() < 4) p.push_back(std::move(ws_));
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+  Workspace* operator->() const { return ws_.get(); }
+
+ private:
+  static std::vector<std::unique_ptr<Workspace>>& pool() {
+    thread_local std::vector<std::unique_ptr<Workspace>> p;
+    return p;
+  }
+  std::unique_ptr<Workspace> ws_;
+};
+
 class Evaluation {
  public:
   // `counted`: the program the statistics count when `p` is it with whole periods of its steady
@@ -92,8 +175,8 @@ class Evaluation {
       : prog_(p),
         counted_(counted ? *counted : p),
         shift_cycles_(shift_cycles),
-        n_(p.body.size()),
-        occupancy_(2 * p.units.size(), p.buffers.size()) {
+        n_(p.body.size()) {
+    occupancy_.reset(2 * p.units.size(), p.buffers.size());
     ops_.resize(n_);
     size_t deps = 0, uses = 0;
     for (const TileOp& op : p.body) deps += op.deps.size(), uses += op.allocs.size() + op.releases.size();
@@ -172,7 +255,7 @@ class Evaluation {
     req_time_.assign(units, 0);
     last_comp_.assign(n_, 0);
     unit_channel_.assign(units, -1);
-    std::vector<uint32_t> ids;
+    std::vector<uint32_t>& ids = lease_->ids;
     for (uint32_t u = 0; u < units; ++u) {
       const uint32_t c = p.units[u].channel;
       if (c == kNoChannel) continue;
@@ -182,7 +265,8 @@ class Evaluation {
     }
     channels_.resize(ids.size());
     // Room for the changes of a few steps, so short runs do not grow the streams one by one.
-    std::vector<size_t> per_step(2 * units, 0);
+    std::vector<size_t>& per_step = lease_->per_step;
+    per_step.assign(2 * units, 0);
     for (const UseInfo& b : uses_) ++per_step[b.stream];
     for (size_t k = 0; k < per_step.size(); ++k)
       if (per_step[k]) occupancy_.reserve(static_cast<uint32_t>(k), per_step[k] * std::min<uint64_t>(p.steps, 32));
@@ -246,11 +330,6 @@ class Evaluation {
     return best;
   }
 
-  struct Channel {
-    uint64_t free_at = 0;
-    uint32_t last_unit = kNoChannel;
-  };
-
   // With a short period and no operation limited to the first steps, when operations run depends
   // only on the step's phase in the period: tables of it spare the divisions of the inner loops.
   void build_phase_tables() {
@@ -275,7 +354,8 @@ class Evaluation {
     // run_ops_[run_begin_[u * period_ + q], run_begin_[u * period_ + q + 1]).
     run_begin_.assign(period_ * units + 1, 0);
     run_ops_.clear();
-    std::vector<char> active(period_);
+    std::vector<char>& active = lease_->active;
+    active.assign(period_, 0);
     for (uint32_t u = 0; u < units; ++u) {
       for (uint64_t q = 0; q < period_; ++q) {
         run_begin_[u * period_ + q] = static_cast<uint32_t>(run_ops_.size());
@@ -599,43 +679,48 @@ class Evaluation {
       r.dram_write_bytes =
           checked_add(r.dram_write_bytes, checked_mul(k, op.dram_write_bytes, kBytesWritten), kBytesWritten);
     }
-    const std::vector<uint64_t> peak =
+    const std::vector<uint64_t>& peak =
         occupancy_.finish(detected_ ? std::optional<uint64_t>(stop_time_) : std::nullopt);
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)
       r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak[b]});
     return r;
   }
 
+  WorkspaceLease lease_;  // first: the references below are into it
   const TileProgram& prog_;
   const TileProgram& counted_;
-  std::vector<OpInfo> ops_;
-  std::vector<DepInfo> deps_;
-  std::vector<UseInfo> uses_;
+  std::vector<OpInfo>& ops_ = lease_->ops;
+  std::vector<DepInfo>& deps_ = lease_->deps;
+  std::vector<UseInfo>& uses_ = lease_->uses;
   uint64_t shift_cycles_ = 0;
   size_t n_ = 0;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
   bool has_head_ = false, can_extrapolate_ = false;
-  std::vector<uint64_t> active_count_;
-  std::vector<std::vector<uint32_t>> unit_ops_;
-  std::vector<std::vector<uint64_t>> head_comp_;  // operations of the first steps only, by step
+  std::vector<uint64_t>& active_count_ = lease_->active_count;
+  std::vector<std::vector<uint32_t>>& unit_ops_ = lease_->unit_ops;
+  std::vector<std::vector<uint64_t>>& head_comp_ = lease_->head_comp;  // operations of the first steps only, by step
   // Completions of the steps [first_step_, first_step_ + cap_), in a ring.
   uint64_t cap_ = 0, first_step_ = 0, head_ = 0;  // head_: the slot of first_step_
-  std::vector<uint64_t> comp_, recorded_, step_start_;
-  std::vector<uint64_t> first_start_, free_, ustep_, last_comp_;
-  std::vector<size_t> uk_;
+  std::vector<uint64_t>&comp_ = lease_->comp, &recorded_ = lease_->recorded, &step_start_ = lease_->step_start;
+  std::vector<uint64_t>&first_start_ = lease_->first_start, &free_ = lease_->free, &ustep_ = lease_->ustep,
+                        &last_comp_ = lease_->last_comp;
+  std::vector<size_t>& uk_ = lease_->uk;
   uint64_t active_ = 0, active_for_ = kUnset;  // operations step active_for_ runs
   bool tables_ = false;           // when the per-phase tables below are used
-  std::vector<uint32_t> since_;   // [q * n_ + j]: steps since op j last ran, at phase q ((q - phase) mod every)
-  std::vector<uint32_t> dep_shift_;  // per dependency: its distance mod the period
-  std::vector<uint64_t> next_phase_;  // [u * period_ + q]: steps from phase q to one where unit u runs something
-  std::vector<uint64_t> uphase_;      // per unit: its step's phase in the period
-  std::vector<uint32_t> run_begin_, run_ops_;  // [u * period_ + q]: the operations unit u runs at phase q
-  std::vector<uint32_t> pos_;                  // per unit: the place of its operation in run_ops_
-  std::vector<bool> has_req_;
-  std::vector<uint64_t> req_time_;
-  std::vector<int> unit_channel_;
-  std::vector<Channel> channels_;
-  OccupancyLog occupancy_;
+  // [q * n_ + j]: steps since op j last ran, at phase q ((q - phase) mod every)
+  std::vector<uint32_t>& since_ = lease_->since;
+  std::vector<uint32_t>& dep_shift_ = lease_->dep_shift;  // per dependency: its distance mod the period
+  // [u * period_ + q]: steps from phase q to one where unit u runs something
+  std::vector<uint64_t>& next_phase_ = lease_->next_phase;
+  std::vector<uint64_t>& uphase_ = lease_->uphase;  // per unit: its step's phase in the period
+  // [u * period_ + q]: the operations unit u runs at phase q
+  std::vector<uint32_t>&run_begin_ = lease_->run_begin, &run_ops_ = lease_->run_ops;
+  std::vector<uint32_t>& pos_ = lease_->pos;  // per unit: the place of its operation in run_ops_
+  std::vector<bool>& has_req_ = lease_->has_req;
+  std::vector<uint64_t>& req_time_ = lease_->req_time;
+  std::vector<int>& unit_channel_ = lease_->unit_channel;
+  std::vector<Channel>& channels_ = lease_->channels;
+  OccupancyLog& occupancy_ = lease_->occupancy;
   size_t settle_at_ = kSettleBatch;
   uint64_t horizon_time_ = 0;
   uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0, stop_time_ = 0;

@@ -15,6 +15,22 @@ constexpr size_t kFewChanges = 64;  // changes read without merging their stream
 OccupancyLog::OccupancyLog(size_t streams, size_t buffers)
     : streams_(streams + 1), current_(buffers, 0), peak_(buffers, 0) {}
 
+void OccupancyLog::reset(size_t streams, size_t buffers) {
+  streams_.resize(streams + 1);
+  for (Stream& st : streams_) {
+    st.ev.clear();
+    st.head = 0;
+    st.sorted = true;
+  }
+  merged_.clear();
+  scratch_.clear();
+  runs_.clear();
+  next_runs_.clear();
+  pending_count_ = 0;
+  current_.assign(buffers, 0);
+  peak_.assign(buffers, 0);
+}
+
 void OccupancyLog::sort_streams() {
   for (Stream& st : streams_) {
     if (st.sorted) continue;

@@ -31,6 +31,8 @@ class OccupancyLog {
   // `streams` streams that changes are recorded to (the engine's: two per unit, the changes at
   // the starts and those at the completions of its operations), over `buffers` buffers.
   OccupancyLog(size_t streams, size_t buffers);
+  // Empty again, for `streams` streams over `buffers` buffers, keeping the memory it has.
+  void reset(size_t streams, size_t buffers);
 
   void reserve(uint32_t stream, size_t changes) { streams_[stream].ev.reserve(changes); }
   // Records a change; a stream is mostly recorded in time order already (a unit runs its

@@ -1,6 +1,8 @@
 // Evaluations per second of the Analytical fidelity through the whole pipeline
 // (lower + time + account + cost), on one thread and on N threads.
 //   build/tests/bench/bench_evaluate [seconds per case] [threads] [only the cases whose name holds this]
+// With EINSIM_BENCH_EVALUATIONS=N each thread makes exactly N evaluations per case instead (for
+// counting instructions per evaluation under a profiler).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,9 +33,14 @@ double rate(const EinsumCascade& c, const ArchSpec& a, const Mapping& m, double 
   const CascadeGraph graph(c);
   std::vector<long> counts(static_cast<size_t>(threads), 0);
   const auto start = std::chrono::steady_clock::now();
+  const char* fixed = std::getenv("EINSIM_BENCH_EVALUATIONS");
+  const long exactly = fixed ? std::atol(fixed) : 0;
   auto work = [&](int t) {
     long n = 0;
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+    if (exactly > 0) {
+      for (long k = 0; k < exactly; ++k) n += evaluate(c, graph, a, m, o).cycles > 0;
+    }
+    while (exactly <= 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
       for (int k = 0; k < 16; ++k) n += evaluate(c, graph, a, m, o).cycles > 0;
     }
     counts[static_cast<size_t>(t)] = n;
