@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/analytical/evaluation_state.hpp"
 #include "sim/analytical/occupancy_log.hpp"
 #include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
@@ -35,12 +36,6 @@ uint64_t lcm_capped(uint64_t a, uint64_t b) {
 // x % every, without a division for the common every == 1.
 inline uint64_t mod_every(uint64_t x, uint32_t every) { return every == 1 ? 0 : x % every; }
 
-// When an operation runs, copied out of the TileOp (what the inner loops read, packed together).
-struct Schedule {
-  uint64_t last_step = UINT64_MAX;
-  uint32_t every = 1, phase = 0;
-};
-
 template <class Op>
 bool runs_on(const Op& op, uint64_t s) { return s <= op.last_step && mod_every(s, op.every) == op.phase; }
 
@@ -64,111 +59,14 @@ uint64_t next_instance(const Op& op, uint64_t s, uint64_t steps) {
   return t <= end ? t : kUnset;
 }
 
-// An operation as the evaluation reads it: its schedule, times, and where its dependencies and
-// buffer changes are in the flat arrays.
-struct OpInfo : Schedule {
-  uint64_t cycles = 0, latency = 0;
-  uint32_t unit = 0;
-  uint32_t deps_begin = 0, deps_end = 0, uses_begin = 0, uses_end = 0;
-};
-
-// A dependency with the schedule of the operation it waits for.
-struct DepInfo : Schedule {
-  uint32_t op = 0, distance = 0;
-};
-
-// A buffer change of an operation: taken at its start (an allocation) or given back at its completion.
-struct UseInfo {
-  int64_t delta = 0;
-  uint32_t buffer = 0;
-  uint32_t stream = 0;  // of the occupancy changes: 2 x unit, + 1 for those at completion
-  bool at_start = true;
-};
-
-struct Channel {
-  uint64_t free_at = 0;
-  uint32_t last_unit = kNoChannel;
-};
-
-// The memory of an evaluation, kept per thread from one evaluation to the next: a folded
-// program is evaluated in a few hundred operations, and allocating these vectors anew each
-// time took a tenth of it. Every vector is empty (its capacity kept) when an evaluation takes it.
-struct Workspace {
-  std::vector<OpInfo> ops;
-  std::vector<DepInfo> deps;
-  std::vector<UseInfo> uses;
-  std::vector<uint64_t> active_count;
-  std::vector<std::vector<uint32_t>> unit_ops;
-  std::vector<std::vector<uint64_t>> head_comp;
-  std::vector<uint64_t> comp, recorded, step_start;
-  std::vector<uint64_t> first_start, free, ustep, last_comp;
-  std::vector<size_t> uk;
-  std::vector<uint32_t> since, dep_shift;
-  std::vector<uint64_t> next_phase, uphase;
-  std::vector<uint32_t> run_begin, run_ops, pos;
-  std::vector<bool> has_req;
-  std::vector<uint64_t> req_time;
-  std::vector<int> unit_channel;
-  std::vector<Channel> channels;
-  OccupancyLog occupancy{0, 0};
-  std::vector<uint32_t> ids;
-  std::vector<size_t> per_step;
-  std::vector<char> active;
-
-  void clear() {
-    ops.clear(), deps.clear(), uses.clear(), active_count.clear();
-    for (auto& v : unit_ops) v.clear();  // the inner vectors keep their memory too
-    for (auto& v : head_comp) v.clear();
-    comp.clear(), recorded.clear(), step_start.clear();
-    first_start.clear(), free.clear(), ustep.clear(), last_comp.clear(), uk.clear();
-    since.clear(), dep_shift.clear(), next_phase.clear(), uphase.clear();
-    run_begin.clear(), run_ops.clear(), pos.clear();
-    has_req.clear(), req_time.clear(), unit_channel.clear(), channels.clear();
-    ids.clear(), per_step.clear(), active.clear();
-  }
-
-  // Bytes held, roughly: a workspace grown by a very long program is not kept.
-  size_t bytes() const {
-    size_t b = comp.capacity() * 8 + recorded.capacity() * 8 + step_start.capacity() * 8 + since.capacity() * 4 +
-               next_phase.capacity() * 8 + run_ops.capacity() * 4 + ops.capacity() * sizeof(OpInfo);
-    for (const auto& v : head_comp) b += v.capacity() * 8;
-    return b;
-  }
-};
-
-// A workspace of this thread's pool, for the lifetime of one evaluation (two may be alive at
-// once: the Cycle-like second pass of a program with shared channels).
-class WorkspaceLease {
- public:
-  WorkspaceLease() {
-    auto& p = pool();
-    if (p.empty()) {
-      ws_ = std::make_unique<Workspace>();
-    } else {
-      ws_ = std::move(p.back());
-      p.pop_back();
-    }
-    ws_->clear();
-  }
-  ~WorkspaceLease() {
-    constexpr size_t kKeepBytes = size_t{16} << 20;
-    auto& p = pool();
-    if (ws_->bytes() <= kKeepBytes && p.size() < 4) p.push_back(std::move(ws_));
-  }
-  WorkspaceLease(const WorkspaceLease&) = delete;
-  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
-  Workspace* operator->() const { return ws_.get(); }
-
- private:
-  static std::vector<std::unique_ptr<Workspace>>& pool() {
-    thread_local std::vector<std::unique_ptr<Workspace>> p;
-    return p;
-  }
-  std::unique_ptr<Workspace> ws_;
-};
+using namespace analytical;
 
 class Evaluation {
  public:
+  ~Evaluation() { give_back(std::move(w_)); }
+  Evaluation(const Evaluation&) = delete;
+  Evaluation& operator=(const Evaluation&) = delete;
+
   // `counted`: the program the statistics count when `p` is it with whole periods of its steady
   // state cut out; its periodic operations then end `shift_cycles` later than they do in `p`.
   Evaluation(const TileProgram& p, bool extrapolate, const TileProgram* counted = nullptr, uint64_t shift_cycles = 0)
@@ -176,22 +74,22 @@ class Evaluation {
         counted_(counted ? *counted : p),
         shift_cycles_(shift_cycles),
         n_(p.body.size()) {
-    occupancy_.reset(2 * p.units.size(), p.buffers.size());
-    ops_.resize(n_);
+    w_.occupancy.reset(2 * p.units.size(), p.buffers.size());
+    w_.ops.resize(n_);
     size_t deps = 0, uses = 0;
     for (const TileOp& op : p.body) deps += op.deps.size(), uses += op.allocs.size() + op.releases.size();
-    deps_.reserve(deps);
-    uses_.reserve(uses);
+    w_.deps.reserve(deps);
+    w_.uses.reserve(uses);
     for (uint32_t j = 0; j < n_; ++j) {
       const TileOp& op = p.body[j];
-      OpInfo& o = ops_[j];
+      OpInfo& o = w_.ops[j];
       o.last_step = op.last_step;
       o.every = op.every;
       o.phase = op.phase;
       o.cycles = op.cycles;
       o.latency = op.latency;
       o.unit = op.unit;
-      o.deps_begin = static_cast<uint32_t>(deps_.size());
+      o.deps_begin = static_cast<uint32_t>(w_.deps.size());
       for (const TileDep& d : op.deps) {
         DepInfo x;
         const TileOp& target = p.body[d.op];
@@ -200,14 +98,14 @@ class Evaluation {
         x.phase = target.phase;
         x.op = d.op;
         x.distance = d.distance;
-        deps_.push_back(x);
+        w_.deps.push_back(x);
       }
-      o.deps_end = static_cast<uint32_t>(deps_.size());
-      o.uses_begin = static_cast<uint32_t>(uses_.size());
-      for (const auto& a : op.allocs) uses_.push_back({static_cast<int64_t>(a.bytes), a.buffer, 2 * op.unit, true});
+      o.deps_end = static_cast<uint32_t>(w_.deps.size());
+      o.uses_begin = static_cast<uint32_t>(w_.uses.size());
+      for (const auto& a : op.allocs) w_.uses.push_back({static_cast<int64_t>(a.bytes), a.buffer, 2 * op.unit, true});
       for (const auto& r : op.releases)
-        uses_.push_back({-static_cast<int64_t>(r.bytes), r.buffer, 2 * op.unit + 1, false});
-      o.uses_end = static_cast<uint32_t>(uses_.size());
+        w_.uses.push_back({-static_cast<int64_t>(r.bytes), r.buffer, 2 * op.unit + 1, false});
+      o.uses_end = static_cast<uint32_t>(w_.uses.size());
     }
     period_ = 1;
     for (const auto& op : p.body) period_ = lcm_capped(period_, op.every);
@@ -220,60 +118,60 @@ class Evaluation {
     can_extrapolate_ = extrapolate && period_ <= kMaxPeriod;
     window_ = can_extrapolate_ ? std::max(lookback, period_ + 1) : 0;
     keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
-    active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
-    head_comp_.resize(n_);
+    w_.active_count.resize(period_ <= kMaxPeriod ? period_ : 0);
+    w_.head_comp.resize(n_);
     for (uint32_t j = 0; j < n_; ++j) {
       const TileOp& op = p.body[j];
       if (op.last_step == UINT64_MAX) continue;
       max_last_step_ = std::max(max_last_step_, op.last_step);
       has_head_ = true;
-      head_comp_[j].assign(std::min(op.last_step, p.steps - 1) + 1, kUnset);
+      w_.head_comp[j].assign(std::min(op.last_step, p.steps - 1) + 1, kUnset);
     }
     // The steps of the period each operation runs on (its phase is below its every, as validated).
     for (const auto& op : p.body)
       if (op.last_step == UINT64_MAX)
-        for (uint64_t s = op.phase; s < active_count_.size(); s += op.every) ++active_count_[s];
+        for (uint64_t s = op.phase; s < w_.active_count.size(); s += op.every) ++w_.active_count[s];
     const size_t units = p.units.size();
-    unit_ops_.resize(units);
-    for (uint32_t j = 0; j < n_; ++j) unit_ops_[p.body[j].unit].push_back(j);
-    first_start_.assign(units, kUnset);
-    free_.assign(units, 0);
-    ustep_.assign(units, 0);
-    uk_.assign(units, 0);
+    w_.unit_ops.resize(units);
+    for (uint32_t j = 0; j < n_; ++j) w_.unit_ops[p.body[j].unit].push_back(j);
+    w_.first_start.assign(units, kUnset);
+    w_.free.assign(units, 0);
+    w_.ustep.assign(units, 0);
+    w_.uk.assign(units, 0);
     build_phase_tables();
-    if (tables_) uphase_.assign(units, 0);
-    if (tables_) pos_.assign(units, 0);
+    if (tables_) w_.uphase.assign(units, 0);
+    if (tables_) w_.pos.assign(units, 0);
     for (uint32_t u = 0; u < units; ++u) {
-      ustep_[u] = next_active_step(u, 0);
-      if (tables_ && ustep_[u] != kUnset) {
-        uphase_[u] = ustep_[u] % period_;
-        pos_[u] = run_begin_[u * period_ + uphase_[u]];
-        uk_[u] = run_ops_[pos_[u]];
+      w_.ustep[u] = next_active_step(u, 0);
+      if (tables_ && w_.ustep[u] != kUnset) {
+        w_.uphase[u] = w_.ustep[u] % period_;
+        w_.pos[u] = w_.run_begin[u * period_ + w_.uphase[u]];
+        w_.uk[u] = w_.run_ops[w_.pos[u]];
       }
     }
-    has_req_.assign(units, false);
-    req_time_.assign(units, 0);
-    last_comp_.assign(n_, 0);
-    unit_channel_.assign(units, -1);
-    std::vector<uint32_t>& ids = lease_->ids;
+    w_.has_req.assign(units, false);
+    w_.req_time.assign(units, 0);
+    w_.last_comp.assign(n_, 0);
+    w_.unit_channel.assign(units, -1);
+    std::vector<uint32_t>& ids = w_.ids;
     for (uint32_t u = 0; u < units; ++u) {
       const uint32_t c = p.units[u].channel;
       if (c == kNoChannel) continue;
       auto it = std::find(ids.begin(), ids.end(), c);
-      unit_channel_[u] = static_cast<int>(it - ids.begin());
+      w_.unit_channel[u] = static_cast<int>(it - ids.begin());
       if (it == ids.end()) ids.push_back(c);
     }
-    channels_.resize(ids.size());
+    w_.channels.resize(ids.size());
     // Room for the changes of a few steps, so short runs do not grow the streams one by one.
-    std::vector<size_t>& per_step = lease_->per_step;
+    std::vector<size_t>& per_step = w_.per_step;
     per_step.assign(2 * units, 0);
-    for (const UseInfo& b : uses_) ++per_step[b.stream];
+    for (const UseInfo& b : w_.uses) ++per_step[b.stream];
     for (size_t k = 0; k < per_step.size(); ++k)
-      if (per_step[k]) occupancy_.reserve(static_cast<uint32_t>(k), per_step[k] * std::min<uint64_t>(p.steps, 32));
+      if (per_step[k]) w_.occupancy.reserve(static_cast<uint32_t>(k), per_step[k] * std::min<uint64_t>(p.steps, 32));
     cap_ = keep_ + kHorizon + 2;
-    comp_.assign(cap_ * n_, kUnset);
-    recorded_.assign(cap_, 0);
-    step_start_.assign(cap_, 0);
+    w_.comp.assign(cap_ * n_, kUnset);
+    w_.recorded.assign(cap_, 0);
+    w_.step_start.assign(cap_, 0);
   }
 
   TimingResult run() {
@@ -289,7 +187,7 @@ class Evaluation {
     }
     if (!detected_) {
       for (uint32_t u = 0; u < prog_.units.size(); ++u)
-        if (ustep_[u] != kUnset) throw InternalError("analytical engine: units blocked (dependency deadlock)");
+        if (w_.ustep[u] != kUnset) throw InternalError("analytical engine: units blocked (dependency deadlock)");
     }
     return collect();
   }
@@ -316,12 +214,12 @@ class Evaluation {
   // When the next grant would be made: the earliest free channel's oldest request; kUnset if none.
   uint64_t next_grant_time(int* channel = nullptr) const {
     uint64_t best = kUnset;
-    for (size_t c = 0; c < channels_.size(); ++c) {
+    for (size_t c = 0; c < w_.channels.size(); ++c) {
       uint64_t oldest = kUnset;
       for (uint32_t u = 0; u < prog_.units.size(); ++u)
-        if (has_req_[u] && unit_channel_[u] == static_cast<int>(c)) oldest = std::min(oldest, req_time_[u]);
+        if (w_.has_req[u] && w_.unit_channel[u] == static_cast<int>(c)) oldest = std::min(oldest, w_.req_time[u]);
       if (oldest == kUnset) continue;
-      const uint64_t g = std::max(channels_[c].free_at, oldest);
+      const uint64_t g = std::max(w_.channels[c].free_at, oldest);
       if (g < best) {
         best = g;
         if (channel) *channel = static_cast<int>(c);
@@ -337,80 +235,80 @@ class Evaluation {
               period_ * std::max<size_t>(n_, prog_.units.size()) <= kMaxTable;
     if (!tables_) return;
     const size_t units = prog_.units.size();
-    since_.assign(period_ * n_, 0);
+    w_.since.assign(period_ * n_, 0);
     for (uint32_t j = 0; j < n_; ++j) {
-      const OpInfo& op = ops_[j];
+      const OpInfo& op = w_.ops[j];
       uint32_t r = op.phase == 0 ? 0 : op.every - op.phase;  // (q - phase) mod every, from q = 0 on
       for (uint64_t q = 0; q < period_; ++q) {
-        since_[q * n_ + j] = r;
+        w_.since[q * n_ + j] = r;
         if (++r == op.every) r = 0;
       }
     }
-    dep_shift_.assign(deps_.size(), 0);
-    for (size_t k = 0; k < deps_.size(); ++k) dep_shift_[k] = static_cast<uint32_t>(deps_[k].distance % period_);
+    w_.dep_shift.assign(w_.deps.size(), 0);
+    for (size_t k = 0; k < w_.deps.size(); ++k) w_.dep_shift[k] = static_cast<uint32_t>(w_.deps[k].distance % period_);
     // Steps from phase q to the next phase (q itself included) on which unit u runs something.
-    next_phase_.assign(period_ * units, kUnset);
-    // The operations unit u runs at phase q (their places in unit_ops_[u], in order):
-    // run_ops_[run_begin_[u * period_ + q], run_begin_[u * period_ + q + 1]).
-    run_begin_.assign(period_ * units + 1, 0);
-    run_ops_.clear();
-    std::vector<char>& active = lease_->active;
+    w_.next_phase.assign(period_ * units, kUnset);
+    // The operations unit u runs at phase q (their places in w_.unit_ops[u], in order):
+    // w_.run_ops[w_.run_begin[u * period_ + q], w_.run_begin[u * period_ + q + 1]).
+    w_.run_begin.assign(period_ * units + 1, 0);
+    w_.run_ops.clear();
+    std::vector<char>& active = w_.active;
     active.assign(period_, 0);
     for (uint32_t u = 0; u < units; ++u) {
       for (uint64_t q = 0; q < period_; ++q) {
-        run_begin_[u * period_ + q] = static_cast<uint32_t>(run_ops_.size());
+        w_.run_begin[u * period_ + q] = static_cast<uint32_t>(w_.run_ops.size());
         active[q] = 0;
-        for (size_t k = 0; k < unit_ops_[u].size(); ++k) {
-          if (since_[q * n_ + unit_ops_[u][k]] != 0) continue;
+        for (size_t k = 0; k < w_.unit_ops[u].size(); ++k) {
+          if (w_.since[q * n_ + w_.unit_ops[u][k]] != 0) continue;
           active[q] = 1;
-          run_ops_.push_back(static_cast<uint32_t>(k));
+          w_.run_ops.push_back(static_cast<uint32_t>(k));
         }
       }
-      if (unit_ops_[u].empty()) continue;
+      if (w_.unit_ops[u].empty()) continue;
       // Backwards twice around the ring: the distance to the next active phase.
       uint64_t next = kUnset;  // the next active phase, unwrapped (up to 2 x period)
       for (uint64_t i = 2 * period_; i-- > 0;) {
         const uint64_t q = i < period_ ? i : i - period_;
         if (active[q]) next = i;
-        if (i < period_ && next != kUnset) next_phase_[u * period_ + q] = next - i;
+        if (i < period_ && next != kUnset) w_.next_phase[u * period_ + q] = next - i;
       }
     }
-    run_begin_[period_ * units] = static_cast<uint32_t>(run_ops_.size());
+    w_.run_begin[period_ * units] = static_cast<uint32_t>(w_.run_ops.size());
   }
 
   uint64_t next_active_step(uint32_t u, uint64_t s) const {
     uint64_t next = kUnset;
     if (s >= prog_.steps) return next;
-    for (uint32_t j : unit_ops_[u]) next = std::min(next, next_instance(ops_[j], s, prog_.steps));
+    for (uint32_t j : w_.unit_ops[u]) next = std::min(next, next_instance(w_.ops[j], s, prog_.steps));
     return next;
   }
 
   void next_op(uint32_t u) {
     if (tables_) {
       // The next operation u runs at this phase; after the last, the first of the next phase it runs one.
-      if (++pos_[u] < run_begin_[u * period_ + uphase_[u] + 1]) {
-        uk_[u] = run_ops_[pos_[u]];
+      if (++w_.pos[u] < w_.run_begin[u * period_ + w_.uphase[u] + 1]) {
+        w_.uk[u] = w_.run_ops[w_.pos[u]];
         return;
       }
       // The next step with an operation of u, from the phase after the current one.
-      uint64_t q = uphase_[u] + 1;
+      uint64_t q = w_.uphase[u] + 1;
       if (q == period_) q = 0;
-      const uint64_t d = next_phase_[u * period_ + q];
-      const uint64_t next = ustep_[u] + 1 + d;
-      if (d == kUnset || ustep_[u] + 1 >= prog_.steps || next > prog_.steps - 1) {
-        ustep_[u] = kUnset;
+      const uint64_t d = w_.next_phase[u * period_ + q];
+      const uint64_t next = w_.ustep[u] + 1 + d;
+      if (d == kUnset || w_.ustep[u] + 1 >= prog_.steps || next > prog_.steps - 1) {
+        w_.ustep[u] = kUnset;
         return;
       }
       q += d;
-      uphase_[u] = q >= period_ ? q - period_ : q;
-      ustep_[u] = next;
-      pos_[u] = run_begin_[u * period_ + uphase_[u]];
-      uk_[u] = run_ops_[pos_[u]];
+      w_.uphase[u] = q >= period_ ? q - period_ : q;
+      w_.ustep[u] = next;
+      w_.pos[u] = w_.run_begin[u * period_ + w_.uphase[u]];
+      w_.uk[u] = w_.run_ops[w_.pos[u]];
       return;
     }
-    if (++uk_[u] < unit_ops_[u].size()) return;
-    uk_[u] = 0;
-    ustep_[u] = next_active_step(u, ustep_[u] + 1);
+    if (++w_.uk[u] < w_.unit_ops[u].size()) return;
+    w_.uk[u] = 0;
+    w_.ustep[u] = next_active_step(u, w_.ustep[u] + 1);
   }
 
   // The ring's slot of step s, for s in [first_step_, first_step_ + cap_).
@@ -420,7 +318,7 @@ class Evaluation {
   }
 
   uint64_t completion(uint32_t j, uint64_t s) const {
-    if (ops_[j].last_step != UINT64_MAX) return head_comp_[j][s];
+    if (w_.ops[j].last_step != UINT64_MAX) return w_.head_comp[j][s];
     return ring_completion(j, s);
   }
 
@@ -428,7 +326,7 @@ class Evaluation {
   uint64_t ring_completion(uint32_t j, uint64_t s) const {
     if (s < first_step_) throw InternalError("analytical engine: a step was read after it was dropped");
     if (s >= first_step_ + cap_) return kUnset;
-    return comp_[slot(s) * n_ + j];
+    return w_.comp[slot(s) * n_ + j];
   }
 
   // Records step s beyond the ring: doubles it, keeping the steps it holds.
@@ -438,13 +336,13 @@ class Evaluation {
     std::vector<uint64_t> comp(cap * n_, kUnset), start(cap, 0), rec(cap, 0);
     for (uint64_t t = first_step_; t < first_step_ + cap_; ++t) {
       const size_t k = static_cast<size_t>(t - first_step_);
-      std::copy_n(&comp_[slot(t) * n_], n_, &comp[k * n_]);
-      start[k] = step_start_[slot(t)];
-      rec[k] = recorded_[slot(t)];
+      std::copy_n(&w_.comp[slot(t) * n_], n_, &comp[k * n_]);
+      start[k] = w_.step_start[slot(t)];
+      rec[k] = w_.recorded[slot(t)];
     }
-    comp_.swap(comp);
-    step_start_.swap(start);
-    recorded_.swap(rec);
+    w_.comp.swap(comp);
+    w_.step_start.swap(start);
+    w_.recorded.swap(rec);
     cap_ = cap;
     head_ = 0;
   }
@@ -453,18 +351,18 @@ class Evaluation {
   // operation becomes a request. Returns whether anything happened.
   bool advance(uint32_t u) {
     bool moved = false;
-    const bool on_channel = unit_channel_[u] >= 0;
-    while (ustep_[u] != kUnset && !has_req_[u]) {
-      const uint64_t s = ustep_[u];
-      const uint32_t j = unit_ops_[u][uk_[u]];
-      const OpInfo& op = ops_[j];
+    const bool on_channel = w_.unit_channel[u] >= 0;
+    while (w_.ustep[u] != kUnset && !w_.has_req[u]) {
+      const uint64_t s = w_.ustep[u];
+      const uint32_t j = w_.unit_ops[u][w_.uk[u]];
+      const OpInfo& op = w_.ops[j];
       if (!tables_ && !runs_on(op, s)) {  // with the tables, u's list for the phase holds only what runs
         next_op(u);
         continue;
       }
       uint64_t ready = 0;
       for (uint32_t k = op.deps_begin; k < op.deps_end; ++k) {
-        const DepInfo& d = deps_[k];
+        const DepInfo& d = w_.deps[k];
         uint64_t ds;
         if (tables_) {
           // latest_instance from the tables: no operation here stops before the last step.
@@ -472,9 +370,9 @@ class Evaluation {
           if (d.every == 1) {
             ds = s - d.distance;  // it runs on every step (most dependencies): no table read
           } else {
-            uint64_t q = uphase_[u] + period_ - dep_shift_[k];
+            uint64_t q = w_.uphase[u] + period_ - w_.dep_shift[k];
             if (q >= period_) q -= period_;
-            ds = s - d.distance - since_[q * n_ + d.op];
+            ds = s - d.distance - w_.since[q * n_ + d.op];
           }
         } else if (!latest_instance(d, static_cast<int64_t>(s) - d.distance, ds)) {
           continue;
@@ -484,14 +382,14 @@ class Evaluation {
         if (c == kUnset) return moved;
         ready = std::max(ready, c);
       }
-      const uint64_t t = std::max(free_[u], ready);
+      const uint64_t t = std::max(w_.free[u], ready);
       if (drain_ && t > stop_time_) return moved;
       // A unit off any channel runs at most a few steps ahead of the checks (memory), unless
       // the operation starts before the next grant.
       if (!drain_ && !on_channel && s > checked_ + kHorizon + keep_ && t > horizon_time_) return moved;
       if (on_channel && op.cycles > 0) {
-        has_req_[u] = true;
-        req_time_[u] = t;
+        w_.has_req[u] = true;
+        w_.req_time[u] = t;
         return true;
       }
       record(u, j, s, t);
@@ -508,44 +406,45 @@ class Evaluation {
     int best_c = -1;
     const uint64_t best_g = next_grant_time(&best_c);
     if (best_c < 0 || (drain_ && best_g > stop_time_)) return false;
-    Channel& ch = channels_[static_cast<size_t>(best_c)];
+    Channel& ch = w_.channels[static_cast<size_t>(best_c)];
     uint32_t pick = kNoChannel;
     for (uint32_t u = 0; u < prog_.units.size(); ++u) {
-      if (!has_req_[u] || unit_channel_[u] != best_c) continue;
-      if (pick == kNoChannel || req_time_[u] < req_time_[pick] ||
-          (req_time_[u] == req_time_[pick] && pick == ch.last_unit))
+      if (!w_.has_req[u] || w_.unit_channel[u] != best_c) continue;
+      if (pick == kNoChannel || w_.req_time[u] < w_.req_time[pick] ||
+          (w_.req_time[u] == w_.req_time[pick] && pick == ch.last_unit))
         pick = u;
     }
-    const uint32_t j = unit_ops_[pick][uk_[pick]];
-    has_req_[pick] = false;
-    ch.free_at = best_g + ops_[j].cycles;
+    const uint32_t j = w_.unit_ops[pick][w_.uk[pick]];
+    w_.has_req[pick] = false;
+    ch.free_at = best_g + w_.ops[j].cycles;
     ch.last_unit = pick;
-    record(pick, j, ustep_[pick], best_g);
+    record(pick, j, w_.ustep[pick], best_g);
     return true;
   }
 
   void record(uint32_t u, uint32_t j, uint64_t s, uint64_t start) {
-    const OpInfo& op = ops_[j];
+    const OpInfo& op = w_.ops[j];
     uint64_t c = 0;
     if (__builtin_add_overflow(start, op.cycles, &c) || __builtin_add_overflow(c, op.latency, &c) ||
         c > kMaxTotalCycles) {
       throw Error(cycles_overflow_message(prog_, j));
     }
-    if (first_start_[u] == kUnset && op.cycles > 0) first_start_[u] = start;  // bookkeeping ops aside
+    if (w_.first_start[u] == kUnset && op.cycles > 0) w_.first_start[u] = start;  // bookkeeping ops aside
     for (uint32_t k = op.uses_begin; k < op.uses_end; ++k) {
-      const UseInfo& b = uses_[k];
-      occupancy_.push(b.stream, {start, b.at_start ? start : c, b.delta, b.buffer});
+      const UseInfo& b = w_.uses[k];
+      w_.occupancy.push(b.stream, {start, b.at_start ? start : c, b.delta, b.buffer});
     }
     if (s >= first_step_ + cap_) grow(s);
-    comp_[slot(s) * n_ + j] = c;
-    ++recorded_[slot(s)];
-    step_start_[slot(s)] = std::max(step_start_[slot(s)], start);
-    if (op.last_step != UINT64_MAX) head_comp_[j][s] = c;
-    last_comp_[j] = c;
-    free_[u] = start + op.cycles;
+    const size_t at = slot(s);  // once: the stores below could alias the ring's bounds for the compiler
+    w_.comp[at * n_ + j] = c;
+    ++w_.recorded[at];
+    w_.step_start[at] = std::max(w_.step_start[at], start);
+    if (op.last_step != UINT64_MAX) w_.head_comp[j][s] = c;
+    w_.last_comp[j] = c;
+    w_.free[u] = start + op.cycles;
     next_op(u);
     if (!detected_) advance_checks();
-    if (!detected_ && occupancy_.pending() >= settle_at_) apply_settled();  // in batches: cheap for short runs
+    if (!detected_ && w_.occupancy.pending() >= settle_at_) apply_settled();  // in batches: cheap for short runs
   }
 
   // Buffer occupancy, streamed (occupancy_log.hpp): changes are applied in batches once no later
@@ -555,13 +454,13 @@ class Evaluation {
   void apply_settled() {
     uint64_t bound = kUnset;  // no operation recorded from now on starts before this
     for (uint32_t u = 0; u < prog_.units.size(); ++u)
-      if (ustep_[u] != kUnset || has_req_[u]) bound = std::min(bound, free_[u]);
-    occupancy_.apply_settled(bound, checked_start_);
-    settle_at_ = std::max<size_t>(kSettleBatch, 2 * occupancy_.pending());
+      if (w_.ustep[u] != kUnset || w_.has_req[u]) bound = std::min(bound, w_.free[u]);
+    w_.occupancy.apply_settled(bound, checked_start_);
+    settle_at_ = std::max<size_t>(kSettleBatch, 2 * w_.occupancy.pending());
   }
 
   uint64_t active_count_at(uint64_t s) const {
-    if (!active_count_.empty() && (!has_head_ || s > max_last_step_)) return active_count_[s % period_];
+    if (!w_.active_count.empty() && (!has_head_ || s > max_last_step_)) return w_.active_count[s % period_];
     uint64_t n = 0;
     for (const auto& op : prog_.body) n += runs_on(op, s);
     return n;
@@ -570,9 +469,9 @@ class Evaluation {
   void trim() {
     while (first_step_ + keep_ < checked_) {
       const size_t k = slot(first_step_);
-      std::fill_n(&comp_[k * n_], n_, kUnset);
-      recorded_[k] = 0;
-      step_start_[k] = 0;
+      std::fill_n(&w_.comp[k * n_], n_, kUnset);
+      w_.recorded[k] = 0;
+      w_.step_start[k] = 0;
       ++first_step_;
       if (++head_ == cap_) head_ = 0;
     }
@@ -586,8 +485,8 @@ class Evaluation {
         active_ = active_count_at(s);
         active_for_ = s;
       }
-      if (s >= first_step_ + cap_ || recorded_[slot(s)] != active_) return;
-      checked_start_ = std::max(checked_start_, step_start_[slot(s)]);
+      if (s >= first_step_ + cap_ || w_.recorded[slot(s)] != active_) return;
+      checked_start_ = std::max(checked_start_, w_.step_start[slot(s)]);
       ++checked_;
       trim();
       if (!can_extrapolate_ || s < period_ ||
@@ -595,9 +494,9 @@ class Evaluation {
         continue;
       bool same = true, have = false;
       uint64_t delta = 0;
-      const uint32_t* since = tables_ ? &since_[(s % period_) * n_] : nullptr;
+      const uint32_t* since = tables_ ? &w_.since[(s % period_) * n_] : nullptr;
       for (uint32_t j = 0; j < n_ && same; ++j) {
-        if (since ? since[j] != 0 : !runs_on(ops_[j], s)) continue;
+        if (since ? since[j] != 0 : !runs_on(w_.ops[j], s)) continue;
         const uint64_t a = completion(j, s), b = completion(j, s - period_);
         if (b == kUnset || a < b) {
           same = false;
@@ -640,7 +539,7 @@ class Evaluation {
       if (inst == 0) continue;
       const uint64_t last = op.phase + (inst - 1) * op.every;
       if (!stop || last <= steady_step_) {
-        final_comp[j] = stop ? completion(j, last) : last_comp_[j];
+        final_comp[j] = stop ? completion(j, last) : w_.last_comp[j];
         if (!stop && op.last_step == UINT64_MAX) final_comp[j] += shift_cycles_;
       } else {
         // The instance of the same phase inside the last checked period, shifted by whole periods.
@@ -655,7 +554,7 @@ class Evaluation {
     for (uint32_t u = 0; u < prog_.units.size(); ++u) {
       UnitStats st;
       st.name = prog_.units[u].name;
-      for (uint32_t j : unit_ops_[u]) {
+      for (uint32_t j : w_.unit_ops[u]) {
         const TileOp& op = prog_.body[j];
         const uint64_t k = counted_.instances(op);
         st.operations += k;
@@ -663,10 +562,10 @@ class Evaluation {
         st.useful_ops = checked_add(st.useful_ops, checked_mul(k, op.useful_ops, kUsefulOps), kUsefulOps);
         if (k && op.cycles > 0) st.last_end = std::max(st.last_end, final_comp[j] - op.latency);
       }
-      if (st.busy_cycles == 0 || first_start_[u] == kUnset) {
+      if (st.busy_cycles == 0 || w_.first_start[u] == kUnset) {
         st.idle_cycles = r.cycles;
       } else {
-        st.first_start = first_start_[u];
+        st.first_start = w_.first_start[u];
         const uint64_t active = st.last_end - st.first_start;
         st.stall_cycles = active - std::min(active, st.busy_cycles);
         st.idle_cycles = r.cycles - active;
@@ -680,47 +579,26 @@ class Evaluation {
           checked_add(r.dram_write_bytes, checked_mul(k, op.dram_write_bytes, kBytesWritten), kBytesWritten);
     }
     const std::vector<uint64_t>& peak =
-        occupancy_.finish(detected_ ? std::optional<uint64_t>(stop_time_) : std::nullopt);
+        w_.occupancy.finish(detected_ ? std::optional<uint64_t>(stop_time_) : std::nullopt);
     for (uint32_t b = 0; b < prog_.buffers.size(); ++b)
       r.buffers.push_back({prog_.buffers[b].name, prog_.buffers[b].capacity_bytes, peak[b]});
     return r;
   }
 
-  WorkspaceLease lease_;  // first: the references below are into it
+  Workspace w_ = take_workspace();  // first: its vectors are the evaluation's
   const TileProgram& prog_;
   const TileProgram& counted_;
-  std::vector<OpInfo>& ops_ = lease_->ops;
-  std::vector<DepInfo>& deps_ = lease_->deps;
-  std::vector<UseInfo>& uses_ = lease_->uses;
   uint64_t shift_cycles_ = 0;
   size_t n_ = 0;
   uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
   bool has_head_ = false, can_extrapolate_ = false;
-  std::vector<uint64_t>& active_count_ = lease_->active_count;
-  std::vector<std::vector<uint32_t>>& unit_ops_ = lease_->unit_ops;
-  std::vector<std::vector<uint64_t>>& head_comp_ = lease_->head_comp;  // operations of the first steps only, by step
   // Completions of the steps [first_step_, first_step_ + cap_), in a ring.
   uint64_t cap_ = 0, first_step_ = 0, head_ = 0;  // head_: the slot of first_step_
-  std::vector<uint64_t>&comp_ = lease_->comp, &recorded_ = lease_->recorded, &step_start_ = lease_->step_start;
-  std::vector<uint64_t>&first_start_ = lease_->first_start, &free_ = lease_->free, &ustep_ = lease_->ustep,
-                        &last_comp_ = lease_->last_comp;
-  std::vector<size_t>& uk_ = lease_->uk;
   uint64_t active_ = 0, active_for_ = kUnset;  // operations step active_for_ runs
   bool tables_ = false;           // when the per-phase tables below are used
   // [q * n_ + j]: steps since op j last ran, at phase q ((q - phase) mod every)
-  std::vector<uint32_t>& since_ = lease_->since;
-  std::vector<uint32_t>& dep_shift_ = lease_->dep_shift;  // per dependency: its distance mod the period
   // [u * period_ + q]: steps from phase q to one where unit u runs something
-  std::vector<uint64_t>& next_phase_ = lease_->next_phase;
-  std::vector<uint64_t>& uphase_ = lease_->uphase;  // per unit: its step's phase in the period
   // [u * period_ + q]: the operations unit u runs at phase q
-  std::vector<uint32_t>&run_begin_ = lease_->run_begin, &run_ops_ = lease_->run_ops;
-  std::vector<uint32_t>& pos_ = lease_->pos;  // per unit: the place of its operation in run_ops_
-  std::vector<bool>& has_req_ = lease_->has_req;
-  std::vector<uint64_t>& req_time_ = lease_->req_time;
-  std::vector<int>& unit_channel_ = lease_->unit_channel;
-  std::vector<Channel>& channels_ = lease_->channels;
-  OccupancyLog& occupancy_ = lease_->occupancy;
   size_t settle_at_ = kSettleBatch;
   uint64_t horizon_time_ = 0;
   uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0, stop_time_ = 0;
