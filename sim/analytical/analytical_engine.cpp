@@ -12,6 +12,7 @@
 #include "sim/analytical/occupancy_log.hpp"
 #include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
+#include "sim/lower/steady_state.hpp"
 
 namespace einsim {
 namespace {
@@ -116,8 +117,8 @@ class Evaluation {
     }
     lookback_ = lookback;
     can_extrapolate_ = extrapolate && period_ <= kMaxPeriod;
-    window_ = can_extrapolate_ ? std::max(lookback, period_ + 1) : 0;
-    keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
+    // How far a unit may run ahead of the checks; the ring keeps what the steady-state rule compares.
+    ahead_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
     w_.active_count.resize(period_ <= kMaxPeriod ? period_ : 0);
     w_.head_comp.resize(n_);
     for (uint32_t j = 0; j < n_; ++j) {
@@ -127,6 +128,8 @@ class Evaluation {
       has_head_ = true;
       w_.head_comp[j].assign(std::min(op.last_step, p.steps - 1) + 1, kUnset);
     }
+    rule_ = SteadyStateRule(period_, lookback, has_head_, max_last_step_);
+    keep_ = can_extrapolate_ ? std::max(ahead_, rule_.keep()) : ahead_;
     // The steps of the period each operation runs on (its phase is below its every, as validated).
     for (const auto& op : p.body)
       if (op.last_step == UINT64_MAX)
@@ -386,7 +389,7 @@ class Evaluation {
       if (drain_ && t > stop_time_) return moved;
       // A unit off any channel runs at most a few steps ahead of the checks (memory), unless
       // the operation starts before the next grant.
-      if (!drain_ && !on_channel && s > checked_ + kHorizon + keep_ && t > horizon_time_) return moved;
+      if (!drain_ && !on_channel && s > checked_ + kHorizon + ahead_ && t > horizon_time_) return moved;
       if (on_channel && op.cycles > 0) {
         w_.has_req[u] = true;
         w_.req_time[u] = t;
@@ -489,36 +492,29 @@ class Evaluation {
       checked_start_ = std::max(checked_start_, w_.step_start[slot(s)]);
       ++checked_;
       trim();
-      if (!can_extrapolate_ || s < period_ ||
-          (has_head_ && s < max_last_step_ + window_ + period_ + lookback_))
-        continue;
-      bool same = true, have = false;
-      uint64_t delta = 0;
+      if (!can_extrapolate_) continue;
       const uint32_t* since = tables_ ? &w_.since[(s % period_) * n_] : nullptr;
-      for (uint32_t j = 0; j < n_ && same; ++j) {
-        if (since ? since[j] != 0 : !runs_on(w_.ops[j], s)) continue;
-        const uint64_t a = completion(j, s), b = completion(j, s - period_);
-        if (b == kUnset || a < b) {
-          same = false;
-          break;
+      // Whether every operation of step s completes one `delta` after its instance `span` steps before.
+      auto compare = [&](uint64_t span, uint64_t& delta) {
+        bool have = false;
+        for (uint32_t j = 0; j < n_; ++j) {
+          if (since ? since[j] != 0 : !runs_on(w_.ops[j], s)) continue;
+          const uint64_t a = completion(j, s), b = completion(j, s - span);
+          if (b == kUnset || a < b) return false;
+          if (!have) {
+            delta = a - b;
+            have = true;
+          } else if (a - b != delta) {
+            return false;
+          }
         }
-        if (!have) {
-          delta = a - b;
-          have = true;
-        } else if (a - b != delta) {
-          same = false;
-        }
-      }
-      if (!have) same = false;
-      if (same && (run_length_ == 0 || delta == delta_)) {
-        ++run_length_;
-        delta_ = delta;
-      } else {
-        run_length_ = same ? 1 : 0;
-        delta_ = delta;
-      }
-      if (run_length_ >= window_ && s + 1 < prog_.steps) {
+        return have;
+      };
+      const uint64_t span = rule_.check(s, compare);
+      if (span > 0 && s + 1 < prog_.steps) {
         steady_step_ = s;
+        steady_span_ = span;
+        delta_ = rule_.delta();
         detected_ = true;
         stop_time_ = checked_start_;
         return;
@@ -528,7 +524,7 @@ class Evaluation {
 
   TimingResult collect() {
     TimingResult r;
-    r.period_steps = period_ <= kMaxPeriod ? period_ : 0;
+    r.period_steps = stop_span();
     const bool stop = detected_;
     r.extrapolated = stop;
     r.simulated_steps = stop ? steady_step_ + 1 : prog_.steps;
@@ -543,8 +539,8 @@ class Evaluation {
         if (!stop && op.last_step == UINT64_MAX) final_comp[j] += shift_cycles_;
       } else {
         // The instance of the same phase inside the last checked period, shifted by whole periods.
-        const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
-        final_comp[j] = checked_add(completion(j, last - k * period_), checked_mul(k, delta_, kTotalCycles),
+        const uint64_t k = (last - steady_step_ + steady_span_ - 1) / steady_span_;
+        final_comp[j] = checked_add(completion(j, last - k * steady_span_), checked_mul(k, delta_, kTotalCycles),
                                     kTotalCycles);
       }
     }
@@ -590,7 +586,11 @@ class Evaluation {
   const TileProgram& counted_;
   uint64_t shift_cycles_ = 0;
   size_t n_ = 0;
-  uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
+  // The steady state's span: the period found (detected_), else the body's.
+  uint64_t stop_span() const { return detected_ ? steady_span_ : period_ <= kMaxPeriod ? period_ : 0; }
+
+  uint64_t period_ = 1, keep_ = 1, ahead_ = 1, lookback_ = 1, max_last_step_ = 0, steady_span_ = 1;
+  SteadyStateRule rule_;
   bool has_head_ = false, can_extrapolate_ = false;
   // Completions of the steps [first_step_, first_step_ + cap_), in a ring.
   uint64_t cap_ = 0, first_step_ = 0, head_ = 0;  // head_: the slot of first_step_
@@ -601,7 +601,7 @@ class Evaluation {
   // [u * period_ + q]: the operations unit u runs at phase q
   size_t settle_at_ = kSettleBatch;
   uint64_t horizon_time_ = 0;
-  uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0, stop_time_ = 0;
+  uint64_t checked_ = 0, checked_start_ = 0, steady_step_ = 0, delta_ = 0, stop_time_ = 0;
   bool detected_ = false, drain_ = false;
 };
 

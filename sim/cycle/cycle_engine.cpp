@@ -19,6 +19,7 @@
 
 #include "sim/core/checked.hpp"
 #include "sim/core/error.hpp"
+#include "sim/lower/steady_state.hpp"
 
 namespace einsim {
 namespace {
@@ -63,7 +64,6 @@ class CycleRun {
     }
     lookback_ = lookback;
     can_extrapolate_ = o.extrapolate && period_ <= kMaxPeriod;
-    window_ = can_extrapolate_ ? std::max(lookback, period_ + 1) : 0;
     keep_ = std::max(lookback, period_ <= kMaxPeriod ? period_ : 1) + 1;
     active_count_.resize(period_ <= kMaxPeriod ? period_ : 0);
     for (const auto& op : p.body) {
@@ -71,6 +71,8 @@ class CycleRun {
       max_last_step_ = std::max(max_last_step_, op.last_step);
       has_head_ = true;
     }
+    rule_ = SteadyStateRule(period_, lookback, has_head_, max_last_step_);
+    if (can_extrapolate_) keep_ = std::max(keep_, rule_.keep());
     for (uint64_t s = 0; s < active_count_.size(); ++s)
       for (const auto& op : p.body) active_count_[s] += s % op.every == op.phase && op.last_step == UINT64_MAX;
     unit_ops_.resize(p.units.size());
@@ -337,28 +339,29 @@ class CycleRun {
         return;
       }
       if (on_steps_) on_steps_(checked_);
-      // Operations limited to the first steps (loads done once) must lie behind the window.
-      if (!can_extrapolate_ || s < period_ || (has_head_ && s < max_last_step_ + window_ + period_ + lookback_)) continue;
-      bool same = true;
-      bool have = false;
-      uint64_t delta = 0;
-      for (uint32_t j = 0; j < prog_.body.size() && same; ++j) {
-        if (!is_active(prog_.body[j], s)) continue;
-        const uint64_t a = completion(j, s), b = completion(j, s - period_);
-        if (b == kUnset || a < b) { same = false; break; }
-        if (!have) { delta = a - b; have = true; }
-        else if (a - b != delta) same = false;
-      }
-      if (!have) same = false;
-      if (same && (run_length_ == 0 || delta == delta_)) {
-        ++run_length_;
-        delta_ = delta;
-      } else {
-        run_length_ = same ? 1 : 0;
-        delta_ = delta;
-      }
-      if (run_length_ >= window_ && s + 1 < prog_.steps) {
+      // The rule (sim/lower/steady_state.hpp) also waits for operations limited to the first
+      // steps (loads done once) to lie behind the window.
+      if (!can_extrapolate_) continue;
+      auto compare = [&](uint64_t span, uint64_t& delta) {
+        bool have = false;
+        for (uint32_t j = 0; j < prog_.body.size(); ++j) {
+          if (!is_active(prog_.body[j], s)) continue;
+          const uint64_t a = completion(j, s), b = completion(j, s - span);
+          if (b == kUnset || a < b) return false;
+          if (!have) {
+            delta = a - b;
+            have = true;
+          } else if (a - b != delta) {
+            return false;
+          }
+        }
+        return have;
+      };
+      const uint64_t span = rule_.check(s, compare);
+      if (span > 0 && s + 1 < prog_.steps) {
         steady_step_ = s;
+        steady_span_ = span;
+        delta_ = rule_.delta();
         extrapolated_ = true;
         stop_all();
         return;
@@ -375,7 +378,7 @@ class CycleRun {
 
   CycleResult collect() {
     CycleResult r;
-    r.period_steps = period_ <= kMaxPeriod ? period_ : 0;
+    r.period_steps = extrapolated_ ? steady_span_ : period_ <= kMaxPeriod ? period_ : 0;
     const bool stop = extrapolated_;
     r.extrapolated = stop;
     r.simulated_steps = stop ? steady_step_ + 1 : prog_.steps;
@@ -391,8 +394,8 @@ class CycleRun {
         if (!stop && op.last_step == UINT64_MAX) final_comp[j] += shift_cycles_;
       } else {
         // Shift the instance of the same phase inside the last checked period.
-        const uint64_t k = (last - steady_step_ + period_ - 1) / period_;
-        const uint64_t u = last - k * period_;
+        const uint64_t k = (last - steady_step_ + steady_span_ - 1) / steady_span_;
+        const uint64_t u = last - k * steady_span_;
         final_comp[j] = checked_add(completion(j, u), checked_mul(k, delta_, "the total cycles"), "the total cycles");
       }
     }
@@ -439,7 +442,8 @@ class CycleRun {
   const std::atomic<bool>* stop_request_ = nullptr;
   const std::function<void(uint64_t)>& on_steps_;
   bool interrupted_ = false;
-  uint64_t period_ = 1, window_ = 0, keep_ = 1, lookback_ = 1, max_last_step_ = 0;
+  uint64_t period_ = 1, keep_ = 1, lookback_ = 1, max_last_step_ = 0, steady_span_ = 1;
+  SteadyStateRule rule_;
   bool has_head_ = false;
   bool can_extrapolate_ = false, extrapolated_ = false;
   std::deque<StepRecord> steps_;
@@ -454,7 +458,7 @@ class CycleRun {
   std::priority_queue<OccupancyEvent, std::vector<OccupancyEvent>, std::greater<>> pending_;
   std::vector<int64_t> current_;
   std::vector<uint64_t> peak_;
-  uint64_t base_ = 0, checked_ = 0, steady_step_ = 0, delta_ = 0, run_length_ = 0;
+  uint64_t base_ = 0, checked_ = 0, steady_step_ = 0, delta_ = 0;
   int running_ = 0;
   bool stop_ = false;
   std::vector<Channel> channels_;

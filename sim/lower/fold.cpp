@@ -252,12 +252,19 @@ std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const Pro
   out.folded_iterations = level->ratio;
   for (const TimingResult& x : r) out.simulated_steps += x.simulated_steps;
   // The body's period and its cycles in the steady state of the outer loop, when the engine found one.
-  uint64_t d_period = 0;
-  const bool periodic = std::all_of(r.begin(), r.end(), [](const TimingResult& x) { return x.period_cycles > 0; }) &&
-                        affine(series([](const TimingResult& x) { return x.period_cycles; }), d_period);
+  // A steady state may span several outer iterations (the same number in all four).
+  uint64_t d_period = 0, outer = 0;
+  bool periodic = std::all_of(r.begin(), r.end(), [](const TimingResult& x) { return x.period_cycles > 0; }) &&
+                  affine(series([](const TimingResult& x) { return x.period_cycles; }), d_period);
+  for (size_t i = 0; i < kPoints && periodic; ++i) {
+    const uint64_t folded_period = (m0 + i * stride) * level->small;  // one outer iteration, folded
+    const uint64_t k = r[i].period_steps / folded_period;
+    if (r[i].period_steps % folded_period != 0 || (i > 0 && k != outer)) periodic = false;
+    outer = k;
+  }
   uint64_t period = 1;
   for (const TileOp& op : p.body) period = std::max<uint64_t>(period, op.every);  // nested: the largest
-  out.period_steps = period;
+  out.period_steps = periodic ? outer * period : period;
   out.period_cycles = periodic ? extend(r[0].period_cycles, d_period, n, "the cycles of a period") : 0;
   return out;
 }
