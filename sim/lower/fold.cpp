@@ -257,7 +257,12 @@ std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const Pro
   bool periodic = std::all_of(r.begin(), r.end(), [](const TimingResult& x) { return x.period_cycles > 0; }) &&
                   affine(series([](const TimingResult& x) { return x.period_cycles; }), d_period);
   for (size_t i = 0; i < kPoints && periodic; ++i) {
-    const uint64_t folded_period = (m0 + i * stride) * level->small;  // one outer iteration, folded
+    // The folded program's own period (its operations' everys as refold sets them; nested: the largest).
+    uint64_t folded_period = 1;
+    for (const TileOp& op : p.body) {
+      const uint64_t every = op.every > level->small ? op.every / level->big * (m0 + i * stride) * level->small : op.every;
+      folded_period = std::max(folded_period, every);
+    }
     const uint64_t k = r[i].period_steps / folded_period;
     if (r[i].period_steps % folded_period != 0 || (i > 0 && k != outer)) periodic = false;
     outer = k;
