@@ -2,14 +2,15 @@
 
 #include <cstdlib>  // defines __GLIBC__ with glibc
 
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(EINSIM_SANITIZED_ALLOCATOR)
+#define EINSIM_GLIBC_ALLOCATOR 1
 #include <malloc.h>
 #endif
 
 namespace einsim {
 
 bool retain_freed_memory() {
-#if defined(__GLIBC__)
+#if defined(EINSIM_GLIBC_ALLOCATOR)
   // Setting either threshold also stops glibc from raising the mmap threshold on its own.
   const bool trim = mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
   const bool mmap = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;

@@ -9,11 +9,20 @@
 // evaluate many design points (einsim itself, the benchmarks) call this once at
 // start-up to keep freed memory up to a bound; a library never changes it on its own.
 
+#if defined(__SANITIZE_ADDRESS__)
+#define EINSIM_SANITIZED_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EINSIM_SANITIZED_ALLOCATOR 1
+#endif
+#endif
+
 namespace einsim {
 
 // Keeps up to 256 MiB of freed memory at the top of each heap, and serves requests below
 // 32 MiB from the heap rather than from fresh mappings. Does nothing but return false
-// where the allocator has no such settings.
+// where the allocator has no such settings (not glibc's, or an AddressSanitizer build,
+// whose allocator replaces it).
 bool retain_freed_memory();
 
 }  // namespace einsim
