@@ -7,11 +7,6 @@
 
 namespace einsim::dse {
 
-MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping) {
-  return evaluate_for_mapper(cascade, CascadeGraph(cascade), arch, evaluate_options(Fidelity::analytical, true, &arch),
-                             mapping);
-}
-
 MapCost evaluate_for_mapper(const EinsumCascade& cascade, const CascadeGraph& graph, const ArchSpec& arch,
                             const EvaluateOptions& options, const Mapping& mapping) {
   MapCost cost;

@@ -17,8 +17,8 @@ namespace einsim::dse {
 // Whether evaluate_for_mapper may run on several threads at once.
 inline constexpr bool kMapEvaluatorThreadSafe = true;
 
-MapCost evaluate_for_mapper(const EinsumCascade& cascade, const ArchSpec& arch, const Mapping& mapping);
-// The same with the cascade's graph and the evaluation options (the cost tables) made once.
+// One mapping at the Analytical fidelity, with the cascade's graph and the evaluation options
+// (the cost tables) made once for the whole search.
 MapCost evaluate_for_mapper(const EinsumCascade& cascade, const CascadeGraph& graph, const ArchSpec& arch,
                             const EvaluateOptions& options, const Mapping& mapping);
 

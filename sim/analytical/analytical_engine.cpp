@@ -496,19 +496,9 @@ class Evaluation {
       const uint32_t* since = tables_ ? &w_.since[(s % period_) * n_] : nullptr;
       // Whether every operation of step s completes one `delta` after its instance `span` steps before.
       auto compare = [&](uint64_t span, uint64_t& delta) {
-        bool have = false;
-        for (uint32_t j = 0; j < n_; ++j) {
-          if (since ? since[j] != 0 : !runs_on(w_.ops[j], s)) continue;
-          const uint64_t a = completion(j, s), b = completion(j, s - span);
-          if (b == kUnset || a < b) return false;
-          if (!have) {
-            delta = a - b;
-            have = true;
-          } else if (a - b != delta) {
-            return false;
-          }
-        }
-        return have;
+        return same_shift(
+            n_, s, span, kUnset, [&](size_t j) { return since ? since[j] == 0 : runs_on(w_.ops[j], s); },
+            [&](size_t j, uint64_t t) { return completion(static_cast<uint32_t>(j), t); }, delta);
       };
       const uint64_t span = rule_.check(s, compare);
       if (span > 0 && s + 1 < prog_.steps) {

@@ -1,9 +1,6 @@
 #include "sim/core/allocator.hpp"
 
-#include <cstdlib>  // defines __GLIBC__ with glibc
-
-#if defined(__GLIBC__) && !defined(EINSIM_SANITIZED_ALLOCATOR)
-#define EINSIM_GLIBC_ALLOCATOR 1
+#if defined(EINSIM_GLIBC_ALLOCATOR)
 #include <malloc.h>
 #endif
 

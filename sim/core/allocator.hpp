@@ -9,12 +9,18 @@
 // evaluate many design points (einsim itself, the benchmarks) call this once at
 // start-up to keep freed memory up to a bound; a library never changes it on its own.
 
+#include <cstdlib>  // defines __GLIBC__ with glibc
+
 #if defined(__SANITIZE_ADDRESS__)
 #define EINSIM_SANITIZED_ALLOCATOR 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define EINSIM_SANITIZED_ALLOCATOR 1
 #endif
+#endif
+// glibc's allocator, whose settings retain_freed_memory changes.
+#if defined(__GLIBC__) && !defined(EINSIM_SANITIZED_ALLOCATOR)
+#define EINSIM_GLIBC_ALLOCATOR 1
 #endif
 
 namespace einsim {

@@ -343,19 +343,9 @@ class CycleRun {
       // steps (loads done once) to lie behind the window.
       if (!can_extrapolate_) continue;
       auto compare = [&](uint64_t span, uint64_t& delta) {
-        bool have = false;
-        for (uint32_t j = 0; j < prog_.body.size(); ++j) {
-          if (!is_active(prog_.body[j], s)) continue;
-          const uint64_t a = completion(j, s), b = completion(j, s - span);
-          if (b == kUnset || a < b) return false;
-          if (!have) {
-            delta = a - b;
-            have = true;
-          } else if (a - b != delta) {
-            return false;
-          }
-        }
-        return have;
+        return same_shift(
+            prog_.body.size(), s, span, kUnset, [&](size_t j) { return is_active(prog_.body[j], s); },
+            [&](size_t j, uint64_t t) { return completion(static_cast<uint32_t>(j), t); }, delta);
       };
       const uint64_t span = rule_.check(s, compare);
       if (span > 0 && s + 1 < prog_.steps) {

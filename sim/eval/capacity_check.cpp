@@ -71,7 +71,7 @@ void check_mapping_capacity(const std::vector<LoweredGroup>& groups, const Mappi
       // more to check. Otherwise the sample decides, as below: when the folds do not line up,
       // the full program may need less than a folded one.
       FoldedFirst first;
-      if (first_folded(p, first) && first.inner == first.min_inner) {
+      if (first_folded(p, first) && first.inner() == first.level.min_inner) {
         first.result = evaluate_tile_program(first.program, {true});
         const bool fits = std::all_of(first.result.buffers.begin(), first.result.buffers.end(), [](const BufferStats& b) {
           return b.capacity_bytes == 0 || b.peak_bytes <= b.capacity_bytes;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/checked.hpp"
@@ -73,6 +74,19 @@ uint64_t extend(uint64_t base, uint64_t step, uint64_t times, const std::string&
 
 }  // namespace
 
+namespace {
+
+// A level's settings from the options (the loop itself left unset).
+FoldLevel settings_of(const FoldOptions& options) {
+  FoldLevel l;
+  l.keep = options.keep;
+  l.min_inner = std::max(options.min_inner, 2 * options.keep);
+  l.stride = std::max<uint64_t>(options.stride, 1);
+  return l;
+}
+
+}  // namespace
+
 std::optional<FoldOptions> fold_retry(const FoldOptions& options) {
   if (options.retry_keep == 0 || options.retry_min_inner == 0 || options.retry_stride == 0) return std::nullopt;
   FoldOptions r = options;
@@ -94,10 +108,7 @@ std::optional<FoldLevel> find_fold_level(const TileProgram& p, const FoldOptions
   for (size_t i = 1; i < every.size(); ++i)
     if (every[i] % every[i - 1] != 0) return std::nullopt;  // not a nest of loops
   if (every.back() < options.min_period) return std::nullopt;
-  FoldLevel best;
-  best.keep = options.keep;
-  best.min_inner = std::max(options.min_inner, 2 * options.keep);
-  best.stride = std::max<uint64_t>(options.stride, 1);
+  FoldLevel best = settings_of(options);
   for (size_t i = 1; i < every.size(); ++i) {
     const uint64_t ratio = every[i] / every[i - 1];
     if (ratio > best.ratio) {
@@ -141,49 +152,60 @@ TileProgram fold_program(const TileProgram& p, const FoldLevel& l, uint64_t inne
   return f;
 }
 
-std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions& options) {
-  if (!balanced(p)) return std::nullopt;
-  for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o)) {
-    const std::optional<FoldLevel> level = find_fold_level(p, *o);
-    if (!level) continue;
-    TileProgram folded = fold_program(p, *level, level->min_inner);
-    if (balanced(folded)) return folded;
-  }
-  return std::nullopt;
-}
-
 namespace {
 
 // Inner iterations of the first folded evaluation: so that the full count is it plus whole strides.
 uint64_t first_inner(const FoldLevel& l) { return l.min_inner + (l.ratio - l.min_inner) % l.stride; }
 
-}  // namespace
-
-bool first_folded(const TileProgram& p, FoldedFirst& first, const FoldOptions& options) {
-  if (!balanced(p)) return false;
+// p folded to inner(level) iterations with the first settings that can fold it (the folded
+// program balanced too), and that level; nullopt when none can.
+template <class Inner>
+std::optional<std::pair<FoldLevel, TileProgram>> fold_with_first_settings(const TileProgram& p,
+                                                                          const FoldOptions& options, Inner inner) {
+  if (!balanced(p)) return std::nullopt;
   for (std::optional<FoldOptions> o = options; o; o = fold_retry(*o)) {
     const std::optional<FoldLevel> level = find_fold_level(p, *o);
     if (!level) continue;
-    first.program = fold_program(p, *level, first_inner(*level));
-    if (!balanced(first.program)) continue;
-    first.keep = level->keep;
-    first.min_inner = level->min_inner;
-    first.inner = first_inner(*level);
-    return true;
+    TileProgram folded = fold_program(p, *level, inner(*level));
+    if (balanced(folded)) return std::make_pair(*level, std::move(folded));
   }
-  return false;
+  return std::nullopt;
+}
+
+bool same_settings(const FoldLevel& l, const FoldOptions& o) {
+  const FoldLevel s = settings_of(o);
+  return l.keep == s.keep && l.min_inner == s.min_inner && l.stride == s.stride;
+}
+
+}  // namespace
+
+uint64_t FoldedFirst::inner() const { return first_inner(level); }
+
+std::optional<TileProgram> folded_sample(const TileProgram& p, const FoldOptions& options) {
+  auto f = fold_with_first_settings(p, options, [](const FoldLevel& l) { return l.min_inner; });
+  if (!f) return std::nullopt;
+  return std::move(f->second);
+}
+
+bool first_folded(const TileProgram& p, FoldedFirst& first, const FoldOptions& options) {
+  auto f = fold_with_first_settings(p, options, first_inner);
+  if (!f) return false;
+  first.level = f->first;
+  first.program = std::move(f->second);
+  return true;
 }
 
 namespace {
 
 std::optional<TimingResult> evaluate_folded_once(const TileProgram& p, const ProgramEvaluator& evaluate,
                                                  const FoldOptions& options, FoldedFirst* first) {
-  const std::optional<FoldLevel> level = find_fold_level(p, options);
+  // The first evaluation, when made before with these settings, brings its level: not found again.
+  const bool reuse = first && same_settings(first->level, options);
+  const std::optional<FoldLevel> level = reuse ? std::optional<FoldLevel>(first->level) : find_fold_level(p, options);
   if (!level) return std::nullopt;
   const uint64_t stride = level->stride;
   const uint64_t m0 = first_inner(*level);
   std::array<TimingResult, kPoints> r;
-  const bool reuse = first && first->keep == level->keep && first->inner == m0;
   // Folded again for each evaluation: a copy of p, or the first evaluation's program.
   TileProgram folded = reuse ? std::move(first->program) : p;
   for (size_t i = 0; i < kPoints; ++i) {

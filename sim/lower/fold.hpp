@@ -72,17 +72,19 @@ std::optional<TileProgram> folded_sample(const TileProgram& program, const FoldO
 using ProgramEvaluator = std::function<TimingResult(const TileProgram&)>;
 
 // The first of evaluate_folded's four evaluations, made before it (the capacity check makes
-// it and the Analytical timing reuses it): the settings' `keep` and `min_inner`, the inner
-// iterations it was folded to, and its result.
+// it and the Analytical timing reuses it): the loop it folds (with the settings it was found
+// with), and its result.
 struct FoldedFirst {
-  uint64_t keep = 0, min_inner = 0, inner = 0;
+  FoldLevel level;
   TimingResult result;
   TileProgram program;  // the folded program; evaluate_folded takes it (to fold again) when it reuses the result
+  // Inner iterations it is folded to: min_inner, or one more so that the full loop is whole strides away.
+  uint64_t inner() const;
 };
 
 // Folds the program as evaluate_folded's first evaluation does (with the first settings that
-// can fold it) into first.program, with its `keep` and `inner`, the result left empty; false
-// when the program cannot be folded.
+// can fold it) into first.program, with its level, the result left empty; false when the
+// program cannot be folded.
 bool first_folded(const TileProgram& program, FoldedFirst& first, const FoldOptions& options = {});
 
 // The full program's result from folded evaluations, or nullopt when the program

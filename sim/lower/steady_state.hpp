@@ -16,6 +16,27 @@
 
 namespace einsim {
 
+// Whether every operation j < ops that `active(j)` says step s runs completes one `delta` of
+// cycles after its instance `span` steps before (`completion(j, step)`, `unset` when not known);
+// false when none runs. The comparison both engines feed to SteadyStateRule::check.
+template <class Active, class Completion>
+bool same_shift(size_t ops, uint64_t s, uint64_t span, uint64_t unset, Active&& active, Completion&& completion,
+                uint64_t& delta) {
+  bool have = false;
+  for (size_t j = 0; j < ops; ++j) {
+    if (!active(j)) continue;
+    const uint64_t a = completion(j, s), b = completion(j, s - span);
+    if (b == unset || a < b) return false;
+    if (!have) {
+      delta = a - b;
+      have = true;
+    } else if (a - b != delta) {
+      return false;
+    }
+  }
+  return have;
+}
+
 class SteadyStateRule {
  public:
   static constexpr uint64_t kMaxMultiple = 4;

@@ -5,8 +5,7 @@
 
 #include "sim/core/allocator.hpp"
 
-#if defined(__GLIBC__) && !defined(EINSIM_SANITIZED_ALLOCATOR)
-#define EINSIM_GLIBC_ALLOCATOR 1
+#if defined(EINSIM_GLIBC_ALLOCATOR)
 #include <malloc.h>
 #endif
 
